@@ -1,0 +1,164 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ThrottleSettings } from '../traffic/throttle';
+
+/** The cdk.json context key that holds the environments. */
+export const ENVIRONMENTS_CONTEXT_KEY = 'secure-api:environments';
+
+/** The context key that narrows synth to one environment: `cdk synth -c env=prod`. */
+export const ENVIRONMENT_SELECTOR_CONTEXT_KEY = 'env';
+
+/**
+ * How strict an environment is. `dev` may destroy data on delete and (in later modules) run WAF
+ * rules in COUNT mode; `prod` retains logs and keys and blocks.
+ */
+export const PROFILES = ['dev', 'prod'] as const;
+export type Profile = typeof PROFILES[number];
+
+/** What happens to stateful resources (keys, log groups) when they leave the stack. */
+export const REMOVAL_POLICIES = ['destroy', 'retain'] as const;
+export type RemovalPolicyName = typeof REMOVAL_POLICIES[number];
+
+/** One environment's settings, validated. */
+export interface EnvironmentConfig {
+  /** The environment's name, the key in `secure-api:environments`. */
+  readonly name: string;
+  /** How strict the environment is. */
+  readonly profile: Profile;
+  /** The 12-digit AWS account to deploy to. */
+  readonly account: string;
+  /** The AWS region to deploy to, such as `eu-west-1`. */
+  readonly region: string;
+  /** The API's stage name. */
+  readonly stageName: string;
+  /** Stage-wide throttling. */
+  readonly throttle: Required<ThrottleSettings>;
+  /** How long to keep logs. */
+  readonly logRetention: logs.RetentionDays;
+  /** What happens to keys and log groups when they leave the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /**
+   * Whether this environment's stack sets the account-wide API Gateway logging role. True for
+   * exactly one stack per account and region whose setting is not managed elsewhere.
+   */
+  readonly createAccountLoggingRole: boolean;
+}
+
+/** The error for a missing, unknown or invalid setting. Its message names the setting and the fix. */
+export class EnvironmentConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole'] as const;
+const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/**
+ * Parses the `secure-api:environments` context value: an object of environments keyed by name.
+ * Throws an {@link EnvironmentConfigError} for the first invalid setting.
+ */
+export function parseEnvironmentConfigs(raw: unknown): EnvironmentConfig[] {
+  if (!isRecord(raw) || Object.keys(raw).length === 0) {
+    throw new EnvironmentConfigError(`context \`${ENVIRONMENTS_CONTEXT_KEY}\` must be an object of environments keyed by name, such as { "dev": { ... } }, got ${show(raw)}: add it to cdk.json`);
+  }
+  return Object.entries(raw).map(([name, settings]) => parseEnvironmentConfig(name, settings));
+}
+
+/** Parses one environment's settings. */
+export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentConfig {
+  const at = (setting: string) => `\`${ENVIRONMENTS_CONTEXT_KEY}.${name}.${setting}\``;
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) {
+    throw new EnvironmentConfigError(`environment name ${show(name)} must start with a letter and hold only letters, digits and '-', as it becomes part of the stack name`);
+  }
+  if (!isRecord(raw)) {
+    throw new EnvironmentConfigError(`\`${ENVIRONMENTS_CONTEXT_KEY}.${name}\` must be an object of settings, got ${show(raw)}`);
+  }
+  rejectUnknown(raw, SETTINGS, (key) => at(key));
+  const profile = oneOf(raw.profile, PROFILES, at('profile'));
+  const account = matching(raw.account, /^\d{12}$/, at('account'), 'a 12-digit AWS account id in quotes, such as "111111111111"');
+  const region = matching(raw.region, REGION, at('region'), 'an AWS region such as "eu-west-1"');
+  const stageName = matching(raw.stageName ?? 'v1', /^[A-Za-z0-9_-]{1,128}$/, at('stageName'), "1 to 128 letters, digits, '-' or '_'");
+  if (!isRecord(raw.throttle)) {
+    throw new EnvironmentConfigError(`${at('throttle')} must be an object { "rateLimit": <n>, "burstLimit": <n> }, got ${show(raw.throttle)}`);
+  }
+  rejectUnknown(raw.throttle, THROTTLE_SETTINGS, (key) => at(`throttle.${key}`));
+  const throttle = {
+    rateLimit: wholeNumber(raw.throttle.rateLimit, at('throttle.rateLimit')),
+    burstLimit: wholeNumber(raw.throttle.burstLimit, at('throttle.burstLimit')),
+  };
+  const logRetention = oneOf(raw.logRetentionDays, RETENTION_DAYS, at('logRetentionDays')) as logs.RetentionDays;
+  const removalPolicy = oneOf(raw.removalPolicy, REMOVAL_POLICIES, at('removalPolicy'));
+  if (profile === 'prod' && removalPolicy !== 'retain') {
+    throw new EnvironmentConfigError(`${at('removalPolicy')} must be "retain" in the prod profile, got ${show(removalPolicy)}: a prod stack keeps its keys and logs`);
+  }
+  const createAccountLoggingRole = raw.createAccountLoggingRole;
+  if (typeof createAccountLoggingRole !== 'boolean') {
+    throw new EnvironmentConfigError(`${at('createAccountLoggingRole')} must be true or false, got ${show(createAccountLoggingRole)}: true if this stack sets the account's API Gateway logging role, false if it is set elsewhere`);
+  }
+  return {
+    name,
+    profile,
+    account,
+    region,
+    stageName,
+    throttle,
+    logRetention,
+    removalPolicy: removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    createAccountLoggingRole,
+  };
+}
+
+/**
+ * The environments to synthesize: all of them, or the one named by `selected` (`-c env=<name>`).
+ */
+export function selectEnvironments(configs: readonly EnvironmentConfig[], selected: unknown): EnvironmentConfig[] {
+  if (selected === undefined) {
+    return [...configs];
+  }
+  const match = configs.find((config) => config.name === selected);
+  if (!match) {
+    throw new EnvironmentConfigError(`context \`${ENVIRONMENT_SELECTOR_CONTEXT_KEY}\` names the unknown environment ${show(selected)}: use one of ${configs.map((c) => `"${c.name}"`).join(', ')}`);
+  }
+  return [match];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rejectUnknown(raw: Record<string, unknown>, known: readonly string[], at: (key: string) => string): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      throw new EnvironmentConfigError(`${at(key)} is not a setting: use one of ${known.join(', ')}`);
+    }
+  }
+}
+
+function oneOf<T>(value: unknown, allowed: readonly T[], at: string): T {
+  if (!allowed.includes(value as T)) {
+    throw new EnvironmentConfigError(`${at} must be one of ${allowed.map(show).join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+function matching(value: unknown, pattern: RegExp, at: string, expected: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new EnvironmentConfigError(`${at} must be ${expected}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function wholeNumber(value: unknown, at: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new EnvironmentConfigError(`${at} must be a whole number >= 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

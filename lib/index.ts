@@ -1,0 +1,10 @@
+export * from './secure-rest-api';
+export * from './auth/route-authorization';
+export * from './compute/secure-nodejs-function';
+export * from './config/environment-config';
+export * from './encryption/api-encryption-key';
+export * from './integrations/lambda-route-integration';
+export * from './observability/access-log-format';
+export * from './traffic/throttle';
+export { ValidationError } from './private/validation-error';
+export { HTTP_METHODS, type HttpMethod } from './private/route-key';

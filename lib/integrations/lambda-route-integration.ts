@@ -1,0 +1,54 @@
+import { Lazy, Names, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** Options of a {@link LambdaRouteIntegration}. */
+export interface LambdaRouteIntegrationOptions {
+  /**
+   * How long API Gateway waits for the function.
+   *
+   * @default Duration.seconds(29)
+   */
+  readonly timeout?: apigw.IntegrationOptions['timeout'];
+}
+
+/**
+ * A Lambda proxy integration that adds one `AWS::Lambda::Permission` per function and API, not two
+ * per method as `LambdaIntegration` does.
+ *
+ * The permission lets API Gateway invoke the function only from the API's deployed stage
+ * (`arn:...:execute-api:region:account:api-id/stage/*\/*`), not from other APIs and not from the
+ * console's test-invoke stage.
+ */
+export class LambdaRouteIntegration extends apigw.AwsIntegration {
+  constructor(private readonly handler: lambda.IFunction, options: LambdaRouteIntegrationOptions = {}) {
+    super({
+      proxy: true,
+      service: 'lambda',
+      path: `2015-03-31/functions/${handler.functionArn}/invocations`,
+      options: { timeout: options.timeout },
+    });
+  }
+
+  public bind(method: apigw.Method): apigw.IntegrationConfig {
+    const config = super.bind(method);
+    const api = method.api;
+    const permissionId = `InvokePermission${Names.nodeUniqueId(this.handler.node)}`;
+    if (!api.node.tryFindChild(permissionId)) {
+      this.handler.addPermission(permissionId, {
+        principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+        scope: api,
+        sourceArn: Lazy.string({ produce: () => api.arnForExecuteApi('*', '/*', api.deploymentStage.stageName) }),
+      });
+    }
+    // A new function (another name) must trigger a new deployment of the API.
+    const functionName = this.handler instanceof lambda.Function
+      ? (this.handler.node.defaultChild as lambda.CfnFunction).functionName
+      : this.handler.functionName;
+    return {
+      ...config,
+      deploymentToken: functionName !== undefined && !Token.isUnresolved(functionName) ? JSON.stringify({ functionName }) : undefined,
+    };
+  }
+}

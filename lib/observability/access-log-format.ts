@@ -1,0 +1,69 @@
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { ACCESS_LOG_KEYS } from '../../lambda/shared/constants';
+
+type AccessLogKey = keyof typeof ACCESS_LOG_KEYS;
+
+/**
+ * The `$context` variable behind each access-log key.
+ *
+ * Richer than `jsonWithStandardFields`: it adds what an investigation of abuse needs (the
+ * authorizer's outcome, the WAF's verdict, the API key, the integration's status and latency, the
+ * error type). The client address is `$context.identity.sourceIp`, the address API Gateway saw,
+ * never a header such as `X-Forwarded-For` that a client can forge.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
+  requestId: apigw.AccessLogField.contextRequestId(),
+  extendedRequestId: apigw.AccessLogField.contextExtendedRequestId(),
+  requestTime: apigw.AccessLogField.contextRequestTime(),
+  requestTimeEpoch: apigw.AccessLogField.contextRequestTimeEpoch(),
+  sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
+  userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
+  caller: apigw.AccessLogField.contextIdentityCaller(),
+  user: apigw.AccessLogField.contextIdentityUser(),
+  userArn: apigw.AccessLogField.contextIdentityUserArn(),
+  principalId: apigw.AccessLogField.contextAuthorizerPrincipalId(),
+  authorizerError: apigw.AccessLogField.contextAuthorizerError(),
+  authorizerStatus: apigw.AccessLogField.contextAuthorizerStatus(),
+  authorizerLatency: apigw.AccessLogField.contextAuthorizerLatency(),
+  wafResponseCode: apigw.AccessLogField.contextWafResponseCode(),
+  apiKeyId: apigw.AccessLogField.contextIdentityApiKeyId(),
+  httpMethod: apigw.AccessLogField.contextHttpMethod(),
+  resourcePath: apigw.AccessLogField.contextResourcePath(),
+  path: apigw.AccessLogField.contextPath(),
+  domainName: apigw.AccessLogField.contextDomainName(),
+  stage: apigw.AccessLogField.contextStage(),
+  status: apigw.AccessLogField.contextStatus(),
+  protocol: apigw.AccessLogField.contextProtocol(),
+  // No AccessLogField helpers exist for these two yet.
+  tlsVersion: '$context.tlsVersion',
+  cipherSuite: '$context.cipherSuite',
+  responseLength: apigw.AccessLogField.contextResponseLength(),
+  responseLatency: apigw.AccessLogField.contextResponseLatency(),
+  integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
+  integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
+  integrationError: apigw.AccessLogField.contextIntegrationErrorMessage(),
+  errorMessage: apigw.AccessLogField.contextErrorMessage(),
+  errorResponseType: apigw.AccessLogField.contextErrorResponseType(),
+  validationError: apigw.AccessLogField.contextErrorValidationErrorString(),
+};
+
+/**
+ * Keys written as JSON numbers. API Gateway always sets these variables; every other value is
+ * written as a string, because an unset variable prints as `-`, which would break a bare number.
+ */
+export const NUMERIC_ACCESS_LOG_KEYS: readonly AccessLogKey[] = ['status', 'requestTimeEpoch', 'responseLatency'];
+
+/** Builds the JSON line template for the access log from {@link ACCESS_LOG_FIELDS}. */
+export function accessLogTemplate(): string {
+  const members = (Object.keys(ACCESS_LOG_FIELDS) as AccessLogKey[]).map((key) => {
+    const variable = ACCESS_LOG_FIELDS[key];
+    const value = NUMERIC_ACCESS_LOG_KEYS.includes(key) ? variable : `"${variable}"`;
+    return `"${ACCESS_LOG_KEYS[key]}":${value}`;
+  });
+  return `{${members.join(',')}}`;
+}
+
+/** The access-log format `SecureRestApi` uses: one JSON object a request. */
+export function secureAccessLogFormat(): apigw.AccessLogFormat {
+  return apigw.AccessLogFormat.custom(accessLogTemplate());
+}

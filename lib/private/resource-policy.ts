@@ -1,0 +1,80 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** The IAM action that calling an API Gateway method needs. */
+export const INVOKE_ACTION = 'execute-api:Invoke';
+
+/** Every method of every stage of the API the policy is attached to. */
+const EVERY_METHOD = 'execute-api:/*';
+
+/**
+ * Statements of a REST API's resource policy. Once an API has a resource policy, a request is
+ * served only if the policy allows it; the first two statements restore "allowed" for callers of
+ * this account, and the others deny by network origin.
+ */
+export const ResourcePolicyStatements = {
+  /** Lets anyone reach the API's methods; the methods' own authorization still applies. */
+  allowInvoke(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'AllowInvokeSubjectToMethodAuthorization',
+      principals: [new iam.AnyPrincipal()],
+      actions: [INVOKE_ACTION],
+      resources: [EVERY_METHOD],
+    });
+  },
+
+  /**
+   * Denies signed requests from principals of other AWS accounts. Without it, the statement above
+   * would let any AWS account call the IAM-authorized routes, since API Gateway allows a
+   * cross-account caller whose own account allows it when the resource policy allows it too.
+   * Unsigned requests have no principal account and are not affected.
+   */
+  denyOtherAccounts(account: string): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'DenyPrincipalsOfOtherAccounts',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [INVOKE_ACTION],
+      resources: [EVERY_METHOD],
+      conditions: {
+        StringNotEquals: { 'aws:PrincipalAccount': account },
+        Null: { 'aws:PrincipalAccount': 'false' },
+      },
+    });
+  },
+
+  /** Denies every request whose source address is outside `cidrs`. */
+  denyUnlessFrom(cidrs: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'DenyUnlessFromAllowedSourceCidrs',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [INVOKE_ACTION],
+      resources: [EVERY_METHOD],
+      conditions: { NotIpAddress: { 'aws:SourceIp': [...cidrs] } },
+    });
+  },
+
+  /** Denies every request whose source address is inside `cidrs`. */
+  denyFrom(cidrs: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'DenyFromDeniedSourceCidrs',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [INVOKE_ACTION],
+      resources: [EVERY_METHOD],
+      conditions: { IpAddress: { 'aws:SourceIp': [...cidrs] } },
+    });
+  },
+
+  /** Denies every request that does not come through one of `vpcEndpointIds`. */
+  denyUnlessThroughVpcEndpoints(vpcEndpointIds: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'DenyUnlessThroughAllowedVpcEndpoints',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [INVOKE_ACTION],
+      resources: [EVERY_METHOD],
+      conditions: { StringNotEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } },
+    });
+  },
+};

@@ -1,0 +1,59 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ValidationError } from './validation-error';
+
+/** Bounds for {@link validateWholeNumber}. */
+export interface NumberBounds {
+  /** Smallest value allowed (inclusive). */
+  readonly min: number;
+  /** Largest value allowed (inclusive). @default - no upper bound */
+  readonly max?: number;
+}
+
+/**
+ * Throws unless `value` is a whole number within `bounds`. Unresolved tokens are skipped: they are
+ * checked by CloudFormation, not here.
+ */
+export function validateWholeNumber(scope: IConstruct, prop: string, value: number | undefined, bounds: NumberBounds): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  const range = bounds.max === undefined ? `>= ${bounds.min}` : `between ${bounds.min} and ${bounds.max}`;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || (bounds.max !== undefined && value > bounds.max)) {
+    throw new ValidationError(`\`${prop}\` must be a whole number ${range}, got ${describe(value)}`, scope);
+  }
+}
+
+/** Throws unless `value` is a string with at least one non-blank character. */
+export function validateNonBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
+  if (value !== undefined && Token.isUnresolved(value)) {
+    return;
+  }
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new ValidationError(`\`${prop}\` must not be empty, got ${describe(value)}: ${fix}`, scope);
+  }
+}
+
+/** Throws unless `value` is one of `allowed`. */
+export function validateOneOf<T>(scope: IConstruct, prop: string, value: T, allowed: readonly T[]): void {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    return;
+  }
+  if (!allowed.includes(value)) {
+    throw new ValidationError(`\`${prop}\` must be one of ${allowed.map(describe).join(', ')}, got ${describe(value)}`, scope);
+  }
+}
+
+/** Renders a received value for an error message: strings quoted, everything else as JSON. */
+export function describe(value: unknown): string {
+  if (value === undefined) {
+    return 'undefined';
+  }
+  if (typeof value === 'string') {
+    return `'${value}'`;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
+  }
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,623 @@
+import { Annotations, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { RouteAuthorization } from './auth/route-authorization';
+import { ApiEncryptionKey } from './encryption/api-encryption-key';
+import { secureAccessLogFormat } from './observability/access-log-format';
+import { validateCidrs } from './private/cidr';
+import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
+import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
+import { BODY_METHODS, HttpMethod, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
+import { ValidationError } from './private/validation-error';
+import { describe, validateOneOf } from './private/validators';
+import { DEFAULT_STAGE_THROTTLE, ThrottleSettings, validateThrottle } from './traffic/throttle';
+
+/** Where the API is reachable. */
+export enum ApiEndpointType {
+  /** A public endpoint in the API's region. */
+  REGIONAL = 'REGIONAL',
+  /** Reachable only through interface VPC endpoints for `execute-api`. */
+  PRIVATE = 'PRIVATE',
+}
+
+/** TLS security policies a `SecureRestApi` accepts: the enhanced regional ones and legacy TLS 1.2. */
+const ALLOWED_TLS_POLICIES: readonly apigw.SecurityPolicy[] = [
+  apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
+  apigw.SecurityPolicy.TLS13_1_2_PQ_2025_09,
+  apigw.SecurityPolicy.TLS13_1_3_2025_09,
+  apigw.SecurityPolicy.TLS13_1_3_FIPS_2025_09,
+  apigw.SecurityPolicy.TLS_1_2,
+];
+
+/** API Gateway's rule for stage names. */
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Everything about one route except its method and path. */
+export interface RouteOptions {
+  /** Who may call the route. There is no default: every route states it. */
+  readonly authorization: RouteAuthorization;
+
+  /** The backend, such as a `LambdaRouteIntegration` or an `HttpIntegration`. */
+  readonly integration: apigw.Integration;
+
+  /**
+   * JSON schema the request body must match. API Gateway rejects a request whose body does not
+   * match, whatever its `Content-Type`, before it reaches the integration.
+   *
+   * @default - the body is not validated; a warning is emitted for POST, PUT, PATCH and ANY
+   */
+  readonly requestBodySchema?: apigw.JsonSchema;
+
+  /**
+   * Query-string parameters every request must carry.
+   *
+   * @default - none required
+   */
+  readonly requiredQueryParameters?: string[];
+
+  /**
+   * Headers every request must carry.
+   *
+   * @default - none required
+   */
+  readonly requiredHeaders?: string[];
+
+  /**
+   * Also require an API key of a usage plan of the API, on top of `authorization`.
+   *
+   * @default false (true for `RouteAuthorization.apiKey()`)
+   */
+  readonly apiKeyRequired?: boolean;
+
+  /**
+   * Throttling for this route alone, in place of the stage's.
+   *
+   * @default - the stage's throttle
+   */
+  readonly throttle?: ThrottleSettings;
+
+  /**
+   * The responses the method documents.
+   *
+   * @default - none documented
+   */
+  readonly methodResponses?: apigw.MethodResponse[];
+
+  /**
+   * A friendly operation name for SDKs and documentation.
+   *
+   * @default - none
+   */
+  readonly operationName?: string;
+}
+
+/** Properties of a {@link SecureRestApi}. */
+export interface SecureRestApiProps {
+  /**
+   * The API's name.
+   *
+   * @default - the construct's unique id in the app
+   */
+  readonly restApiName?: string;
+
+  /**
+   * The API's description.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * The stage's name: letters, digits, `-` and `_`, at most 128 characters.
+   *
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Stage-wide throttling, for every route without one of its own.
+   *
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ThrottleSettings;
+
+  /**
+   * The routes, keyed by `<METHOD> <path>` (`'GET /pets/{petId}'`). More can be added with
+   * {@link SecureRestApi.addRoute}.
+   *
+   * @default - none
+   */
+  readonly routes?: Record<string, RouteOptions>;
+
+  /**
+   * Where the API is reachable.
+   *
+   * @default ApiEndpointType.REGIONAL
+   */
+  readonly endpointType?: ApiEndpointType;
+
+  /**
+   * The interface VPC endpoints a PRIVATE API is reachable through; requests through any other
+   * endpoint are denied by the resource policy. Required for, and only for, `ApiEndpointType.PRIVATE`.
+   *
+   * @default - none (a REGIONAL API)
+   */
+  readonly vpcEndpoints?: ec2.IInterfaceVpcEndpoint[];
+
+  /**
+   * The TLS versions and ciphers the API's endpoint accepts. TLS 1.0 and edge policies are refused.
+   *
+   * @default apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09 (TLS 1.3 and 1.2, forward secrecy only)
+   */
+  readonly tlsSecurityPolicy?: apigw.SecurityPolicy;
+
+  /**
+   * The key that encrypts the access and execution logs (and the data of the library's other parts).
+   *
+   * @default - a customer-managed key with rotation on is created
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long to keep the access and execution logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the key and the log groups when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether this stack sets the account-wide API Gateway setting that holds the role API Gateway
+   * writes logs with (`AWS::ApiGateway::Account`). That setting is shared by every API in the
+   * account and region, and the last stack to set it wins, so it is never set implicitly.
+   *
+   * API Gateway can write this API's logs only once the setting holds a role: in a fresh account,
+   * set this to `true` in exactly one stack, or configure the setting outside CDK (e.g. in your
+   * landing zone); otherwise the deploy fails with "CloudWatch Logs role ARN must be set in account
+   * settings to enable logging".
+   *
+   * @default false
+   */
+  readonly createAccountLoggingRole?: boolean;
+
+  /**
+   * Whether API Gateway traces requests with AWS X-Ray.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+}
+
+/** One row of the API's access matrix: a route and who may call it. */
+export interface RouteAccess {
+  /** The route key, `<METHOD> <path>`. */
+  readonly routeKey: string;
+  /** The route's authorization, such as `IAM` or `public: health check`. */
+  readonly authorization: string;
+  /** Whether an API key is required too. */
+  readonly apiKeyRequired: boolean;
+}
+
+interface RouteRecord {
+  readonly route: ParsedRoute;
+  readonly method: apigw.Method;
+  readonly access: RouteAccess;
+  readonly authorizationType: apigw.AuthorizationType;
+  readonly throttle?: ThrottleSettings;
+}
+
+/**
+ * An API Gateway REST API whose defaults are the secure ones.
+ *
+ * - a REGIONAL endpoint with TLS 1.2+ and strict endpoint access;
+ * - one stage with throttling, X-Ray tracing, execution logging at ERROR without data tracing, and
+ *   a rich JSON access log, both in log groups encrypted with a customer-managed key;
+ * - every route states its authorization (`addRoute`); a method without one fails synth;
+ * - request validation of bodies and parameters; gateway responses that say nothing internal and
+ *   carry security headers;
+ * - resource-policy helpers to restrict callers by address or VPC endpoint.
+ *
+ * The underlying constructs are readonly members: `api`, `stage`, `key`, `accessLogGroup`, ...
+ */
+export class SecureRestApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** The deployed stage. */
+  public readonly stage: apigw.Stage;
+  /** The key that encrypts the API's logs. */
+  public readonly key: kms.IKey;
+  /** The key with its service grants, for the library's other parts. */
+  public readonly encryption: ApiEncryptionKey;
+  /** The log group of the JSON access log. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The log group API Gateway writes execution logs to, created up front to encrypt and expire it. */
+  public readonly executionLogGroup: logs.LogGroup;
+  /** The validator that checks request bodies and parameters. */
+  public readonly requestValidator: apigw.RequestValidator;
+  /** Where the API is reachable. */
+  public readonly endpointType: ApiEndpointType;
+
+  private readonly routeTable = new RouteTable();
+  private readonly records: RouteRecord[] = [];
+  private readonly stageThrottle: Required<ThrottleSettings>;
+  private readonly allowedSourceCidrs: string[] = [];
+  private readonly deniedSourceCidrs: string[] = [];
+  private readonly allowedVpcEndpointIds: string[] = [];
+  private readonly grants: Array<{ readonly grantee: string; readonly routes: ParsedRoute[] }> = [];
+  private resourcePolicyStarted = false;
+
+  constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
+    super(scope, id);
+
+    const stageName = props.stageName ?? 'v1';
+    this.validateStageName(stageName);
+    validateThrottle(this, 'throttle', props.throttle);
+    this.stageThrottle = { ...DEFAULT_STAGE_THROTTLE, ...props.throttle };
+    this.endpointType = props.endpointType ?? ApiEndpointType.REGIONAL;
+    validateOneOf(this, 'endpointType', this.endpointType, Object.values(ApiEndpointType));
+    this.validateVpcEndpoints(props.vpcEndpoints);
+    const tlsSecurityPolicy = props.tlsSecurityPolicy ?? apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
+    validateOneOf(this, 'tlsSecurityPolicy', tlsSecurityPolicy, ALLOWED_TLS_POLICIES);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.encryption = new ApiEncryptionKey(this, 'EncryptionKey', { key: props.encryptionKey, removalPolicy });
+    this.key = this.encryption.key;
+    const logName = Names.uniqueResourceName(this, { maxLength: 256, separator: '-' });
+    this.accessLogGroup = this.encryption.createLogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${logName}/access`,
+      retention: props.logRetention,
+      removalPolicy,
+    });
+
+    this.api = new apigw.RestApi(this, 'Resource', {
+      restApiName: props.restApiName ?? logName,
+      description: props.description,
+      endpointConfiguration: {
+        types: [this.endpointType === ApiEndpointType.PRIVATE ? apigw.EndpointType.PRIVATE : apigw.EndpointType.REGIONAL],
+        vpcEndpoints: props.vpcEndpoints,
+      },
+      cloudWatchRole: props.createAccountLoggingRole ?? false,
+      cloudWatchRoleRemovalPolicy: props.createAccountLoggingRole ? RemovalPolicy.RETAIN : undefined,
+      failOnWarnings: true,
+      apiKeySourceType: apigw.ApiKeySourceType.HEADER,
+      // Methods added around addRoute() get IAM, the closed default; synth fails for them anyway.
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: props.tracing ?? true,
+        throttlingRateLimit: this.stageThrottle.rateLimit,
+        throttlingBurstLimit: this.stageThrottle.burstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: secureAccessLogFormat(),
+      },
+    });
+    const cfnApi = this.api.node.defaultChild as apigw.CfnRestApi;
+    cfnApi.securityPolicy = tlsSecurityPolicy;
+    if (tlsSecurityPolicy.startsWith('SecurityPolicy_')) {
+      cfnApi.endpointAccessMode = apigw.EndpointAccessMode.STRICT;
+    }
+    this.stage = this.api.deploymentStage;
+
+    this.executionLogGroup = this.encryption.createLogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      retention: props.logRetention,
+      removalPolicy,
+    });
+    // Created before the stage, or API Gateway creates it unencrypted and kept forever.
+    this.stage.node.addDependency(this.executionLogGroup);
+    this.renderMethodSettingsLazily();
+
+    this.requestValidator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    this.addGatewayResponses();
+
+    if (props.vpcEndpoints?.length) {
+      this.allowOnlyFromVpcEndpoints(...props.vpcEndpoints);
+    }
+    for (const [routeKey, options] of Object.entries(props.routes ?? {})) {
+      this.addRoute(routeKey, options);
+    }
+    this.node.addValidation({ validate: () => [...this.validateEveryMethodIsARoute(), ...this.validateGrants()] });
+  }
+
+  /** The access matrix: every route and who may call it, in the order they were added. */
+  public get accessMatrix(): RouteAccess[] {
+    return this.records.map((record) => record.access);
+  }
+
+  /** The URL of the deployed stage. */
+  public get url(): string {
+    return this.api.url;
+  }
+
+  /**
+   * Adds a route. The route key is `<METHOD> <path>`, as in `GET /pets/{petId}`; the options must
+   * state the route's authorization.
+   */
+  public addRoute(routeKey: string, options: RouteOptions): apigw.Method {
+    const route = parseRouteKey(this, routeKey);
+    const prop = `routes['${routeKey}']`;
+    if (!options || !(options.authorization instanceof RouteAuthorization)) {
+      throw new ValidationError(`\`${prop}.authorization\` is missing: every route states who may call it, such as RouteAuthorization.iam(), RouteAuthorization.apiKey() or RouteAuthorization.publicAccess('<reason>')`, this);
+    }
+    if (!(options.integration instanceof apigw.Integration)) {
+      throw new ValidationError(`\`${prop}.integration\` is missing: give the route a backend, such as new LambdaRouteIntegration(fn)`, this);
+    }
+    validateThrottle(this, `${prop}.throttle`, options.throttle);
+    this.validateParameterNames(`${prop}.requiredQueryParameters`, options.requiredQueryParameters);
+    this.validateParameterNames(`${prop}.requiredHeaders`, options.requiredHeaders);
+    this.routeTable.add(this, route);
+
+    const auth = options.authorization.bind(this, { method: route.method, path: route.path });
+    const apiKeyRequired = auth.apiKeyRequired || (options.apiKeyRequired ?? false);
+    const resource = this.api.root.resourceForPath(route.path);
+    const method = resource.addMethod(route.method, options.integration, {
+      authorizationType: auth.authorizationType,
+      authorizer: auth.authorizer,
+      authorizationScopes: auth.authorizationScopes,
+      apiKeyRequired,
+      requestValidator: this.requestValidator,
+      requestModels: this.requestModels(route, options.requestBodySchema),
+      requestParameters: this.requestParameters(route, options),
+      methodResponses: options.methodResponses,
+      operationName: options.operationName,
+    });
+    if (options.requestBodySchema === undefined && BODY_METHODS.includes(route.method)) {
+      Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
+        `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);
+    }
+    this.records.push({
+      route,
+      method,
+      authorizationType: auth.authorizationType,
+      throttle: options.throttle,
+      access: { routeKey: route.key, authorization: options.authorization.description, apiKeyRequired },
+    });
+    return method;
+  }
+
+  /**
+   * Lets `grantee` call the given IAM-authorized routes (`execute-api:Invoke` on each route of
+   * the deployed stage). Synth fails if the grant, through a `{parameter}` wildcard, would also
+   * reach an IAM route that was not granted.
+   */
+  public grantInvoke(grantee: iam.IGrantable, ...routeKeys: string[]): iam.Grant {
+    if (routeKeys.length === 0) {
+      throw new ValidationError('`grantInvoke(grantee, ...routeKeys)` needs at least one route key, such as \'GET /pets/{petId}\'', this);
+    }
+    const routes = routeKeys.map((key) => {
+      const route = parseRouteKey(this, key);
+      const record = this.records.find((r) => r.route.method === route.method && r.route.path === route.path);
+      if (!record) {
+        throw new ValidationError(`\`grantInvoke\` names ${describe(key)}, which is not a route of this API: add the route first`, this);
+      }
+      if (record.authorizationType !== apigw.AuthorizationType.IAM) {
+        throw new ValidationError(`\`grantInvoke\` names ${describe(key)}, whose authorization is ${record.access.authorization}, not IAM: an IAM grant has no effect on it`, this);
+      }
+      return route;
+    });
+    this.grants.push({ grantee: grantee.grantPrincipal.toString(), routes });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [INVOKE_ACTION],
+      resourceArns: routes.map((route) => this.api.arnForExecuteApi(methodForArn(route.method), arnPath(route.path), this.stage.stageName)),
+    });
+  }
+
+  /**
+   * Denies every request whose source address is outside `cidrs` (IPv4 and IPv6 CIDR blocks), in
+   * the API's resource policy. Repeated calls widen the allowed set.
+   */
+  public allowOnlyFrom(...cidrs: string[]): void {
+    this.addCidrs('allowOnlyFrom', cidrs, this.allowedSourceCidrs, ResourcePolicyStatements.denyUnlessFrom);
+  }
+
+  /** Denies every request whose source address is inside `cidrs`, in the API's resource policy. */
+  public denyFrom(...cidrs: string[]): void {
+    this.addCidrs('denyFrom', cidrs, this.deniedSourceCidrs, ResourcePolicyStatements.denyFrom);
+  }
+
+  /**
+   * Denies every request that does not come through one of `endpoints`. Only a PRIVATE API can be
+   * reached through a VPC endpoint.
+   */
+  public allowOnlyFromVpcEndpoints(...endpoints: ec2.IInterfaceVpcEndpoint[]): void {
+    if (this.endpointType !== ApiEndpointType.PRIVATE) {
+      throw new ValidationError(`\`allowOnlyFromVpcEndpoints\` needs \`endpointType\` ApiEndpointType.PRIVATE, got ${this.endpointType}: a REGIONAL API is not reached through VPC endpoints`, this);
+    }
+    if (endpoints.length === 0) {
+      throw new ValidationError('`allowOnlyFromVpcEndpoints` needs at least one VPC endpoint', this);
+    }
+    const first = this.allowedVpcEndpointIds.length === 0;
+    this.allowedVpcEndpointIds.push(...endpoints.map((endpoint) => endpoint.vpcEndpointId));
+    if (first) {
+      this.addRestriction(ResourcePolicyStatements.denyUnlessThroughVpcEndpoints(this.lazyList(this.allowedVpcEndpointIds)));
+    }
+  }
+
+  private addCidrs(method: string, cidrs: string[], into: string[], statement: (cidrs: string[]) => iam.PolicyStatement): void {
+    if (cidrs.length === 0) {
+      throw new ValidationError(`\`${method}\` needs at least one CIDR block, such as '203.0.113.0/24'`, this);
+    }
+    validateCidrs(this, method, cidrs);
+    const first = into.length === 0;
+    into.push(...cidrs);
+    if (first) {
+      this.addRestriction(statement(this.lazyList(into)));
+    }
+  }
+
+  private addRestriction(statement: iam.PolicyStatement): void {
+    if (!this.resourcePolicyStarted) {
+      this.resourcePolicyStarted = true;
+      this.api.addToResourcePolicy(ResourcePolicyStatements.allowInvoke());
+      this.api.addToResourcePolicy(ResourcePolicyStatements.denyOtherAccounts(Stack.of(this).account));
+    }
+    this.api.addToResourcePolicy(statement);
+    // A changed resource policy takes effect only with a new deployment.
+    this.api.latestDeployment?.addToLogicalId({ resourcePolicy: statement.toStatementJson() });
+  }
+
+  private lazyList(values: string[]): string[] {
+    return Lazy.list({ produce: () => values });
+  }
+
+  private requestModels(route: ParsedRoute, schema: apigw.JsonSchema | undefined): Record<string, apigw.IModel> | undefined {
+    if (schema === undefined) {
+      return undefined;
+    }
+    const model = this.api.addModel(this.uniqueChildId(`${route.method}${route.segments.map(modelIdPart).join('')}Body`), {
+      contentType: 'application/json',
+      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schema },
+    });
+    // `$default` applies the schema to every other Content-Type too: a client cannot skip
+    // validation by sending the same body as `text/plain`.
+    return { 'application/json': model, $default: model };
+  }
+
+  /** `base`, or `base2`, `base3`, ... when paths that differ only in punctuation share a name. */
+  private uniqueChildId(base: string): string {
+    let id = base;
+    for (let n = 2; this.api.node.tryFindChild(id); n++) {
+      id = `${base}${n}`;
+    }
+    return id;
+  }
+
+  private requestParameters(route: ParsedRoute, options: RouteOptions): Record<string, boolean> | undefined {
+    const parameters: Record<string, boolean> = {};
+    route.pathParameters.forEach((name) => { parameters[`method.request.path.${name}`] = true; });
+    options.requiredQueryParameters?.forEach((name) => { parameters[`method.request.querystring.${name}`] = true; });
+    options.requiredHeaders?.forEach((name) => { parameters[`method.request.header.${name}`] = true; });
+    return Object.keys(parameters).length > 0 ? parameters : undefined;
+  }
+
+  private addGatewayResponses(): void {
+    const responseHeaders = gatewayResponseHeaders();
+    for (const spec of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(spec.id, {
+        type: spec.type,
+        statusCode: spec.statusCode,
+        responseHeaders,
+        templates: gatewayResponseTemplate(spec.message),
+      });
+    }
+  }
+
+  /**
+   * Method settings are rendered at synth, so routes added after construction get their throttle.
+   * A per-method entry repeats the stage's logging settings, which would otherwise reset to off.
+   */
+  private renderMethodSettingsLazily(): void {
+    const cfnStage = this.stage.node.defaultChild as apigw.CfnStage;
+    const stageSettings = cfnStage.methodSettings as apigw.CfnStage.MethodSettingProperty[];
+    const common = stageSettings[0];
+    cfnStage.methodSettings = Lazy.any({
+      produce: () => [
+        ...stageSettings,
+        ...this.records.filter((record) => record.throttle).map((record) => ({
+          ...common,
+          httpMethod: methodForArn(record.route.method),
+          resourcePath: escapeResourcePath(record.route.path),
+          throttlingRateLimit: record.throttle!.rateLimit,
+          throttlingBurstLimit: record.throttle!.burstLimit,
+        })),
+      ],
+    });
+  }
+
+  private validateEveryMethodIsARoute(): string[] {
+    const declared = new Set(this.records.map((record) => record.method));
+    return this.api.node.findAll()
+      .filter((child): child is apigw.Method => child instanceof apigw.Method && !declared.has(child))
+      .map((method) => `${method.httpMethod} ${method.resource.path} was added without \`addRoute()\`, so its authorization was never stated: add it with addRoute('${method.httpMethod} ${method.resource.path}', { authorization, integration })`);
+  }
+
+  private validateGrants(): string[] {
+    const iamRoutes = this.records.filter((record) => record.authorizationType === apigw.AuthorizationType.IAM);
+    const errors: string[] = [];
+    for (const grant of this.grants) {
+      const granted = new Set(grant.routes.map((route) => `${route.method} ${route.path}`));
+      for (const route of grant.routes) {
+        for (const other of iamRoutes) {
+          const otherKey = `${other.route.method} ${other.route.path}`;
+          if (!granted.has(otherKey) && arnReaches(route, other.route)) {
+            errors.push(`\`grantInvoke\` gives ${grant.grantee} '${route.method} ${route.path}', whose ARN '${methodForArn(route.method)}${arnPath(route.path)}' also matches '${otherKey}', which was not granted: grant it too, or move it out from under that path`);
+          }
+        }
+      }
+    }
+    return errors;
+  }
+
+  private validateStageName(stageName: string): void {
+    if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
+      throw new ValidationError(`\`stageName\` must be 1 to 128 letters, digits, '-' or '_', got ${describe(stageName)}: use a name such as 'v1'`, this);
+    }
+  }
+
+  private validateVpcEndpoints(vpcEndpoints: ec2.IInterfaceVpcEndpoint[] | undefined): void {
+    const isPrivate = this.endpointType === ApiEndpointType.PRIVATE;
+    if (isPrivate && !vpcEndpoints?.length) {
+      throw new ValidationError('`vpcEndpoints` must name at least one interface VPC endpoint for execute-api when `endpointType` is PRIVATE: without one the API is unreachable', this);
+    }
+    if (!isPrivate && vpcEndpoints?.length) {
+      throw new ValidationError(`\`vpcEndpoints\` applies only to \`endpointType\` PRIVATE, got ${this.endpointType}: remove it or make the API PRIVATE`, this);
+    }
+  }
+
+  private validateParameterNames(prop: string, names: string[] | undefined): void {
+    names?.forEach((name, index) => {
+      if (typeof name !== 'string' || !/^[A-Za-z0-9._~-]+$/.test(name)) {
+        throw new ValidationError(`\`${prop}[${index}]\` must be a parameter name of letters, digits and . _ ~ -, got ${describe(name)}`, this);
+      }
+    });
+  }
+}
+
+/** `ANY` is `*` in ARNs and method settings. */
+function methodForArn(method: HttpMethod): string {
+  return method === 'ANY' ? '*' : method;
+}
+
+/** The path as it appears in an execute-api ARN: `{parameters}` become `*`. */
+function arnPath(path: string): string {
+  return path.replace(/\{[^}]+\}/g, '*');
+}
+
+/** Whether the ARN granted for `granted` also matches requests to `other`. */
+function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
+  const methodMatches = granted.method === 'ANY' || granted.method === other.method;
+  const pattern = new RegExp(`^${arnPath(granted.path).split('*').map(escapeRegExp).join('.*')}$`);
+  return methodMatches && pattern.test(other.path.replace(/\{[^}]+\}/g, 'x'));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Method settings address a resource path as `/` followed by the path with `/` escaped as `~1`. */
+function escapeResourcePath(path: string): string {
+  return `/${path.replace(/\//g, '~1')}`;
+}
+
+/** A path segment as part of a model's construct id: letters and digits only. */
+function modelIdPart(segment: string): string {
+  const clean = segment.replace(/[^A-Za-z0-9]/g, '');
+  return clean.charAt(0).toUpperCase() + clean.slice(1);
+}
