@@ -534,8 +534,8 @@ export class SecureRestApi extends Construct {
           ...common,
           httpMethod: methodForArn(record.route.method),
           resourcePath: escapeResourcePath(record.route.path),
-          throttlingRateLimit: record.throttle!.rateLimit,
-          throttlingBurstLimit: record.throttle!.burstLimit,
+          throttlingRateLimit: record.throttle!.rateLimit ?? common.throttlingRateLimit,
+          throttlingBurstLimit: record.throttle!.burstLimit ?? common.throttlingBurstLimit,
         })),
       ],
     });

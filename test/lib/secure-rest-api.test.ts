@@ -1,0 +1,626 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  ApiEndpointType,
+  LambdaRouteIntegration,
+  RouteAuthorization,
+  SecureRestApi,
+  SecureRestApiProps,
+} from '../../lib';
+import { ACCESS_LOG_KEYS, SECURITY_HEADERS } from '../../lambda/shared/constants';
+import { inlineFunction, newStack } from '../helpers/stack';
+
+function build(props: SecureRestApiProps = {}) {
+  const stack = newStack();
+  const api = new SecureRestApi(stack, 'Api', props);
+  const fn = inlineFunction(stack);
+  const integration = new LambdaRouteIntegration(fn);
+  return { stack, api, fn, integration };
+}
+
+/** An API with one route: API Gateway refuses an API without methods. */
+function buildWithRoute(props: SecureRestApiProps = {}) {
+  const built = build(props);
+  built.api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: built.integration });
+  return built;
+}
+
+const PET_SCHEMA: apigw.JsonSchema = {
+  type: apigw.JsonSchemaType.OBJECT,
+  required: ['name'],
+  properties: { name: { type: apigw.JsonSchemaType.STRING } },
+};
+
+describe('SecureRestApi defaults', () => {
+  const { stack, api, integration } = build();
+  api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+  const template = Template.fromStack(stack);
+
+  test('the endpoint is REGIONAL with TLS 1.2+ forward-secret ciphers and strict endpoint access', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+      FailOnWarnings: true,
+      ApiKeySourceType: 'HEADER',
+      Policy: Match.absent(),
+    });
+  });
+
+  test('one stage, v1, with throttling, X-Ray, ERROR execution logs and no data tracing', () => {
+    template.resourceCountIs('AWS::ApiGateway::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: [{
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        MetricsEnabled: true,
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+      }],
+      CacheClusterEnabled: Match.absent(),
+    });
+  });
+
+  test('the access log is rich JSON, written to the KMS-encrypted access log group', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format.replace(/\$context\.[A-Za-z.]+/g, '0'));
+    expect(Object.keys(format)).toEqual(Object.values(ACCESS_LOG_KEYS));
+    expect(stage.Properties.AccessLogSetting.Format).toContain('"sourceIp":"$context.identity.sourceIp"');
+    expect(stage.Properties.AccessLogSetting.DestinationArn['Fn::Join'][1]).toContainEqual({ Ref: logicalId(stack, api.accessLogGroup) });
+  });
+
+  test('no account-wide API Gateway setting or CloudWatch role is created', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::IAM::Role', 1); // the test function's role only
+  });
+
+  test('a customer-managed key with rotation on is retained', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, RotationPeriodInDays: 365 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('access and execution log groups are encrypted, retained and kept one year', () => {
+    const keyRef = { 'Fn::GetAtt': [logicalId(stack, api.key), 'Arn'] };
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/apigateway/.+/access$'), KmsKeyId: keyRef, RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: logicalId(stack, api.api) }, '/v1']] },
+        KmsKeyId: keyRef,
+        RetentionInDays: 365,
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the stage waits for the execution log group, so API Gateway never creates it unencrypted', () => {
+    template.hasResource('AWS::ApiGateway::Stage', { DependsOn: Match.arrayWith([logicalId(stack, api.executionLogGroup)]) });
+  });
+
+  test('the key lets CloudWatch Logs use it for exactly the API\'s log groups', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'AllowCloudWatchLogsForTheseLogGroupsOnly',
+          Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+          Resource: '*',
+          Condition: {
+            ArnEquals: {
+              'kms:EncryptionContext:aws:logs:arn': [
+                Match.stringLikeRegexp('^arn:aws:logs:eu-west-1:123456789012:log-group:/aws/apigateway/.+/access$'),
+                { 'Fn::Join': ['', ['arn:aws:logs:eu-west-1:123456789012:log-group:API-Gateway-Execution-Logs_', { Ref: logicalId(stack, api.api) }, '/v1']] },
+              ],
+            },
+          },
+        })]),
+      },
+    });
+  });
+
+  test('one request validator checks bodies and parameters', () => {
+    template.resourceCountIs('AWS::ApiGateway::RequestValidator', 1);
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      RequestValidatorId: { Ref: logicalId(stack, api.requestValidator) },
+    });
+  });
+
+  test('gateway responses carry security headers and a fixed message without internals', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
+    expect(responses.length).toBeGreaterThanOrEqual(20);
+    for (const response of responses) {
+      const headers = response.Properties.ResponseParameters;
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(headers[`gatewayresponse.header.${name}`]).toBe(`'${value}'`);
+      }
+      const body = response.Properties.ResponseTemplates['application/json'];
+      expect(body).toMatch(/^\{"message":"[A-Za-z ]+","requestId":"\$context\.requestId"\}$/);
+      expect(body).not.toContain('$context.error');
+    }
+  });
+
+  test('the defaults keep each error type\'s own status; named types keep theirs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_4XX', StatusCode: Match.absent() });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'THROTTLED', StatusCode: '429' });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'MISSING_AUTHENTICATION_TOKEN', StatusCode: '403' });
+  });
+
+  test('exposes the underlying constructs', () => {
+    expect(api.api).toBeInstanceOf(apigw.RestApi);
+    expect(api.stage).toBe(api.api.deploymentStage);
+    expect(api.accessLogGroup).toBeInstanceOf(logs.LogGroup);
+    expect(api.endpointType).toBe(ApiEndpointType.REGIONAL);
+    expect(stack.resolve(api.url)).toEqual(stack.resolve(api.api.url));
+  });
+
+  test('the default configuration matches the reviewed snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('SecureRestApi overrides', () => {
+  test('stage name, throttle, retention, removal policy and tracing', () => {
+    const { stack } = buildWithRoute({
+      stageName: 'live',
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+      tracing: false,
+      restApiName: 'pets',
+      description: 'Pets',
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'pets', Description: 'Pets' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'live',
+      TracingEnabled: false,
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+    const logGroups = encryptedLogGroups(template);
+    expect(logGroups).toHaveLength(2);
+    for (const logGroup of logGroups) {
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+      expect(logGroup.DeletionPolicy).toBe('Delete');
+    }
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ PendingWindowInDays: 30 }) });
+  });
+
+  test('a supplied key encrypts the logs and no key is created', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    const api = new SecureRestApi(stack, 'Api', { encryptionKey: key });
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const template = Template.fromStack(stack);
+    expect(api.key).toBe(key);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    const logGroups = encryptedLogGroups(template);
+    expect(logGroups.map((logGroup) => logGroup.Properties.KmsKeyId)).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] },
+    ]);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsForTheseLogGroupsOnly' })]) },
+    });
+  });
+
+  test('an imported key gets a warning that its policy must allow CloudWatch Logs', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const api = new SecureRestApi(stack, 'Api', { encryptionKey: key });
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Api/EncryptionKey', Match.stringLikeRegexp("supplied key's policy cannot be changed"));
+  });
+
+  test('createAccountLoggingRole: true sets the account-wide role, retained', () => {
+    const { stack } = buildWithRoute({ createAccountLoggingRole: true });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    template.hasResource('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('another TLS policy', () => {
+    const { stack } = buildWithRoute({ tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+  });
+
+  test('legacy TLS 1.2 has no endpoint access mode', () => {
+    const { stack } = buildWithRoute({ tlsSecurityPolicy: apigw.SecurityPolicy.TLS_1_2 });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'TLS_1_2', EndpointAccessMode: Match.absent() });
+  });
+
+  test('routes can be given in props', () => {
+    const stack = newStack();
+    const integration = new LambdaRouteIntegration(inlineFunction(stack));
+    const api = new SecureRestApi(stack, 'Api', {
+      routes: {
+        'GET /a': { authorization: RouteAuthorization.iam(), integration },
+        'GET /b': { authorization: RouteAuthorization.apiKey(), integration },
+      },
+    });
+    expect(api.accessMatrix.map((row) => row.routeKey)).toEqual(['GET /a', 'GET /b']);
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::Method', 2);
+  });
+});
+
+describe('routes', () => {
+  test('each authorization maps to the method', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /iam', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /key', { authorization: RouteAuthorization.apiKey(), integration });
+    api.addRoute('GET /open', { authorization: RouteAuthorization.publicAccess('health check'), integration });
+    api.addRoute('GET /both', { authorization: RouteAuthorization.iam(), integration, apiKeyRequired: true });
+    const template = Template.fromStack(stack);
+    const method = (path: string) => Object.values(template.findResources('AWS::ApiGateway::Method'))
+      .find((m) => m.Properties.ResourceId.Ref === logicalId(stack, api.api.root.getResource(path)!))!.Properties;
+    expect(method('iam')).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiKeyRequired: false });
+    expect(method('key')).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: true });
+    expect(method('open')).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: false });
+    expect(method('both')).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiKeyRequired: true });
+    expect(api.accessMatrix).toEqual([
+      { routeKey: 'GET /iam', authorization: 'IAM', apiKeyRequired: false },
+      { routeKey: 'GET /key', authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'GET /open', authorization: 'public: health check', apiKeyRequired: false },
+      { routeKey: 'GET /both', authorization: 'IAM', apiKeyRequired: true },
+    ]);
+  });
+
+  test('a body schema is applied to JSON and to every other content type', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', required: ['name'] },
+    });
+    const modelRef = { Ref: Object.keys(template.findResources('AWS::ApiGateway::Model'))[0] };
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestModels: { 'application/json': modelRef, $default: modelRef },
+    });
+  });
+
+  test('path parameters, required query parameters and headers are required by the method', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets/{petId}', {
+      authorization: RouteAuthorization.iam(),
+      integration,
+      requiredQueryParameters: ['fields'],
+      requiredHeaders: ['x-request-id'],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      RequestParameters: {
+        'method.request.path.petId': true,
+        'method.request.querystring.fields': true,
+        'method.request.header.x-request-id': true,
+      },
+    });
+  });
+
+  test('a route throttle becomes a method setting that keeps the stage\'s logging', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('POST /pets/{petId}/photos', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA, throttle: { rateLimit: 5, burstLimit: 10 } });
+    api.addRoute('ANY /{proxy+}', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA, throttle: { rateLimit: 1 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*' }),
+        { HttpMethod: 'POST', ResourcePath: '/~1pets~1{petId}~1photos', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true },
+        { HttpMethod: '*', ResourcePath: '/~1{proxy+}', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true },
+      ],
+    });
+  });
+
+  test('a body route without a schema gets a warning; a GET route does not', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('requestBodySchema'));
+    expect(warnings.map((w) => w.id)).toEqual(['/TestStack/Api/Resource/Default/pets/POST']);
+  });
+
+  test('routes to one function add one Lambda permission, scoped to the deployed stage', () => {
+    const { stack, api, integration, fn } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(fn) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] },
+      SourceArn: { 'Fn::Join': ['', ['arn:aws:execute-api:eu-west-1:123456789012:', { Ref: logicalId(stack, api.api) }, '/', { Ref: logicalId(stack, api.stage) }, '/*/*']] },
+    });
+  });
+
+  test('a second function gets its own permission', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /a', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /b', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(inlineFunction(stack, 'Other')) });
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 2);
+  });
+
+  test('a route adds at most a method and a resource', () => {
+    const count = (routes: string[]) => {
+      const { stack, api, integration } = build();
+      routes.forEach((key) => api.addRoute(key, { authorization: RouteAuthorization.iam(), integration }));
+      return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+    };
+    const base = count(['GET /pets']);
+    expect(count(['GET /pets', 'DELETE /pets']) - base).toBe(1);
+    expect(count(['GET /pets', 'GET /owners']) - base).toBe(2);
+  });
+
+  test('routes share resources along a common path', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('DELETE /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /', { authorization: RouteAuthorization.publicAccess('index'), integration });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Resource', 2);
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+  });
+});
+
+describe('synth-time guards', () => {
+  test('a method added around addRoute() fails synth, naming it and the fix', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    api.api.root.addResource('admin').addMethod('DELETE', integration);
+    expect(() => Template.fromStack(stack)).toThrow(/DELETE \/admin was added without `addRoute\(\)`, so its authorization was never stated: add it with addRoute\('DELETE \/admin'/);
+  });
+
+  test('a method added around addRoute() defaults to IAM, the closed choice', () => {
+    const { api, integration } = build();
+    const method = api.api.root.addMethod('GET', integration);
+    expect((method.node.defaultChild as apigw.CfnMethod).authorizationType).toBe('AWS_IAM');
+  });
+
+  test.each([
+    ['stageName', { stageName: 'my stage' }, "`stageName` must be 1 to 128 letters, digits, '-' or '_', got 'my stage': use a name such as 'v1'"],
+    ['stageName length', { stageName: 'a'.repeat(129) }, '`stageName` must be 1 to 128 letters'],
+    ['negative rate', { throttle: { rateLimit: -5, burstLimit: 10 } }, '`throttle.rateLimit` must be a whole number >= 0, got -5'],
+    ['fractional burst', { throttle: { rateLimit: 5, burstLimit: 2.5 } }, '`throttle.burstLimit` must be a whole number >= 0, got 2.5'],
+    ['burst without rate', { throttle: { burstLimit: 10 } }, '`throttle.burstLimit` needs `throttle.rateLimit`'],
+    ['unknown retention', { logRetention: 42 as logs.RetentionDays }, '`retention` must be one of 1, 3, 5, 7, 14'],
+    ['TLS 1.0', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS_1_0 }, "`tlsSecurityPolicy` must be one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'"],
+    ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "got 'SecurityPolicy_TLS13_2025_EDGE'"],
+    ['private without endpoints', { endpointType: ApiEndpointType.PRIVATE }, '`vpcEndpoints` must name at least one interface VPC endpoint'],
+    ['unknown endpoint type', { endpointType: 'EDGE' as ApiEndpointType }, "`endpointType` must be one of 'REGIONAL', 'PRIVATE', got 'EDGE'"],
+  ])('rejects %s', (_name, props, message) => {
+    const stack = newStack();
+    expect(() => new SecureRestApi(stack, 'Api', props as SecureRestApiProps)).toThrow(message);
+  });
+
+  test('errors record the construct path', () => {
+    const stack = newStack();
+    expect(() => new SecureRestApi(stack, 'Api', { stageName: '' })).toThrow(/\(at TestStack\/Api\)$/);
+  });
+
+  test.each([
+    ['GET /a//b', "`routeKey` 'GET /a//b' has an empty path segment ('//'): remove the extra '/', as in '/a/b'"],
+    ['GET a', "`routeKey` 'GET a' has a path that does not start with '/': write '/a'"],
+    ['GET /pets/{pet id}', 'must be a method, one space and a path'],
+    ['GET /pets/{pet-id}', "has the path segment '{pet-id}', which is not a parameter"],
+    ['FETCH /pets', "has the method 'FETCH'; use one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY"],
+  ])('rejects the malformed route %s', (key, message) => {
+    const { api, integration } = build();
+    expect(() => api.addRoute(key, { authorization: RouteAuthorization.iam(), integration })).toThrow(message);
+  });
+
+  test('rejects a duplicate route', () => {
+    const { api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    expect(() => api.addRoute('GET /pets', { authorization: RouteAuthorization.apiKey(), integration }))
+      .toThrow("`routeKey` 'GET /pets' is already a route of this API: each method and path may be added once");
+  });
+
+  test('rejects a route without an authorization', () => {
+    const { api, integration } = build();
+    expect(() => api.addRoute('GET /pets', { integration } as never))
+      .toThrow("`routes['GET /pets'].authorization` is missing: every route states who may call it");
+  });
+
+  test('rejects a route without an integration', () => {
+    const { api } = build();
+    expect(() => api.addRoute('GET /pets', { authorization: RouteAuthorization.iam() } as never))
+      .toThrow("`routes['GET /pets'].integration` is missing");
+  });
+
+  test.each(['', '   '])('rejects a public route with the empty reason %j', (reason) => {
+    const { api, integration } = build();
+    expect(() => api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess(reason), integration }))
+      .toThrow('`RouteAuthorization.publicAccess(reason)` of `GET /health` must not be empty');
+  });
+
+  test('rejects an invalid route throttle, naming the route', () => {
+    const { api, integration } = build();
+    expect(() => api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration, throttle: { rateLimit: 1.5 } }))
+      .toThrow("`routes['GET /pets'].throttle.rateLimit` must be a whole number >= 0, got 1.5");
+  });
+
+  test('rejects an invalid required header name', () => {
+    const { api, integration } = build();
+    expect(() => api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration, requiredHeaders: ['bad header'] }))
+      .toThrow("`routes['GET /pets'].requiredHeaders[0]` must be a parameter name of letters, digits and . _ ~ -, got 'bad header'");
+  });
+});
+
+describe('resource policy', () => {
+  test('allowOnlyFrom denies other addresses, allows the rest, and denies other accounts', () => {
+    const { stack, api } = buildWithRoute();
+    api.allowOnlyFrom('203.0.113.0/24', '2001:db8::/32');
+    api.allowOnlyFrom('198.51.100.7/32');
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: {
+        Statement: [
+          { Sid: 'AllowInvokeSubjectToMethodAuthorization', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+          {
+            Sid: 'DenyPrincipalsOfOtherAccounts',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'execute-api:Invoke',
+            Resource: 'execute-api:/*',
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': '123456789012' }, Null: { 'aws:PrincipalAccount': 'false' } },
+          },
+          {
+            Sid: 'DenyUnlessFromAllowedSourceCidrs',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'execute-api:Invoke',
+            Resource: 'execute-api:/*',
+            Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32'] } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('denyFrom denies the listed addresses', () => {
+    const { stack, api } = buildWithRoute();
+    api.denyFrom('192.0.2.0/24');
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyFromDeniedSourceCidrs', Condition: { IpAddress: { 'aws:SourceIp': ['192.0.2.0/24'] } } })]) },
+    });
+  });
+
+  test('a policy change produces a new deployment', () => {
+    const logicalIdOfDeployment = (restrict: boolean) => {
+      const { stack, api, integration } = build();
+      api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+      if (restrict) {
+        api.denyFrom('192.0.2.0/24');
+      }
+      return Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Deployment'))[0];
+    };
+    expect(logicalIdOfDeployment(true)).not.toEqual(logicalIdOfDeployment(false));
+  });
+
+  test.each([
+    ['10.0.0.0/33', "`allowOnlyFrom[0]` must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32, got '10.0.0.0/33': the prefix length of an IPv4 CIDR is 0 to 32"],
+    ['2001:db8::/129', 'the prefix length of an IPv6 CIDR is 0 to 128'],
+    ['10.0.0/8', "'10.0.0' is not an IPv4 or IPv6 address"],
+    ['10.0.0.1', 'the prefix length is missing'],
+  ])('rejects the CIDR %s', (cidr, message) => {
+    const { api } = build();
+    expect(() => api.allowOnlyFrom(cidr)).toThrow(message);
+  });
+
+  test('rejects an empty CIDR list', () => {
+    const { api } = build();
+    expect(() => api.denyFrom()).toThrow('`denyFrom` needs at least one CIDR block');
+  });
+
+  test('a PRIVATE API is reachable only through its VPC endpoints', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const endpoint = vpc.addInterfaceEndpoint('ExecuteApi', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY });
+    const api = new SecureRestApi(stack, 'Api', { endpointType: ApiEndpointType.PRIVATE, vpcEndpoints: [endpoint] });
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [{ Ref: logicalId(stack, endpoint) }] },
+      Policy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'DenyUnlessThroughAllowedVpcEndpoints',
+          Effect: 'Deny',
+          Condition: { StringNotEquals: { 'aws:SourceVpce': [{ Ref: logicalId(stack, endpoint) }] } },
+        })]),
+      },
+    });
+    expect(api.endpointType).toBe(ApiEndpointType.PRIVATE);
+  });
+
+  test('VPC endpoints on a REGIONAL API are refused', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const endpoint = vpc.addInterfaceEndpoint('ExecuteApi', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY });
+    expect(() => new SecureRestApi(stack, 'Api', { vpcEndpoints: [endpoint] }))
+      .toThrow('`vpcEndpoints` applies only to `endpointType` PRIVATE, got REGIONAL');
+    const api = new SecureRestApi(stack, 'Api2');
+    expect(() => api.allowOnlyFromVpcEndpoints(endpoint)).toThrow('`allowOnlyFromVpcEndpoints` needs `endpointType` ApiEndpointType.PRIVATE, got REGIONAL');
+  });
+});
+
+describe('grantInvoke', () => {
+  test('grants execute-api:Invoke on exactly the named routes of the deployed stage', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'POST /pets', 'GET /pets/{petId}');
+    const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:aws:execute-api:eu-west-1:123456789012:', { Ref: logicalId(stack, api.api) }, '/', { Ref: logicalId(stack, api.stage) }, suffix]] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [arn('/GET/pets/*'), arn('/POST/pets')] }] },
+      Roles: [{ Ref: logicalId(stack, role) }],
+    });
+  });
+
+  test('fails synth when a wildcard would also reach an IAM route that was not granted', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /pets/{petId}/admin', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'GET /pets/{petId}');
+    expect(() => Template.fromStack(stack)).toThrow(/whose ARN 'GET\/pets\/\*' also matches 'GET \/pets\/\{petId\}\/admin', which was not granted/);
+  });
+
+  test('granting both routes is fine', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /pets/{petId}/admin', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'GET /pets/{petId}', 'GET /pets/{petId}/admin');
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('refuses routes that are missing or not IAM-authorized, and an empty list', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.apiKey(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => api.grantInvoke(role, 'GET /owners')).toThrow("`grantInvoke` names 'GET /owners', which is not a route of this API");
+    expect(() => api.grantInvoke(role, 'GET /pets')).toThrow("`grantInvoke` names 'GET /pets', whose authorization is API key, not IAM");
+    expect(() => api.grantInvoke(role)).toThrow('`grantInvoke(grantee, ...routeKeys)` needs at least one route key');
+  });
+});
+
+test('the stack passes the CloudFormation rule engine built into aws-cdk-lib', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const stack = new Stack(app, 'Validated', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const api = new SecureRestApi(stack, 'Api');
+  const integration = new LambdaRouteIntegration(inlineFunction(stack));
+  api.addRoute('POST /pets/{petId}', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA, throttle: { rateLimit: 1, burstLimit: 1 } });
+  api.allowOnlyFrom('203.0.113.0/24');
+  expect(() => app.synth()).not.toThrow();
+});
+
+/** The log groups the API created: the ones encrypted with a KMS key. */
+function encryptedLogGroups(template: Template) {
+  return Object.values(template.findResources('AWS::Logs::LogGroup')).filter((logGroup) => logGroup.Properties.KmsKeyId !== undefined);
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | object): string {
+  const c = construct as { node: { defaultChild?: unknown } };
+  const target = (c.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0];
+  return stack.getLogicalId(target);
+}
