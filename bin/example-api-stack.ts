@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -86,7 +86,5 @@ export class ExampleApiStack extends Stack {
       description: 'Assumed by internal services that add pets through the API',
     });
     this.api.grantInvoke(petWriter, 'POST /pets');
-
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'The URL of the pets API stage' });
   }
 }

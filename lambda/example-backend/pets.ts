@@ -55,10 +55,14 @@ function createPet(request: PetsRequest, catalogue: Map<string, Pet>): ProxyResp
   // API Gateway validated the body against the route's schema; check again, as defence in depth.
   const candidate = input as Partial<Record<keyof Pet, unknown>> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.name !== 'string'
-    || candidate.name.length === 0 || candidate.name.length > 100 || !SPECIES.includes(candidate.species as Pet['species'])) {
+    || candidate.name.trim().length === 0 || candidate.name.length > 100 || /[\u0000-\u001f\u007f]/.test(candidate.name) || !SPECIES.includes(candidate.species as Pet['species'])) {
     return jsonResponse(400, { message: 'Invalid request' });
   }
-  const id = `pet-${catalogue.size + 1}`;
+  let next = catalogue.size + 1;
+  while (catalogue.has(`pet-${next}`)) {
+    next++;
+  }
+  const id = `pet-${next}`;
   const pet: Pet = { id, name: candidate.name, species: candidate.species as Pet['species'] };
   catalogue.set(id, pet);
   return jsonResponse(201, pet);

@@ -60,5 +60,4 @@ export const ACCESS_LOG_KEYS = {
   integrationError: 'integrationError',
   errorMessage: 'errorMessage',
   errorResponseType: 'errorResponseType',
-  validationError: 'validationError',
 } as const;

@@ -35,6 +35,10 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
   if (body === null || body === undefined || body === '') {
     throw new BodyError('the request has no body');
   }
+  // Bound the encoded size first, so an oversized body is never decoded.
+  if (isBase64Encoded && body.length > Math.ceil(MAX_BODY_BYTES / 3) * 4) {
+    throw new BodyError(`the body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
   const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new BodyError(`the body is larger than ${MAX_BODY_BYTES} bytes`);

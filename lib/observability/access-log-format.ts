@@ -10,6 +10,10 @@ type AccessLogKey = keyof typeof ACCESS_LOG_KEYS;
  * authorizer's outcome, the WAF's verdict, the API key, the integration's status and latency, the
  * error type). The client address is `$context.identity.sourceIp`, the address API Gateway saw,
  * never a header such as `X-Forwarded-For` that a client can forge.
+ *
+ * `$context.error.validationErrorString` is left out on purpose: its text quotes schema property
+ * names and is not documented as escaped, so it could break the JSON line; `errorResponseType`
+ * (`BAD_REQUEST_BODY`) already says that a request failed validation.
  */
 export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
   requestId: apigw.AccessLogField.contextRequestId(),
@@ -42,9 +46,8 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
   integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
   integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
   integrationError: apigw.AccessLogField.contextIntegrationErrorMessage(),
-  errorMessage: apigw.AccessLogField.contextErrorMessage(),
+  errorMessage: apigw.AccessLogField.contextErrorMessageString(),
   errorResponseType: apigw.AccessLogField.contextErrorResponseType(),
-  validationError: apigw.AccessLogField.contextErrorValidationErrorString(),
 };
 
 /**
@@ -53,11 +56,18 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
  */
 export const NUMERIC_ACCESS_LOG_KEYS: readonly AccessLogKey[] = ['status', 'requestTimeEpoch', 'responseLatency'];
 
+/**
+ * Keys whose variable API Gateway already writes as a quoted, escaped JSON string
+ * (`$context.error.messageString`): the error message may itself contain quotes.
+ */
+export const PREQUOTED_ACCESS_LOG_KEYS: readonly AccessLogKey[] = ['errorMessage'];
+
 /** Builds the JSON line template for the access log from {@link ACCESS_LOG_FIELDS}. */
 export function accessLogTemplate(): string {
   const members = (Object.keys(ACCESS_LOG_FIELDS) as AccessLogKey[]).map((key) => {
     const variable = ACCESS_LOG_FIELDS[key];
-    const value = NUMERIC_ACCESS_LOG_KEYS.includes(key) ? variable : `"${variable}"`;
+    const bare = NUMERIC_ACCESS_LOG_KEYS.includes(key) || PREQUOTED_ACCESS_LOG_KEYS.includes(key);
+    const value = bare ? variable : `"${variable}"`;
     return `"${ACCESS_LOG_KEYS[key]}":${value}`;
   });
   return `{${members.join(',')}}`;

@@ -32,11 +32,12 @@ export function parseCidr(text: string): ParsedCidr | string {
   }
   const address = text.slice(0, slash);
   const prefix = text.slice(slash + 1);
-  const version: IpVersion | undefined = isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
+  // Node accepts an IPv6 zone index ('fe80::1%eth0'), which is no part of a CIDR block.
+  const version: IpVersion | undefined = address.includes('%') ? undefined : isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined;
   if (version === undefined) {
     return `'${address}' is not an IPv4 or IPv6 address`;
   }
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > MAX_PREFIX[version]) {
+  if (!/^(0|[1-9]\d{0,2})$/.test(prefix) || Number(prefix) > MAX_PREFIX[version]) {
     return `the prefix length of an IPv${version} CIDR is 0 to ${MAX_PREFIX[version]}`;
   }
   return { version, address, prefixLength: Number(prefix) };

@@ -54,7 +54,7 @@ export function parseRouteKey(scope: IConstruct, key: string): ParsedRoute {
     return { key, method, path, segments: [], pathParameters: [] };
   }
   if (path.endsWith('/')) {
-    return fail(`has a path that ends with '/': remove it, as in '${path.replace(/\/+$/, '')}'`);
+    return fail(`has a path that ends with '/': remove it, as in '${path.replace(/\/+$/, '') || '/'}'`);
   }
   const segments = path.slice(1).split('/');
   const pathParameters: string[] = [];

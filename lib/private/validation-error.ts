@@ -11,7 +11,7 @@ export class ValidationError extends Error {
   public readonly constructPath: string;
 
   constructor(message: string, scope: IConstruct) {
-    super(`${message} (at ${scope.node.path})`);
+    super(`${message} (at ${scope.node.path || 'the app root'})`);
     this.name = 'ValidationError';
     this.constructPath = scope.node.path;
   }

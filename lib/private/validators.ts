@@ -55,5 +55,9 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return String(value);
   }
-  return JSON.stringify(value) ?? String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

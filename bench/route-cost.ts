@@ -1,0 +1,120 @@
+import { Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
+import { BENCH_ENV, countByType, withApp } from './common';
+
+/** Which backend a route integrates with. */
+type Target =
+  /** The first function, through the integration object the other routes share. */
+  | 'shared'
+  /** The first function again, through a new integration object. */
+  | 'sameFunctionNewIntegration'
+  /** A second function that no other route uses yet (it exists in both stacks compared). */
+  | 'secondFunction';
+
+interface RouteSpec {
+  readonly key: string;
+  readonly target: Target;
+}
+
+/** One way of adding a route to an API that has {@link BASE_ROUTES}. */
+export interface Shape {
+  readonly name: string;
+  readonly added: RouteSpec;
+  /** Whether the route reaches a function that already has a route (so needs no new permission). */
+  readonly sameFunction: boolean;
+}
+
+/** The k routes every API starts with. */
+const BASE_ROUTES: readonly RouteSpec[] = [
+  { key: 'GET /health', target: 'shared' },
+  { key: 'GET /items', target: 'shared' },
+  { key: 'GET /items/{itemId}', target: 'shared' },
+];
+
+export const SHAPES: readonly Shape[] = [
+  { name: 'method on existing path', added: { key: 'DELETE /items/{itemId}', target: 'shared' }, sameFunction: true },
+  { name: 'new path segment', added: { key: 'GET /orders', target: 'shared' }, sameFunction: true },
+  { name: 'same fn, new integration', added: { key: 'DELETE /items', target: 'sameFunctionNewIntegration' }, sameFunction: true },
+  // On an existing path, to isolate what a new function costs the API: one permission, once.
+  { name: 'first route to 2nd fn', added: { key: 'HEAD /items/{itemId}', target: 'secondFunction' }, sameFunction: false },
+];
+
+/** The two ways of building the API. */
+export type Flavor = 'library' | 'plain';
+
+/** Resources added by one route, by CloudFormation type. */
+export interface RouteCost {
+  readonly total: number;
+  readonly byType: ReadonlyMap<string, number>;
+}
+
+export interface ShapeResult {
+  readonly shape: Shape;
+  readonly k: number;
+  readonly library: RouteCost;
+  readonly plain: RouteCost;
+}
+
+/** A small inline function: the function itself is not what is measured. */
+function inlineFunction(stack: Stack, id: string): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
+  });
+}
+
+/** Synthesizes a fresh stack with an API holding `routes`, and counts its resources by type. */
+function synthesize(flavor: Flavor, routes: readonly RouteSpec[]): Map<string, number> {
+  return withApp((app) => {
+    const stack = new Stack(app, 'RouteCost', { env: BENCH_ENV });
+    // Both functions exist in every variant, so a delta counts the route, not the function.
+    const first = inlineFunction(stack, 'First');
+    const second = inlineFunction(stack, 'Second');
+    const Integration = flavor === 'library' ? LambdaRouteIntegration : apigw.LambdaIntegration;
+    const shared = new Integration(first);
+    const integrationFor = (target: Target): apigw.Integration =>
+      target === 'shared' ? shared : new Integration(target === 'secondFunction' ? second : first);
+
+    if (flavor === 'library') {
+      const api = new SecureRestApi(stack, 'Api');
+      for (const route of routes) {
+        api.addRoute(route.key, { authorization: RouteAuthorization.iam(), integration: integrationFor(route.target) });
+      }
+    } else {
+      const api = new apigw.RestApi(stack, 'Api');
+      for (const route of routes) {
+        const [method, path] = route.key.split(' ');
+        api.root.resourceForPath(path).addMethod(method, integrationFor(route.target), { authorizationType: apigw.AuthorizationType.IAM });
+      }
+    }
+    return countByType(app.synth().getStackByName(stack.stackName).template);
+  });
+}
+
+/** What the k+1st route added, by type (types whose count did not change are left out). */
+function difference(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): RouteCost {
+  const byType = new Map<string, number>();
+  for (const type of new Set([...before.keys(), ...after.keys()])) {
+    const delta = (after.get(type) ?? 0) - (before.get(type) ?? 0);
+    if (delta !== 0) {
+      byType.set(type, delta);
+    }
+  }
+  return { total: [...byType.values()].reduce((a, b) => a + b, 0), byType };
+}
+
+/** For each shape and flavor: resources of the API with k+1 routes minus those with k routes. */
+export function measureRouteCost(): ShapeResult[] {
+  return SHAPES.map((shape) => {
+    const cost = (flavor: Flavor) => difference(synthesize(flavor, BASE_ROUTES), synthesize(flavor, [...BASE_ROUTES, shape.added]));
+    return { shape, k: BASE_ROUTES.length, library: cost('library'), plain: cost('plain') };
+  });
+}
+
+/** `Method +1, Resource +1`: the CloudFormation type without the `AWS::<service>::` prefix. */
+export function formatByType(cost: RouteCost): string {
+  return [...cost.byType].map(([type, n]) => `${type.split('::').pop()} ${n > 0 ? '+' : ''}${n}`).join(', ') || 'none';
+}

@@ -1,0 +1,82 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../bin/app';
+import { ENVIRONMENTS_CONTEXT_KEY } from '../../lib';
+import { CDK_JSON_CONTEXT, SKIP_BUNDLING } from '../helpers/stack';
+
+/** The example app as `cdk synth` builds it from cdk.json, without bundling. */
+function synthApp(extra: Record<string, unknown> = {}) {
+  return buildApp(new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING, ...extra } }));
+}
+
+describe('example app', () => {
+  const app = synthApp();
+  const stacks = app.node.children.filter((child): child is import('aws-cdk-lib').Stack => child instanceof (require('aws-cdk-lib').Stack));
+
+  test('one stack per environment, in its own account and region', () => {
+    expect(stacks.map((stack) => [stack.stackName, stack.account, stack.region])).toEqual([
+      ['SecureApi-dev', '111111111111', 'eu-west-1'],
+      ['SecureApi-staging', '222222222222', 'eu-west-1'],
+      ['SecureApi-prod', '333333333333', 'eu-west-1'],
+    ]);
+  });
+
+  test('prod-profile stacks have termination protection; dev does not', () => {
+    expect(stacks.map((stack) => stack.terminationProtection)).toEqual([false, true, true]);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('the %s stack matches its reviewed snapshot', (name) => {
+    const stack = stacks.find((s) => s.stackName === `SecureApi-${name}`)!;
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+
+  test('dev destroys its key and logs on delete; prod retains them', () => {
+    const policies = (name: string) => {
+      const template = Template.fromStack(stacks.find((s) => s.stackName === `SecureApi-${name}`)!);
+      return Object.values({ ...template.findResources('AWS::KMS::Key'), ...template.findResources('AWS::Logs::LogGroup') }).map((r) => r.DeletionPolicy);
+    };
+    expect(new Set(policies('dev'))).toEqual(new Set(['Delete']));
+    expect(new Set(policies('prod'))).toEqual(new Set(['Retain']));
+  });
+
+  test('only the stacks that say so set the account-wide logging role', () => {
+    const accounts = stacks.map((stack) => Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Account')).length);
+    expect(accounts).toEqual([1, 1, 0]);
+  });
+
+  test('the access matrix states every route', () => {
+    const api = (stacks[0] as import('../../bin/example-api-stack').ExampleApiStack).api;
+    expect(api.accessMatrix).toEqual([
+      { routeKey: 'GET /health', authorization: 'public: uptime monitors call it without credentials; it returns no data', apiKeyRequired: false },
+      { routeKey: 'GET /pets', authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'GET /pets/{petId}', authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'POST /pets', authorization: 'IAM', apiKeyRequired: false },
+    ]);
+  });
+
+  test('no stack outputs a secret: the only output is the stage URL', () => {
+    for (const stack of stacks) {
+      const outputs = Object.values(Template.fromStack(stack).toJSON().Outputs ?? {}) as Array<{ Value: unknown }>;
+      expect(outputs).toHaveLength(1);
+      expect(JSON.stringify(outputs[0].Value)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",/);
+    }
+  });
+});
+
+describe('environment selection and bad settings', () => {
+  test('-c env=prod narrows the app to prod', () => {
+    const app = synthApp({ env: 'prod' });
+    expect(app.node.children.map((child) => child.node.id)).toEqual(['SecureApi-prod']);
+  });
+
+  test('an unknown environment fails with the known names', () => {
+    expect(() => synthApp({ env: 'qa' })).toThrow('context `env` names the unknown environment "qa": use one of "dev", "staging", "prod"');
+  });
+
+  test('an invalid setting fails naming the setting and the allowed values', () => {
+    const environments = JSON.parse(JSON.stringify(CDK_JSON_CONTEXT[ENVIRONMENTS_CONTEXT_KEY]));
+    environments.dev.removalPolicy = 'keep';
+    expect(() => synthApp({ [ENVIRONMENTS_CONTEXT_KEY]: environments }))
+      .toThrow('`secure-api:environments.dev.removalPolicy` must be one of "destroy", "retain", got "keep"');
+  });
+});

@@ -1,0 +1,39 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { LambdaRouteIntegration } from '../../../lib';
+import { inlineFunction, newStack } from '../../helpers/stack';
+
+describe('LambdaRouteIntegration on a plain RestApi', () => {
+  test('is a Lambda proxy integration and adds one permission for many methods', () => {
+    const stack = newStack();
+    const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false });
+    const fn = inlineFunction(stack);
+    const integration = new LambdaRouteIntegration(fn, { timeout: Duration.seconds(5) });
+    api.root.addMethod('GET', integration);
+    api.root.addResource('a').addMethod('POST', integration);
+    api.root.addResource('b').addMethod('PUT', new LambdaRouteIntegration(fn));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      Integration: {
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+        TimeoutInMillis: 5000,
+        Uri: { 'Fn::Join': ['', ['arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [stack.getLogicalId(fn.node.defaultChild as never), 'Arn'] }, '/invocations']] },
+      },
+    });
+  });
+
+  test('the permission excludes the console test-invoke stage', () => {
+    const stack = newStack();
+    const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false, deployOptions: { stageName: 'live' } });
+    api.root.addMethod('GET', new LambdaRouteIntegration(inlineFunction(stack)));
+    const permission = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Permission'))[0];
+    const sourceArn = JSON.stringify(permission.Properties.SourceArn);
+    expect(sourceArn).toContain('/*/*');
+    expect(sourceArn).not.toContain('test-invoke-stage');
+    expect(sourceArn).toContain(stack.getLogicalId(api.deploymentStage.node.defaultChild as never));
+  });
+});
