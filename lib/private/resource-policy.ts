@@ -6,6 +6,18 @@ export const INVOKE_ACTION = 'execute-api:Invoke';
 /** Every method of every stage of the API the policy is attached to. */
 const EVERY_METHOD = 'execute-api:/*';
 
+/** A statement about invoking any method of the API, for anyone, under `conditions`. */
+function invokeStatement(sid: string, effect: iam.Effect, conditions?: Record<string, Record<string, unknown>>): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    effect,
+    principals: [new iam.AnyPrincipal()],
+    actions: [INVOKE_ACTION],
+    resources: [EVERY_METHOD],
+    conditions,
+  });
+}
+
 /**
  * Statements of a REST API's resource policy. Once an API has a resource policy, a request is
  * served only if the policy allows it; the first two statements restore "allowed" for callers of
@@ -14,12 +26,7 @@ const EVERY_METHOD = 'execute-api:/*';
 export const ResourcePolicyStatements = {
   /** Lets anyone reach the API's methods; the methods' own authorization still applies. */
   allowInvoke(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'AllowInvokeSubjectToMethodAuthorization',
-      principals: [new iam.AnyPrincipal()],
-      actions: [INVOKE_ACTION],
-      resources: [EVERY_METHOD],
-    });
+    return invokeStatement('AllowInvokeSubjectToMethodAuthorization', iam.Effect.ALLOW);
   },
 
   /**
@@ -29,52 +36,24 @@ export const ResourcePolicyStatements = {
    * Unsigned requests have no principal account and are not affected.
    */
   denyOtherAccounts(account: string): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'DenyPrincipalsOfOtherAccounts',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: [INVOKE_ACTION],
-      resources: [EVERY_METHOD],
-      conditions: {
-        StringNotEquals: { 'aws:PrincipalAccount': account },
-        Null: { 'aws:PrincipalAccount': 'false' },
-      },
+    return invokeStatement('DenyPrincipalsOfOtherAccounts', iam.Effect.DENY, {
+      StringNotEquals: { 'aws:PrincipalAccount': account },
+      Null: { 'aws:PrincipalAccount': 'false' },
     });
   },
 
   /** Denies every request whose source address is outside `cidrs`. */
   denyUnlessFrom(cidrs: readonly string[]): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'DenyUnlessFromAllowedSourceCidrs',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: [INVOKE_ACTION],
-      resources: [EVERY_METHOD],
-      conditions: { NotIpAddress: { 'aws:SourceIp': [...cidrs] } },
-    });
+    return invokeStatement('DenyUnlessFromAllowedSourceCidrs', iam.Effect.DENY, { NotIpAddress: { 'aws:SourceIp': [...cidrs] } });
   },
 
   /** Denies every request whose source address is inside `cidrs`. */
   denyFrom(cidrs: readonly string[]): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'DenyFromDeniedSourceCidrs',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: [INVOKE_ACTION],
-      resources: [EVERY_METHOD],
-      conditions: { IpAddress: { 'aws:SourceIp': [...cidrs] } },
-    });
+    return invokeStatement('DenyFromDeniedSourceCidrs', iam.Effect.DENY, { IpAddress: { 'aws:SourceIp': [...cidrs] } });
   },
 
   /** Denies every request that does not come through one of `vpcEndpointIds`. */
   denyUnlessThroughVpcEndpoints(vpcEndpointIds: readonly string[]): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      sid: 'DenyUnlessThroughAllowedVpcEndpoints',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: [INVOKE_ACTION],
-      resources: [EVERY_METHOD],
-      conditions: { StringNotEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } },
-    });
+    return invokeStatement('DenyUnlessThroughAllowedVpcEndpoints', iam.Effect.DENY, { StringNotEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } });
   },
 };

@@ -1,16 +1,8 @@
 import { SECURITY_HEADERS } from '../../../lambda/shared/constants';
 import { BodyError, MAX_BODY_BYTES, jsonResponse, parseJsonBody } from '../../../lambda/shared/http';
+import { errorOf } from '../../helpers/errors';
 
-/** The error `fn` throws, which must be a BodyError. */
-function bodyErrorOf(fn: () => unknown): BodyError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BodyError);
-    return error as BodyError;
-  }
-  throw new Error('expected a BodyError, but nothing was thrown');
-}
+const bodyErrorOf = (fn: () => unknown) => errorOf(BodyError, fn);
 
 /** A naive recursive merge, of the kind prototype pollution attacks target. */
 function naiveMerge(target: Record<string, unknown>, source: unknown): Record<string, unknown> {

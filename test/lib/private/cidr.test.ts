@@ -1,23 +1,9 @@
-import { App, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Lazy, Token } from 'aws-cdk-lib';
 import { parseCidr, validateCidrs } from '../../../lib/private/cidr';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { errorOf, newScope } from '../../helpers/errors';
 
-function newScope(): Construct {
-  const stack = new Stack(new App(), 'TestStack');
-  return new Construct(stack, 'Api');
-}
-
-/** Runs `fn`, which must throw a ValidationError, and returns the error. */
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
-}
+const validationErrorOf = (fn: () => unknown) => errorOf(ValidationError, fn);
 
 describe('parseCidr', () => {
   test.each([

@@ -2,22 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BODY_METHODS, HTTP_METHODS, ParsedRoute, RouteTable, parseRouteKey } from '../../../lib/private/route-key';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { errorOf, newScope } from '../../helpers/errors';
 
-function newScope(): Construct {
-  const stack = new Stack(new App(), 'TestStack');
-  return new Construct(stack, 'Api');
-}
-
-/** Runs `fn`, which must throw a ValidationError, and returns the error. */
-function validationErrorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
-}
+const validationErrorOf = (fn: () => unknown) => errorOf(ValidationError, fn);
 
 describe('parseRouteKey', () => {
   describe('valid keys', () => {
