@@ -10,6 +10,7 @@ import {
   SecureNodejsFunction,
   SecureRestApi,
 } from '../lib';
+import { ENV } from '../lambda/shared/constants';
 
 /** Properties of the example stack. */
 export interface ExampleApiStackProps extends StackProps {
@@ -54,7 +55,7 @@ export class ExampleApiStack extends Stack {
       encryption: this.api.encryption,
       logGroupRetention: config.logRetention,
       logGroupRemovalPolicy: config.removalPolicy,
-      environment: { POWERTOOLS_SERVICE_NAME: 'pets-api' },
+      environment: { [ENV.serviceName]: 'pets-api' },
     });
     const integration = new LambdaRouteIntegration(backend);
 

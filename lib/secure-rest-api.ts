@@ -1,5 +1,6 @@
 import { Annotations, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,7 +14,7 @@ import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } fr
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
 import { BODY_METHODS, HttpMethod, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { ValidationError } from './private/validation-error';
-import { describe, validateOneOf } from './private/validators';
+import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
 import { DEFAULT_STAGE_THROTTLE, ThrottleSettings, validateThrottle } from './traffic/throttle';
 
 /** Where the API is reachable. */
@@ -33,8 +34,6 @@ const ALLOWED_TLS_POLICIES: readonly apigw.SecurityPolicy[] = [
   apigw.SecurityPolicy.TLS_1_2,
 ];
 
-/** API Gateway's rule for stage names. */
-const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Everything about one route except its method and path. */
 export interface RouteOptions {
@@ -74,7 +73,8 @@ export interface RouteOptions {
   readonly apiKeyRequired?: boolean;
 
   /**
-   * Throttling for this route alone, in place of the stage's.
+   * Throttling for this route alone, in place of the stage's. On an `ANY` route it also applies to
+   * the other methods of the same path, as API Gateway's method settings do for `*`.
    *
    * @default - the stage's throttle
    */
@@ -199,7 +199,7 @@ export interface SecureRestApiProps {
 }
 
 /** One row of the API's access matrix: a route and who may call it. */
-export interface RouteAccess {
+export interface RouteAccessEntry {
   /** The route key, `<METHOD> <path>`. */
   readonly routeKey: string;
   /** The route's authorization, such as `IAM` or `public: health check`. */
@@ -211,7 +211,7 @@ export interface RouteAccess {
 interface RouteRecord {
   readonly route: ParsedRoute;
   readonly method: apigw.Method;
-  readonly access: RouteAccess;
+  readonly access: RouteAccessEntry;
   readonly authorizationType: apigw.AuthorizationType;
   readonly throttle?: ThrottleSettings;
 }
@@ -268,6 +268,7 @@ export class SecureRestApi extends Construct {
     this.validateVpcEndpoints(props.vpcEndpoints);
     const tlsSecurityPolicy = props.tlsSecurityPolicy ?? apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
     validateOneOf(this, 'tlsSecurityPolicy', tlsSecurityPolicy, ALLOWED_TLS_POLICIES);
+    validateRetention(this, 'logRetention', props.logRetention);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryption = new ApiEncryptionKey(this, 'EncryptionKey', { key: props.encryptionKey, removalPolicy });
@@ -336,8 +337,44 @@ export class SecureRestApi extends Construct {
   }
 
   /** The access matrix: every route and who may call it, in the order they were added. */
-  public get accessMatrix(): RouteAccess[] {
+  public get accessMatrix(): RouteAccessEntry[] {
     return this.records.map((record) => record.access);
+  }
+
+  /**
+   * Client errors (4XX) of the stage, failed authentication and throttling among them.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stage.metricClientError(props);
+  }
+
+  /**
+   * Server errors (5XX) of the stage.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stage.metricServerError(props);
+  }
+
+  /**
+   * Requests to the stage.
+   *
+   * @default - sample count over 5 minutes
+   */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stage.metricCount(props);
+  }
+
+  /**
+   * Time from request to response, in milliseconds.
+   *
+   * @default - average over 5 minutes
+   */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stage.metricLatency(props);
   }
 
   /** The URL of the deployed stage. */
@@ -364,6 +401,9 @@ export class SecureRestApi extends Construct {
     this.routeTable.add(this, route);
 
     const auth = options.authorization.bind(this, { method: route.method, path: route.path });
+    if (auth.authorizationType === apigw.AuthorizationType.NONE && !auth.apiKeyRequired && auth.publicReason === undefined) {
+      throw new ValidationError(`\`${prop}.authorization\` (${options.authorization.description}) leaves the route open without saying why: use RouteAuthorization.publicAccess('<reason>') for a public route`, this);
+    }
     const apiKeyRequired = auth.apiKeyRequired || (options.apiKeyRequired ?? false);
     const resource = this.api.root.resourceForPath(route.path);
     const method = resource.addMethod(route.method, options.integration, {
@@ -468,9 +508,8 @@ export class SecureRestApi extends Construct {
       this.api.addToResourcePolicy(ResourcePolicyStatements.allowInvoke());
       this.api.addToResourcePolicy(ResourcePolicyStatements.denyOtherAccounts(Stack.of(this).account));
     }
+    // The RestApi's deployment already changes with its policy, so a new policy is deployed.
     this.api.addToResourcePolicy(statement);
-    // A changed resource policy takes effect only with a new deployment.
-    this.api.latestDeployment?.addToLogicalId({ resourcePolicy: statement.toStatementJson() });
   }
 
   private lazyList(values: string[]): string[] {
@@ -543,8 +582,9 @@ export class SecureRestApi extends Construct {
 
   private validateEveryMethodIsARoute(): string[] {
     const declared = new Set(this.records.map((record) => record.method));
-    return this.api.node.findAll()
-      .filter((child): child is apigw.Method => child instanceof apigw.Method && !declared.has(child))
+    // Methods of this API may be created anywhere in the app, not only under it.
+    return this.node.root.node.findAll()
+      .filter((child): child is apigw.Method => child instanceof apigw.Method && child.api === this.api && !declared.has(child))
       .map((method) => `${method.httpMethod} ${method.resource.path} was added without \`addRoute()\`, so its authorization was never stated: add it with addRoute('${method.httpMethod} ${method.resource.path}', { authorization, integration })`);
   }
 
@@ -566,7 +606,7 @@ export class SecureRestApi extends Construct {
   }
 
   private validateStageName(stageName: string): void {
-    if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
+    if (!Token.isUnresolved(stageName) && !STAGE_NAME_PATTERN.test(stageName)) {
       throw new ValidationError(`\`stageName\` must be 1 to 128 letters, digits, '-' or '_', got ${describe(stageName)}: use a name such as 'v1'`, this);
     }
   }
@@ -600,11 +640,13 @@ function arnPath(path: string): string {
   return path.replace(/\{[^}]+\}/g, '*');
 }
 
-/** Whether the ARN granted for `granted` also matches requests to `other`. */
+/**
+ * Whether the ARN granted for `granted` (`<METHOD>/<path>`, where IAM's `*` also matches `/`) also
+ * matches requests to `other`. For `ANY`, the method's `*` can swallow path segments too.
+ */
 function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
-  const methodMatches = granted.method === 'ANY' || granted.method === other.method;
-  const pattern = new RegExp(`^${arnPath(granted.path).split('*').map(escapeRegExp).join('.*')}$`);
-  return methodMatches && pattern.test(other.path.replace(/\{[^}]+\}/g, 'x'));
+  const pattern = new RegExp(`^${`${methodForArn(granted.method)}${arnPath(granted.path)}`.split('*').map(escapeRegExp).join('.*')}$`);
+  return pattern.test(`${other.method}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
 }
 
 function escapeRegExp(text: string): string {
@@ -613,7 +655,7 @@ function escapeRegExp(text: string): string {
 
 /** Method settings address a resource path as `/` followed by the path with `/` escaped as `~1`. */
 function escapeResourcePath(path: string): string {
-  return `/${path.replace(/\//g, '~1')}`;
+  return path === '/' ? '/' : `/${path.replace(/\//g, '~1')}`;
 }
 
 /** A path segment as part of a model's construct id: letters and digits only. */

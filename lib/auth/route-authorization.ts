@@ -29,6 +29,12 @@ export interface RouteAuthorizationConfig {
   readonly authorizationScopes?: string[];
   /** Whether callers must also present an API key of a usage plan of the API. */
   readonly apiKeyRequired: boolean;
+  /**
+   * Why anyone may call the route. A route with no authorizer and no API key must have one.
+   *
+   * @default - the route is not public
+   */
+  readonly publicReason?: string;
 }
 
 /**
@@ -100,6 +106,6 @@ class PublicAuthorization extends RouteAuthorization {
   public bind(scope: IConstruct, route: RouteDescription): RouteAuthorizationConfig {
     validateNonBlank(scope, `RouteAuthorization.publicAccess(reason)\` of \`${route.method} ${route.path}`, this.reason,
       "say why anyone may call this route, such as RouteAuthorization.publicAccess('health check')");
-    return { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false };
+    return { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false, publicReason: this.reason };
   }
 }

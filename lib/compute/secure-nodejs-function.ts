@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/constants';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
+import { validateRetention } from '../private/validators';
 
 /** The Node.js runtime of every function the library creates: the newest one aws-cdk-lib offers. */
 export const HOUSE_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -40,6 +41,7 @@ export interface SecureNodejsFunctionProps extends Omit<nodejs.NodejsFunctionPro
 export class SecureNodejsFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: SecureNodejsFunctionProps) {
     const { encryption, logGroupRetention, logGroupRemovalPolicy, bundling, environment, ...rest } = props;
+    validateRetention(scope, 'logGroupRetention', logGroupRetention);
     const logGroup = encryption.createLogGroup(scope, `${id}LogGroup`, {
       logGroupName: `/aws/lambda/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-${id}`,
       retention: logGroupRetention,

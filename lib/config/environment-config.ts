@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { FINITE_RETENTIONS, STAGE_NAME_PATTERN } from '../private/validators';
 import { ThrottleSettings } from '../traffic/throttle';
 
 /** The cdk.json context key that holds the environments. */
@@ -54,7 +55,6 @@ export class EnvironmentConfigError extends Error {
 
 const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
-const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /**
@@ -81,7 +81,7 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
   const profile = oneOf(raw.profile, PROFILES, at('profile'));
   const account = matching(raw.account, /^\d{12}$/, at('account'), 'a 12-digit AWS account id in quotes, such as "111111111111"');
   const region = matching(raw.region, REGION, at('region'), 'an AWS region such as "eu-west-1"');
-  const stageName = matching(raw.stageName ?? 'v1', /^[A-Za-z0-9_-]{1,128}$/, at('stageName'), "1 to 128 letters, digits, '-' or '_'");
+  const stageName = matching(raw.stageName ?? 'v1', STAGE_NAME_PATTERN, at('stageName'), "1 to 128 letters, digits, '-' or '_'");
   if (!isRecord(raw.throttle)) {
     throw new EnvironmentConfigError(`${at('throttle')} must be an object { "rateLimit": <n>, "burstLimit": <n> }, got ${show(raw.throttle)}`);
   }
@@ -90,7 +90,7 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     rateLimit: wholeNumber(raw.throttle.rateLimit, at('throttle.rateLimit')),
     burstLimit: wholeNumber(raw.throttle.burstLimit, at('throttle.burstLimit')),
   };
-  const logRetention = oneOf(raw.logRetentionDays, RETENTION_DAYS, at('logRetentionDays')) as logs.RetentionDays;
+  const logRetention = oneOf(raw.logRetentionDays, FINITE_RETENTIONS, at('logRetentionDays'));
   const removalPolicy = oneOf(raw.removalPolicy, REMOVAL_POLICIES, at('removalPolicy'));
   if (profile === 'prod' && removalPolicy !== 'retain') {
     throw new EnvironmentConfigError(`${at('removalPolicy')} must be "retain" in the prod profile, got ${show(removalPolicy)}: a prod stack keeps its keys and logs`);

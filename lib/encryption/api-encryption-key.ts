@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { validateOneOf } from '../private/validators';
+import { validateRetention } from '../private/validators';
 
 /** The CloudWatch Logs encryption-context key that names the log group a data key is for. */
 const LOGS_ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:logs:arn';
@@ -11,14 +11,13 @@ const LOGS_ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:logs:arn';
 /** What CloudWatch Logs needs on a key to encrypt a log group with it. */
 const LOGS_KEY_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'];
 
-/** Every retention CloudWatch Logs accepts. */
-const RETENTION_VALUES = Object.values(logs.RetentionDays).filter((v): v is logs.RetentionDays => typeof v === 'number');
 
 /** Properties of an {@link ApiEncryptionKey}. */
 export interface ApiEncryptionKeyProps {
   /**
-   * A key to use instead of creating one. A key defined in this app gets the service grants added
-   * to its policy; an imported key's policy cannot be changed here, so a warning lists what to grant.
+   * A key to use instead of creating one. A key defined in the same stack gets the service grants
+   * added to its policy; the policy of an imported key or of another stack's key is not changed
+   * here, so a warning lists what to grant.
    *
    * @default - a customer-managed key with rotation on is created
    */
@@ -90,7 +89,7 @@ export class ApiEncryptionKey extends Construct {
    */
   public createLogGroup(scope: Construct, id: string, options: EncryptedLogGroupOptions): logs.LogGroup {
     const retention = options.retention ?? logs.RetentionDays.ONE_YEAR;
-    validateOneOf(scope, 'retention', retention, RETENTION_VALUES);
+    validateRetention(scope, 'retention', retention);
     const logGroup = new logs.LogGroup(scope, id, {
       logGroupName: options.logGroupName,
       encryptionKey: this.key,
@@ -110,7 +109,9 @@ export class ApiEncryptionKey extends Construct {
       return;
     }
     this.logsStatementAdded = true;
-    const result = this.key.addToResourcePolicy(new iam.PolicyStatement({
+    // A key of another stack cannot name this stack's log groups without a cyclic reference.
+    const sameStack = Stack.of(this.key) === stack;
+    const result = !sameStack ? { statementAdded: false } : this.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheseLogGroupsOnly',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: LOGS_KEY_ACTIONS,
@@ -121,7 +122,7 @@ export class ApiEncryptionKey extends Construct {
     }));
     if (!result.statementAdded) {
       Annotations.of(this).addWarningV2('secure-api:imported-key-policy',
-        `The supplied key's policy cannot be changed here. Allow the service principal logs.${stack.region}.amazonaws.com ` +
+        `The supplied key's policy cannot be changed here (it is imported or belongs to another stack). Allow the service principal logs.${stack.region}.amazonaws.com ` +
         `the actions ${LOGS_KEY_ACTIONS.join(', ')} with the condition ArnEquals ${LOGS_ENCRYPTION_CONTEXT} on the log groups this API creates, ` +
         'or CloudWatch Logs cannot write them.');
     }

@@ -24,16 +24,23 @@ function invokeStatement(sid: string, effect: iam.Effect, conditions?: Record<st
  * this account, and the others deny by network origin.
  */
 export const ResourcePolicyStatements = {
-  /** Lets anyone reach the API's methods; the methods' own authorization still applies. */
+  /**
+   * Lets unsigned requests reach the API's methods (public, API-key and token-authorized routes),
+   * subject to each method's own authorization. Signed (IAM) requests are deliberately not allowed
+   * here: for a caller in the same account, API Gateway serves an IAM route if either the caller's
+   * identity policy or the resource policy allows it, so an Allow for signed requests would let every
+   * principal of the account call every IAM route. They keep needing `grantInvoke`.
+   */
   allowInvoke(): iam.PolicyStatement {
-    return invokeStatement('AllowInvokeSubjectToMethodAuthorization', iam.Effect.ALLOW);
+    return invokeStatement('AllowUnsignedInvokeSubjectToMethodAuthorization', iam.Effect.ALLOW, {
+      Null: { 'aws:PrincipalAccount': 'true' },
+    });
   },
 
   /**
-   * Denies signed requests from principals of other AWS accounts. Without it, the statement above
-   * would let any AWS account call the IAM-authorized routes, since API Gateway allows a
-   * cross-account caller whose own account allows it when the resource policy allows it too.
-   * Unsigned requests have no principal account and are not affected.
+   * Denies signed requests from principals of other AWS accounts, so no change to this policy can
+   * open the IAM routes to another account. Unsigned requests have no principal account and are
+   * not affected.
    */
   denyOtherAccounts(account: string): iam.PolicyStatement {
     return invokeStatement('DenyPrincipalsOfOtherAccounts', iam.Effect.DENY, {

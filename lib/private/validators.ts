@@ -1,6 +1,22 @@
 import { Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './validation-error';
+
+/** API Gateway's rule for stage names. */
+export const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Every finite retention CloudWatch Logs offers: logs always expire. */
+export const FINITE_RETENTIONS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays)
+  .filter((v): v is logs.RetentionDays => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+
+/** Throws unless `retention` is a finite CloudWatch Logs retention. */
+export function validateRetention(scope: IConstruct, prop: string, retention: logs.RetentionDays | undefined): void {
+  if (retention !== undefined && !Token.isUnresolved(retention) && !FINITE_RETENTIONS.includes(retention)) {
+    const fix = retention === logs.RetentionDays.INFINITE ? 'logs must expire; choose a finite retention such as RetentionDays.TEN_YEARS' : 'use a logs.RetentionDays value such as RetentionDays.ONE_YEAR';
+    throw new ValidationError(`\`${prop}\` must be a finite CloudWatch Logs retention in days (${FINITE_RETENTIONS.join(', ')}), got ${describe(retention)}: ${fix}`, scope);
+  }
+}
 
 /** Bounds for {@link validateWholeNumber}. */
 export interface NumberBounds {

@@ -218,6 +218,21 @@ describe('SecureRestApi overrides', () => {
     });
   });
 
+  test('a key of another stack is not changed (that would be a cyclic reference); a warning says what to grant', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const keyStack = new Stack(app, 'Keys', { env });
+    const key = new kms.Key(keyStack, 'Shared', { enableKeyRotation: true });
+    const stack = new Stack(app, 'ApiStack', { env });
+    const api = new SecureRestApi(stack, 'Api', { encryptionKey: key });
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    expect(() => app.synth()).not.toThrow();
+    Template.fromStack(keyStack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.not(Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchLogsForTheseLogGroupsOnly' })])) },
+    });
+    Annotations.fromStack(stack).hasWarning('/ApiStack/Api/EncryptionKey', Match.stringLikeRegexp('belongs to another stack'));
+  });
+
   test('an imported key gets a warning that its policy must allow CloudWatch Logs', () => {
     const stack = newStack();
     const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
@@ -330,6 +345,14 @@ describe('routes', () => {
     });
   });
 
+  test('a throttle on the root route addresses the root as /', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /', { authorization: RouteAuthorization.iam(), integration, throttle: { rateLimit: 3, burstLimit: 3 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ResourcePath: '/*' }), Match.objectLike({ HttpMethod: 'GET', ResourcePath: '/', ThrottlingRateLimit: 3 })],
+    });
+  });
+
   test('a body route without a schema gets a warning; a GET route does not', () => {
     const { stack, api, integration } = build();
     api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration });
@@ -390,6 +413,25 @@ describe('synth-time guards', () => {
     expect(() => Template.fromStack(stack)).toThrow(/DELETE \/admin was added without `addRoute\(\)`, so its authorization was never stated: add it with addRoute\('DELETE \/admin'/);
   });
 
+  test('a method of this API created elsewhere in the app fails synth too', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    new apigw.Method(stack, 'Sneaky', { resource: api.api.root.addResource('open'), httpMethod: 'GET', integration, options: { authorizationType: apigw.AuthorizationType.NONE } });
+    expect(() => Template.fromStack(stack)).toThrow(/GET \/open was added without `addRoute\(\)`/);
+  });
+
+  test('a custom authorization that leaves a route open without a reason is refused', () => {
+    class Open extends RouteAuthorization {
+      public readonly description = 'open';
+      public bind() {
+        return { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false };
+      }
+    }
+    const { api, integration } = build();
+    expect(() => api.addRoute('GET /pets', { authorization: new Open(), integration }))
+      .toThrow("`routes['GET /pets'].authorization` (open) leaves the route open without saying why: use RouteAuthorization.publicAccess('<reason>')");
+  });
+
   test('a method added around addRoute() defaults to IAM, the closed choice', () => {
     const { api, integration } = build();
     const method = api.api.root.addMethod('GET', integration);
@@ -402,7 +444,8 @@ describe('synth-time guards', () => {
     ['negative rate', { throttle: { rateLimit: -5, burstLimit: 10 } }, '`throttle.rateLimit` must be a whole number >= 0, got -5'],
     ['fractional burst', { throttle: { rateLimit: 5, burstLimit: 2.5 } }, '`throttle.burstLimit` must be a whole number >= 0, got 2.5'],
     ['burst without rate', { throttle: { burstLimit: 10 } }, '`throttle.burstLimit` needs `throttle.rateLimit`'],
-    ['unknown retention', { logRetention: 42 as logs.RetentionDays }, '`retention` must be one of 1, 3, 5, 7, 14'],
+    ['unknown retention', { logRetention: 42 as logs.RetentionDays }, '`logRetention` must be a finite CloudWatch Logs retention in days (1, 3, 5, 7, 14'],
+    ['infinite retention', { logRetention: logs.RetentionDays.INFINITE }, 'got 9999: logs must expire; choose a finite retention such as RetentionDays.TEN_YEARS'],
     ['TLS 1.0', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS_1_0 }, "`tlsSecurityPolicy` must be one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'"],
     ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "got 'SecurityPolicy_TLS13_2025_EDGE'"],
     ['private without endpoints', { endpointType: ApiEndpointType.PRIVATE }, '`vpcEndpoints` must name at least one interface VPC endpoint'],
@@ -466,15 +509,39 @@ describe('synth-time guards', () => {
   });
 });
 
+describe('metrics', () => {
+  test.each([
+    ['metricClientError', '4XXError', 'Sum'],
+    ['metricServerError', '5XXError', 'Sum'],
+    ['metricCount', 'Count', 'SampleCount'],
+    ['metricLatency', 'Latency', 'Average'],
+  ] as const)('%s is the stage\'s %s, %s over 5 minutes', (method, metricName, statistic) => {
+    const { stack, api } = build();
+    const metric = api[method]();
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toMinutes()).toBe(5);
+    expect(stack.resolve(metric.dimensions)).toEqual({ ApiName: stack.resolve(api.api.restApiName), Stage: stack.resolve(api.stage.stageName) });
+  });
+});
+
 describe('resource policy', () => {
-  test('allowOnlyFrom denies other addresses, allows the rest, and denies other accounts', () => {
+  test('allowOnlyFrom denies other addresses, allows unsigned requests only, and denies other accounts', () => {
     const { stack, api } = buildWithRoute();
     api.allowOnlyFrom('203.0.113.0/24', '2001:db8::/32');
     api.allowOnlyFrom('198.51.100.7/32');
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
       Policy: {
         Statement: [
-          { Sid: 'AllowInvokeSubjectToMethodAuthorization', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+          {
+            Sid: 'AllowUnsignedInvokeSubjectToMethodAuthorization',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'execute-api:Invoke',
+            Resource: 'execute-api:/*',
+            // Signed requests are not allowed here: IAM routes keep needing an identity policy.
+            Condition: { Null: { 'aws:PrincipalAccount': 'true' } },
+          },
           {
             Sid: 'DenyPrincipalsOfOtherAccounts',
             Effect: 'Deny',
@@ -583,6 +650,15 @@ describe('grantInvoke', () => {
     const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
     api.grantInvoke(role, 'GET /pets/{petId}');
     expect(() => Template.fromStack(stack)).toThrow(/whose ARN 'GET\/pets\/\*' also matches 'GET \/pets\/\{petId\}\/admin', which was not granted/);
+  });
+
+  test('an ANY grant is checked across methods too: its * also matches path segments', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('ANY /pets', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('GET /admin/pets', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'ANY /pets');
+    expect(() => Template.fromStack(stack)).toThrow(/whose ARN '\*\/pets' also matches 'GET \/admin\/pets'/);
   });
 
   test('granting both routes is fine', () => {

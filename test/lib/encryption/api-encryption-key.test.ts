@@ -34,6 +34,6 @@ describe('ApiEncryptionKey', () => {
     const stack = newStack();
     const key = new ApiEncryptionKey(stack, 'Key');
     expect(() => key.createLogGroup(stack, 'A', { logGroupName: '/a', retention: 2 as logs.RetentionDays }))
-      .toThrow(/^`retention` must be one of 1, 3, 5, 7, 14, .*got 2 \(at TestStack\)$/);
+      .toThrow(/^`retention` must be a finite CloudWatch Logs retention in days \(1, 3, 5, 7, 14, .*\), got 2: use a logs.RetentionDays value such as RetentionDays.ONE_YEAR \(at TestStack\)$/);
   });
 });
