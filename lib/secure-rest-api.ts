@@ -213,6 +213,7 @@ interface RouteRecord {
   readonly method: apigw.Method;
   readonly access: RouteAccessEntry;
   readonly authorizationType: apigw.AuthorizationType;
+  /** @default - the stage's throttle */
   readonly throttle?: ThrottleSettings;
 }
 

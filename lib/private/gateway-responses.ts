@@ -5,7 +5,11 @@ import { SECURITY_HEADERS } from '../../lambda/shared/constants';
 export interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigw.ResponseType;
-  /** The status code; absent on the defaults, which keep each type's own status. */
+  /**
+   * The status code.
+   *
+   * @default - the response type's own status (used for the two defaults)
+   */
   readonly statusCode?: string;
   readonly message: string;
 }
