@@ -643,11 +643,13 @@ function arnPath(path: string): string {
 
 /**
  * Whether the ARN granted for `granted` (`<METHOD>/<path>`, where IAM's `*` also matches `/`) also
- * matches requests to `other`. For `ANY`, the method's `*` can swallow path segments too.
+ * matches requests to `other`. For `ANY`, the method's `*` can swallow path segments too; an `ANY`
+ * route receives requests of every method, so it is reached by a grant of any one method.
  */
 function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
   const pattern = new RegExp(`^${`${methodForArn(granted.method)}${arnPath(granted.path)}`.split('*').map(escapeRegExp).join('.*')}$`);
-  return pattern.test(`${other.method}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
+  const requestMethod = other.method === 'ANY' && granted.method !== 'ANY' ? granted.method : other.method;
+  return pattern.test(`${requestMethod}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
 }
 
 function escapeRegExp(text: string): string {

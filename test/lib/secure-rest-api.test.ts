@@ -661,6 +661,15 @@ describe('grantInvoke', () => {
     expect(() => Template.fromStack(stack)).toThrow(/whose ARN '\*\/pets' also matches 'GET \/admin\/pets'/);
   });
 
+  test('a GET grant that reaches an ANY route below it fails synth: that route serves GET too', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('ANY /pets/{petId}/admin', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'GET /pets/{petId}');
+    expect(() => Template.fromStack(stack)).toThrow(/whose ARN 'GET\/pets\/\*' also matches 'ANY \/pets\/\{petId\}\/admin'/);
+  });
+
   test('granting both routes is fine', () => {
     const { stack, api, integration } = build();
     api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
