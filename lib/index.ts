@@ -1,10 +1,14 @@
 export * from './secure-rest-api';
 export * from './auth/route-authorization';
+export * from './auth/cognito-user-directory';
+export * from './auth/jwt-authorizer';
 export * from './compute/secure-nodejs-function';
 export * from './config/environment-config';
 export * from './encryption/api-encryption-key';
 export * from './integrations/lambda-route-integration';
 export * from './observability/access-log-format';
 export * from './traffic/throttle';
+export * from './traffic/usage-tiers';
 export { ValidationError } from './private/validation-error';
 export { HTTP_METHODS, type HttpMethod } from './private/route-key';
+export { AUDIENCE_CLAIMS, GROUP_CLAIMS, SCOPE_CLAIMS, type AudienceClaim, type GroupClaim, type ScopeClaim } from '../lambda/shared/constants';

@@ -442,15 +442,11 @@ export class SecureRestApi extends Construct {
       throw new ValidationError('`grantInvoke(grantee, ...routeKeys)` needs at least one route key, such as \'GET /pets/{petId}\'', this);
     }
     const routes = routeKeys.map((key) => {
-      const route = parseRouteKey(this, key);
-      const record = this.records.find((r) => r.route.method === route.method && r.route.path === route.path);
-      if (!record) {
-        throw new ValidationError(`\`grantInvoke\` names ${describe(key)}, which is not a route of this API: add the route first`, this);
-      }
+      const record = this.recordFor('grantInvoke', key);
       if (record.authorizationType !== apigw.AuthorizationType.IAM) {
         throw new ValidationError(`\`grantInvoke\` names ${describe(key)}, whose authorization is ${record.access.authorization}, not IAM: an IAM grant has no effect on it`, this);
       }
-      return route;
+      return record.route;
     });
     this.grants.push({ grantee: grantee.grantPrincipal.toString(), routes });
     return iam.Grant.addToPrincipal({
@@ -458,6 +454,31 @@ export class SecureRestApi extends Construct {
       actions: [INVOKE_ACTION],
       resourceArns: routes.map((route) => this.api.arnForExecuteApi(methodForArn(route.method), arnPath(route.path), this.stage.stageName)),
     });
+  }
+
+  /**
+   * The API Gateway method of a route added with {@link addRoute}, for constructs that refer to one
+   * route (a usage plan's per-method throttle, an alarm on one method).
+   *
+   * @param routeKey the route, as `<METHOD> <path>`
+   */
+  public methodFor(routeKey: string): apigw.Method {
+    return this.recordFor('methodFor', routeKey).method;
+  }
+
+  /**
+   * The throttle API Gateway applies to all callers of a route together: the route's own, else that
+   * of an `ANY` route on its path, else the stage's. Without a route key, the stage's.
+   *
+   * @param routeKey a route, as `<METHOD> <path>`
+   */
+  public throttleFor(routeKey?: string): Required<ThrottleSettings> {
+    if (routeKey === undefined) {
+      return { ...this.stageThrottle };
+    }
+    const record = this.recordFor('throttleFor', routeKey);
+    const anySibling = this.records.find((r) => r.route.method === 'ANY' && r.route.path === record.route.path);
+    return { ...this.stageThrottle, ...(record.throttle ?? anySibling?.throttle) };
   }
 
   /**
@@ -489,6 +510,15 @@ export class SecureRestApi extends Construct {
     if (first) {
       this.addRestriction(ResourcePolicyStatements.denyUnlessThroughVpcEndpoints(this.lazyList(this.allowedVpcEndpointIds)));
     }
+  }
+
+  private recordFor(caller: string, routeKey: string): RouteRecord {
+    const route = parseRouteKey(this, routeKey);
+    const record = this.records.find((r) => r.route.method === route.method && r.route.path === route.path);
+    if (!record) {
+      throw new ValidationError(`\`${caller}\` names ${describe(routeKey)}, which is not a route of this API: add the route first`, this);
+    }
+    return record;
   }
 
   private addCidrs(method: string, cidrs: string[], into: string[], statement: (cidrs: string[]) => iam.PolicyStatement): void {

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './validation-error';
@@ -76,4 +76,48 @@ export function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Bounds for {@link validateDuration}. */
+export interface DurationBounds {
+  /** Shortest duration allowed (inclusive). */
+  readonly min: Duration;
+  /** Longest duration allowed (inclusive). */
+  readonly max: Duration;
+  /** The service's unit: the duration must be a whole number of it. */
+  readonly unit: 'milliseconds' | 'seconds' | 'minutes';
+  /**
+   * The fix, appended to the message after a colon.
+   *
+   * @default - none
+   */
+  readonly fix?: string;
+}
+
+const UNIT_MILLISECONDS: Record<DurationBounds['unit'], number> = { milliseconds: 1, seconds: 1000, minutes: 60_000 };
+
+/** Throws unless `value` is a whole number of `bounds.unit` within `bounds`. Unresolved durations are skipped. */
+export function validateDuration(scope: IConstruct, prop: string, value: Duration | undefined, bounds: DurationBounds): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const millis = value.toMilliseconds();
+  const whole = millis % UNIT_MILLISECONDS[bounds.unit] === 0;
+  if (!whole || millis < bounds.min.toMilliseconds() || millis > bounds.max.toMilliseconds()) {
+    const fix = bounds.fix === undefined ? '' : `: ${bounds.fix}`;
+    throw new ValidationError(`\`${prop}\` must be a whole number of ${bounds.unit} from ${bounds.min.toHumanString()} to ${bounds.max.toHumanString()}, got ${value.toHumanString()}${fix}`, scope);
+  }
+}
+
+/** The longest API Gateway caches an authorizer's verdict. */
+const MAX_AUTHORIZER_CACHE_TTL = Duration.hours(1);
+
+/** Throws unless `ttl` is a result-cache TTL API Gateway accepts: whole seconds, at most one hour. */
+export function validateAuthorizerCacheTtl(scope: IConstruct, prop: string, ttl: Duration | undefined): void {
+  validateDuration(scope, prop, ttl, {
+    min: Duration.seconds(0),
+    max: MAX_AUTHORIZER_CACHE_TTL,
+    unit: 'seconds',
+    fix: 'API Gateway caches a verdict for at most an hour; 0 turns caching off',
+  });
 }

@@ -1,0 +1,98 @@
+import { KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
+import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
+import { JwksCache, Jwks, JwkWithKid, PenaltyBox, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
+
+/** How the {@link ExpiringJwksCache} fetches and keeps key sets. */
+export interface JwksCacheOptions {
+  /** Key sets older than this are fetched again, so keys the issuer removed stop being trusted. */
+  readonly maxAgeSeconds: number;
+  /** After a failed fetch or an unknown `kid`, no fetch of the same URI for this long. */
+  readonly retrySeconds: number;
+  /** A fetch that takes longer fails. */
+  readonly timeoutMs: number;
+  /** Fetches a URI; replaced in tests. @default - HTTPS with `timeoutMs`, and no retry */
+  readonly fetcher?: Fetcher;
+  /** The clock, in milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+interface Generation {
+  readonly cache: SimpleJwksCache;
+  fetchedAt?: number;
+}
+
+/**
+ * A JWKS cache for aws-jwt-verify that adds what its `SimpleJwksCache` leaves out:
+ * - a maximum age: a key set is fetched again once it is older, and while that fetch fails no
+ *   token verifies (removed keys are not trusted on the strength of a stale copy);
+ * - back-off after *failed fetches* too (the library backs off only after unknown `kid`s), so a
+ *   flood of tokens while the issuer is down or slow does not become a flood of fetches;
+ * - one attempt per fetch, bounded by a timeout.
+ *
+ * Concurrent requests for a key set that is not cached share one fetch (the library's own
+ * de-duplication). Key sets are fetched only from the URIs the authorizer was configured with:
+ * aws-jwt-verify never follows `jku` or `x5u` headers.
+ */
+export class ExpiringJwksCache implements JwksCache {
+  private readonly generations = new Map<string, Generation>();
+  private readonly penaltyBox: PenaltyBox;
+  private readonly fetcher: Fetcher;
+  private readonly now: () => number;
+
+  constructor(private readonly options: JwksCacheOptions) {
+    this.penaltyBox = new SimplePenaltyBox({ waitSeconds: options.retrySeconds });
+    this.fetcher = options.fetcher ?? {
+      fetch: (uri) => httpsFetch(uri, { timeout: options.timeoutMs, responseTimeout: options.timeoutMs }),
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  public async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    try {
+      return await this.current(jwksUri).cache.getJwk(jwksUri, decomposedJwt);
+    } catch (error) {
+      // The library already backs off after an unknown kid; a back-off error is not a new failure.
+      if (!(error instanceof KidNotFoundInJwksError) && !(error instanceof WaitPeriodNotYetEndedJwkError)) {
+        this.penaltyBox.registerFailedAttempt(jwksUri, String(decomposedJwt.header.kid));
+      }
+      throw error;
+    }
+  }
+
+  public getCachedJwk(jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
+    return this.current(jwksUri).cache.getCachedJwk(jwksUri, decomposedJwt);
+  }
+
+  public addJwks(jwksUri: string, jwks: Jwks): void {
+    const generation = this.current(jwksUri);
+    generation.cache.addJwks(jwksUri, jwks);
+    generation.fetchedAt ??= this.now();
+  }
+
+  public getJwks(jwksUri: string): Promise<Jwks> {
+    return this.current(jwksUri).cache.getJwks(jwksUri);
+  }
+
+  /** The URI's generation of cached keys, replaced by an empty one once it is too old. */
+  private current(jwksUri: string): Generation {
+    const existing = this.generations.get(jwksUri);
+    if (existing && (existing.fetchedAt === undefined || this.now() - existing.fetchedAt < this.options.maxAgeSeconds * 1000)) {
+      return existing;
+    }
+    const generation: Generation = {
+      cache: new SimpleJwksCache({
+        penaltyBox: this.penaltyBox,
+        fetcher: {
+          fetch: async (uri, requestOptions, data) => {
+            const body = await this.fetcher.fetch(uri, requestOptions, data);
+            generation.fetchedAt ??= this.now();
+            return body;
+          },
+        },
+      }),
+    };
+    this.generations.set(jwksUri, generation);
+    return generation;
+  }
+}

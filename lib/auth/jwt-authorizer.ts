@@ -1,0 +1,470 @@
+import * as path from 'node:path';
+import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import {
+  AUDIENCE_CLAIMS,
+  AUTHORIZATION_HEADER,
+  AudienceClaim,
+  ENV,
+  GROUP_CLAIMS,
+  GroupClaim,
+  JWT_AUTHORIZER_ENV,
+  JwtAuthorizerSettings,
+  JwtIssuerSettings,
+  JwtRouteSettings,
+  SCOPE_CLAIMS,
+  ScopeClaim,
+} from '../../lambda/shared/constants';
+import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
+import { ValidationError } from '../private/validation-error';
+import { describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
+import type { SecureRestApi } from '../secure-rest-api';
+import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
+
+/** How API Gateway hands the token to the authorizer. */
+export enum JwtAuthorizerType {
+  /**
+   * API Gateway passes the `Authorization` header alone, after checking it looks like
+   * `Bearer <token>` (a request that does not is refused without invoking the function).
+   */
+  TOKEN = 'TOKEN',
+  /** API Gateway passes the whole request; the function reads the `Authorization` header itself. */
+  REQUEST = 'REQUEST',
+}
+
+/** An OIDC issuer whose access tokens the authorizer accepts. */
+export interface JwtIssuer {
+  /** The issuer, exactly as in its tokens' `iss` claim: an `https://` URL. */
+  readonly issuer: string;
+
+  /** The audiences a token must name (any one of them): the API's identifier at the issuer. */
+  readonly audience: string[];
+
+  /**
+   * The claim that holds the audience. Cognito access tokens have no `aud`: their audience is
+   * the app client in `client_id`.
+   *
+   * @default 'aud'
+   */
+  readonly audienceClaim?: AudienceClaim;
+
+  /**
+   * Where the issuer publishes its signing keys. Keys are only ever fetched from here, never from
+   * a URL named in a token. Okta (`/v1/keys`), Entra ID (`/discovery/v2.0/keys`) and Keycloak
+   * (`/protocol/openid-connect/certs`) publish elsewhere than the default.
+   *
+   * @default - `<issuer>/.well-known/jwks.json` (Cognito, Auth0)
+   */
+  readonly jwksUri?: string;
+
+  /**
+   * The scopes this issuer grants for the API. A route may require only scopes that some issuer
+   * declares here, so a typo fails synth instead of locking everyone out.
+   *
+   * @default - none: routes cannot require scopes of this issuer
+   */
+  readonly scopes?: string[];
+
+  /**
+   * The claims to read scopes from; no other claim counts.
+   *
+   * @default ['scope', 'scp']
+   */
+  readonly scopeClaims?: ScopeClaim[];
+
+  /**
+   * The claims to read groups or roles from; no other claim counts.
+   *
+   * @default ['cognito:groups', 'groups', 'roles']
+   */
+  readonly groupClaims?: GroupClaim[];
+
+  /**
+   * Require the `typ` header `at+jwt` of RFC 9068 access tokens: the surest way to refuse ID
+   * tokens, for issuers that set it (Auth0 and Keycloak can; Cognito and Entra ID do not).
+   *
+   * @default false - ID tokens are refused by audience and by their ID-only claims (`nonce`, `at_hash`, `token_use`)
+   */
+  readonly requireAccessTokenType?: boolean;
+}
+
+/** Properties of a {@link JwtAuthorizer}. */
+export interface JwtAuthorizerProps {
+  /** The API whose routes the authorizer guards. */
+  readonly api: SecureRestApi;
+
+  /** The issuers whose access tokens are accepted. */
+  readonly issuers: JwtIssuer[];
+
+  /**
+   * How API Gateway hands the token to the function.
+   *
+   * @default JwtAuthorizerType.TOKEN
+   */
+  readonly type?: JwtAuthorizerType;
+
+  /**
+   * How long API Gateway reuses a decision for the same token. The decision covers every route the
+   * token may call, so caching never lets a token reach a route it may not call. At most 1 hour;
+   * `Duration.seconds(0)` turns caching off.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+
+  /**
+   * The longest lifetime (`exp` - `iat`, and `exp` - now) a token may have. Longer-lived tokens
+   * are refused: a stolen one would stay useful too long.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly maxTokenLifetime?: Duration;
+
+  /**
+   * Clock difference tolerated between the issuer and Lambda, for `exp`, `nbf` and `iat`.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly clockSkew?: Duration;
+
+  /**
+   * The largest `Authorization` header accepted; a larger one is refused before it is parsed.
+   *
+   * @default Size.kibibytes(8)
+   */
+  readonly maxTokenSize?: Size;
+
+  /**
+   * How long signing keys are trusted before they are fetched again, so a key the issuer removed
+   * stops being accepted.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly jwksMaxAge?: Duration;
+
+  /**
+   * How long one fetch of the signing keys may take.
+   *
+   * @default Duration.seconds(2)
+   */
+  readonly jwksFetchTimeout?: Duration;
+
+  /**
+   * After a failed fetch, or a token whose key is not in the key set, how long to wait before
+   * fetching the keys again. Tokens arriving meanwhile are refused without a fetch, so a flood
+   * of forged tokens cannot make the function hammer the issuer.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly jwksRetryInterval?: Duration;
+
+  /**
+   * How long to keep the function's logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the function's log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** What a route requires of a token. */
+export interface JwtRouteRequirement {
+  /**
+   * Scopes that let the caller call the route: any one of them suffices. Each must be declared in
+   * some issuer's `scopes`.
+   *
+   * @default - no scope is required
+   */
+  readonly scopes?: string[];
+
+  /**
+   * Groups or roles that let the caller call the route: being in any one of them suffices.
+   *
+   * @default - no group is required
+   */
+  readonly groups?: string[];
+}
+
+/** Lambda's limit for all of a function's environment variables together, in bytes. */
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** Room left for the other variables (NODE_OPTIONS, the service name). */
+const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
+/** The largest header API Gateway passes on. */
+const MAX_HEADER_SIZE = Size.kibibytes(10);
+/** `Bearer <token>`, any letter case, checked by API Gateway before a TOKEN authorizer runs. */
+const TOKEN_VALIDATION_REGEX = '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$';
+const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer', 'index.ts');
+
+/**
+ * A Lambda authorizer that accepts access tokens of one or more OIDC issuers (Cognito, Auth0, Okta,
+ * Entra ID, Keycloak, ...) and lets each caller call exactly the routes its scopes and groups
+ * permit.
+ *
+ * Tokens are verified with aws-jwt-verify, plus: `exp` required and lifetime capped, `iat` not in
+ * the future, no `crit` header, RSA keys of at least 2048 bits, ID tokens refused, the size of
+ * the header bounded, and strict `Bearer` parsing. Any invalid token gets 401, never a 500; a valid
+ * token without the route's scope or group gets 403.
+ *
+ * @example
+ * const jwt = new JwtAuthorizer(this, 'Jwt', {
+ *   api,
+ *   issuers: [{ issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read', 'pets:write'] }],
+ * });
+ * api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
+ */
+export class JwtAuthorizer extends Construct {
+  /** The function that verifies tokens. */
+  public readonly function: SecureNodejsFunction;
+  /** The API Gateway authorizer. */
+  public readonly authorizer: apigw.IAuthorizer;
+  /** How API Gateway hands the token to the function. */
+  public readonly type: JwtAuthorizerType;
+
+  private readonly api: SecureRestApi;
+  private readonly issuers: JwtIssuerSettings[];
+  private readonly declaredScopes: Set<string>;
+  private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+    this.api = props.api;
+    this.type = props.type ?? JwtAuthorizerType.TOKEN;
+    validateOneOf(this, 'type', this.type, Object.values(JwtAuthorizerType));
+    if (Stack.of(this) !== Stack.of(props.api)) {
+      throw new ValidationError('`JwtAuthorizer` must be in the stack of its `api`: API Gateway authorizers cannot be shared across stacks', this);
+    }
+    this.issuers = this.validateIssuers(props.issuers);
+    this.declaredScopes = new Set((props.issuers ?? []).flatMap((issuer) => issuer.scopes ?? []));
+
+    const resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
+    validateAuthorizerCacheTtl(this, 'resultsCacheTtl', resultsCacheTtl);
+    const maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(24);
+    validateDuration(this, 'maxTokenLifetime', maxTokenLifetime, { min: Duration.minutes(1), max: Duration.days(7), unit: 'seconds' });
+    const clockSkew = props.clockSkew ?? Duration.seconds(30);
+    validateDuration(this, 'clockSkew', clockSkew, { min: Duration.seconds(0), max: Duration.minutes(5), unit: 'seconds' });
+    const jwksMaxAge = props.jwksMaxAge ?? Duration.hours(1);
+    validateDuration(this, 'jwksMaxAge', jwksMaxAge, { min: Duration.minutes(1), max: Duration.days(1), unit: 'seconds' });
+    const jwksFetchTimeout = props.jwksFetchTimeout ?? Duration.seconds(2);
+    validateDuration(this, 'jwksFetchTimeout', jwksFetchTimeout, { min: Duration.millis(100), max: Duration.seconds(4), unit: 'milliseconds' });
+    const jwksRetryInterval = props.jwksRetryInterval ?? Duration.seconds(10);
+    validateDuration(this, 'jwksRetryInterval', jwksRetryInterval, { min: Duration.seconds(1), max: Duration.minutes(5), unit: 'seconds' });
+    const maxTokenSize = props.maxTokenSize ?? Size.kibibytes(8);
+    this.validateTokenSize(maxTokenSize);
+
+    const settings = (): JwtAuthorizerSettings => ({
+      issuers: this.issuers,
+      routes: this.routeSettings(),
+      limits: {
+        maxTokenBytes: maxTokenSize.toBytes(),
+        maxLifetimeSeconds: maxTokenLifetime.toSeconds(),
+        clockSkewSeconds: clockSkew.toSeconds(),
+        jwksMaxAgeSeconds: jwksMaxAge.toSeconds(),
+        jwksTimeoutMs: jwksFetchTimeout.toMilliseconds(),
+        jwksRetrySeconds: jwksRetryInterval.toSeconds(),
+      },
+    });
+    this.function = new SecureNodejsFunction(this, 'Function', {
+      entry: HANDLER_ENTRY,
+      description: 'Verifies access tokens and returns the routes each caller may call',
+      encryption: props.api.encryption,
+      logGroupRetention: props.logRetention,
+      logGroupRemovalPolicy: props.removalPolicy,
+      timeout: Duration.seconds(5),
+      environment: {
+        [ENV.serviceName]: 'jwt-authorizer',
+        [JWT_AUTHORIZER_ENV.settings]: Lazy.string({ produce: () => Stack.of(this).toJsonString(settings()) }),
+      },
+    });
+    this.authorizer = this.type === JwtAuthorizerType.TOKEN
+      ? new apigw.TokenAuthorizer(this, 'Authorizer', {
+        handler: this.function,
+        identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
+        validationRegex: TOKEN_VALIDATION_REGEX,
+        resultsCacheTtl,
+      })
+      : new apigw.RequestAuthorizer(this, 'Authorizer', {
+        handler: this.function,
+        // The cache key: a decision is reused only for the same Authorization header.
+        identitySources: [apigw.IdentitySource.header(AUTHORIZATION_HEADER)],
+        resultsCacheTtl,
+      });
+
+    this.node.addValidation({ validate: () => this.validateSynth(settings) });
+  }
+
+  /**
+   * Protects a route with this authorizer. The caller needs a valid token and, if listed, one of
+   * `scopes` and one of `groups`.
+   */
+  public authorize(requirement: JwtRouteRequirement = {}): RouteAuthorization {
+    return new JwtRouteAuthorization(this, requirement);
+  }
+
+  /**
+   * Errors of the authorizer function: bugs or timeouts, which API Gateway answers with 500.
+   * A refused token is not an error.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  /** @internal called by the routes' authorizations */
+  public _bindRoute(scope: IConstruct, route: RouteDescription, requirement: JwtRouteRequirement): RouteAuthorizationConfig {
+    const routeKey = `${route.method} ${route.path}`;
+    if (scope !== this.api) {
+      throw new ValidationError(`\`${this.node.path}\` guards the API \`${this.api.node.path}\`, not \`${scope.node.path}\` (route ${routeKey}): create one JwtAuthorizer per API`, this);
+    }
+    const scopes = this.validateNames(routeKey, 'scopes', requirement.scopes);
+    const groups = this.validateNames(routeKey, 'groups', requirement.groups);
+    for (const scopeName of scopes) {
+      if (!this.declaredScopes.has(scopeName)) {
+        throw new ValidationError(`\`authorize({ scopes })\` of ${routeKey} requires the scope '${scopeName}', which no issuer declares in \`issuers[].scopes\` (declared: ${[...this.declaredScopes].map(describe).join(', ') || 'none'}): fix the name, or declare it on the issuer that grants it`, this);
+      }
+    }
+    if (groups.length > 0 && this.issuers.every((issuer) => issuer.groupClaims.length === 0)) {
+      throw new ValidationError(`\`authorize({ groups })\` of ${routeKey} requires a group, but no issuer reads group claims (\`issuers[].groupClaims\` are all empty): nobody could call the route`, this);
+    }
+    this.requirements.set(routeKey, { scopes, groups });
+    return { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer: this.authorizer, apiKeyRequired: false };
+  }
+
+  /** Every route of the API, with what this authorizer requires on the routes it guards. */
+  private routeSettings(): JwtRouteSettings[] {
+    return this.api.accessMatrix.map(({ routeKey }): JwtRouteSettings => {
+      const [method, routePath] = routeKey.split(' ');
+      const requirement = this.requirements.get(routeKey);
+      return requirement ? [method, routePath, requirement.scopes, requirement.groups] : [method, routePath];
+    });
+  }
+
+  private validateSynth(settings: () => JwtAuthorizerSettings): string[] {
+    const errors: string[] = [];
+    if (this.requirements.size === 0) {
+      errors.push(`\`${this.node.path}\` guards no route: use authorize() in a route's \`authorization\`, or remove it`);
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(settings()), 'utf8');
+    if (bytes > SETTINGS_BUDGET_BYTES) {
+      errors.push(`The settings of \`${this.node.path}\` take ${bytes} bytes, over the ${SETTINGS_BUDGET_BYTES} bytes Lambda's environment leaves for them: split the API's routes across APIs, or shorten paths and scope names`);
+    }
+    return errors;
+  }
+
+  private validateIssuers(issuers: JwtIssuer[]): JwtIssuerSettings[] {
+    if (!Array.isArray(issuers) || issuers.length === 0) {
+      throw new ValidationError('`issuers` must name at least one issuer, such as { issuer: \'https://login.example.com/\', audience: [\'https://api.example.com\'] }', this);
+    }
+    const seen = new Map<string, number>();
+    return issuers.map((issuer, index): JwtIssuerSettings => {
+      const prop = `issuers[${index}]`;
+      this.validateHttpsUrl(`${prop}.issuer`, issuer.issuer);
+      if (seen.has(issuer.issuer)) {
+        throw new ValidationError(`\`${prop}.issuer\` ${describe(issuer.issuer)} repeats \`issuers[${seen.get(issuer.issuer)}]\`: list each issuer once, with all its audiences`, this);
+      }
+      seen.set(issuer.issuer, index);
+      if (!Array.isArray(issuer.audience) || issuer.audience.length === 0 || issuer.audience.some((aud) => typeof aud !== 'string' || (!Token.isUnresolved(aud) && aud.trim() === ''))) {
+        throw new ValidationError(`\`${prop}.audience\` must list at least one non-empty audience, got ${describe(issuer.audience)}: without one, a token issued for any other application of the issuer would be accepted`, this);
+      }
+      const audienceClaim = issuer.audienceClaim ?? 'aud';
+      validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, AUDIENCE_CLAIMS);
+      const jwksUri = issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}/.well-known/jwks.json`;
+      this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
+      const scopeClaims = issuer.scopeClaims ?? ['scope', 'scp'];
+      scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, SCOPE_CLAIMS));
+      const groupClaims = issuer.groupClaims ?? ['cognito:groups', 'groups', 'roles'];
+      groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, GROUP_CLAIMS));
+      this.validateNames(prop, 'scopes', issuer.scopes);
+      return {
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        audienceClaim,
+        jwksUri,
+        scopeClaims,
+        groupClaims,
+        requireAccessTokenType: issuer.requireAccessTokenType ?? false,
+      };
+    });
+  }
+
+  private validateHttpsUrl(prop: string, value: string): void {
+    if (typeof value === 'string' && Token.isUnresolved(value)) {
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !value.startsWith('https://')) {
+      throw new ValidationError(`\`${prop}\` must be an https:// URL without credentials, query or fragment, got ${describe(value)}: keys fetched or tokens issued over plain HTTP could be forged`, this);
+    }
+  }
+
+  private validateNames(owner: string, prop: 'scopes' | 'groups', names: string[] | undefined): string[] {
+    if (names === undefined) {
+      return [];
+    }
+    names.forEach((name, index) => {
+      if (typeof name !== 'string' || name.length === 0 || /\s/.test(name)) {
+        throw new ValidationError(`\`${prop}[${index}]\` of ${owner} must be a non-empty name without whitespace, got ${describe(name)}: tokens list ${prop} separated by spaces, so a name with a space can never match`, this);
+      }
+    });
+    return [...new Set(names)];
+  }
+
+  private validateTokenSize(size: Size): void {
+    const bytes = size.toBytes();
+    if (!Token.isUnresolved(bytes) && (bytes < 1024 || bytes > MAX_HEADER_SIZE.toBytes())) {
+      throw new ValidationError(`\`maxTokenSize\` must be between 1 KiB and 10 KiB (API Gateway's header limit), got ${bytes} bytes`, this);
+    }
+  }
+}
+
+/**
+ * The issuer of a Cognito user pool's access tokens, for a `JwtAuthorizer` that should accept them
+ * (for example beside other issuers). Cognito access tokens name their app client in `client_id`,
+ * and their groups in `cognito:groups`.
+ *
+ * @param clients the app clients whose access tokens are accepted
+ * @param scopes the resource-server scopes the pool grants, full names such as `pets/read`
+ */
+export function cognitoIssuer(userPool: cognito.IUserPool, clients: cognito.IUserPoolClient[], scopes: string[] = []): JwtIssuer {
+  return {
+    issuer: `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
+    audience: clients.map((client) => client.userPoolClientId),
+    audienceClaim: 'client_id',
+    scopeClaims: ['scope'],
+    groupClaims: ['cognito:groups'],
+    scopes,
+  };
+}
+
+class JwtRouteAuthorization extends RouteAuthorization {
+  constructor(private readonly authorizer: JwtAuthorizer, private readonly requirement: JwtRouteRequirement) {
+    super();
+  }
+
+  public get description(): string {
+    const parts = [
+      ...(this.requirement.scopes?.length ? [`scopes: ${this.requirement.scopes.join(' | ')}`] : []),
+      ...(this.requirement.groups?.length ? [`groups: ${this.requirement.groups.join(' | ')}`] : []),
+    ];
+    return `JWT ${this.authorizer.node.id}${parts.length ? ` (${parts.join('; ')})` : ' (any valid token)'}`;
+  }
+
+  public bind(scope: IConstruct, route: RouteDescription): RouteAuthorizationConfig {
+    return this.authorizer._bindRoute(scope, route, this.requirement);
+  }
+}

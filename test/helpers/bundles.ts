@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { CDK_JSON_CONTEXT } from './stack';
+
+/** A function of a synthesized stack and the folder esbuild wrote its bundle to. */
+export interface BundledFunction {
+  readonly logicalId: string;
+  readonly properties: Record<string, any>;
+  /** The bundle's folder: `index.js` and its source map. */
+  readonly dir: string;
+}
+
+/** A fresh app that bundles assets for real (as `cdk synth` does), writing into a temporary folder. */
+export function bundlingApp(context: Record<string, unknown> = {}): App {
+  return new App({ outdir: mkdtempSync(path.join(tmpdir(), 'bundle-')), context: { ...CDK_JSON_CONTEXT, ...context } });
+}
+
+/** Synthesizes `app` and returns the Lambda functions of `stackName` with their bundles' folders. */
+export function bundledFunctions(app: App, stackName: string): BundledFunction[] {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stackName).template;
+  // The asset manifest maps each function's S3 key to the folder esbuild wrote.
+  const manifest = JSON.parse(readFileSync(path.join(assembly.directory, `${stackName}.assets.json`), 'utf8'));
+  return Object.entries<Record<string, any>>(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code?.S3Key)
+    .map(([logicalId, resource]) => {
+      const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
+      return { logicalId, properties: resource.Properties, dir: path.join(assembly.directory, manifest.files[hash].source.path) };
+    });
+}

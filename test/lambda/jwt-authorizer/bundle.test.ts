@@ -1,0 +1,344 @@
+/**
+ * The JWT authorizer end to end: the construct's settings and its esbuild bundle, run in a fresh
+ * Node.js process against real HTTPS OIDC issuers on localhost with real signed tokens.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
+import { JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../../lib';
+import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
+import { inlineFunction } from '../../helpers/stack';
+import { HarnessIssuer, OidcHarness, Outcome } from '../../support/oidc-harness';
+import { policyAllows } from './policy-oracle';
+
+const API_AUDIENCE = 'https://pets.example.com';
+const COGNITO_CLIENT = 'cognito-app-client';
+const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1';
+const arn = (route: string) => `${ARN}/${route}`;
+const UNAUTHORIZED: Outcome = { error: 'Unauthorized' };
+
+let harness: OidcHarness;
+let bundle: string;
+let settings: string;
+const issuers: Record<string, HarnessIssuer> = {};
+const issued: string[] = [];
+
+/** Builds the stack a user would, with issuers pointing at the harness, and bundles it for real. */
+function synthesize(): { bundle: string; settings: string } {
+  const app = bundlingApp();
+  const stack = new Stack(app, 'AuthStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const api = new SecureRestApi(stack, 'Api');
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    api,
+    type: JwtAuthorizerType.REQUEST,
+    issuers: [
+      { issuer: issuers.auth0.url, audience: [API_AUDIENCE], jwksUri: issuers.auth0.jwksUri, scopeClaims: ['scope', 'permissions'], groupClaims: [], scopes: ['pets/read', 'pets/write'] },
+      { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: ['scp'], groupClaims: ['roles'], scopes: ['pets/read', 'pets/write'] },
+      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: ['scp'], groupClaims: ['groups'], scopes: ['pets/read'] },
+      { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: 'client_id', jwksUri: issuers.cognito.jwksUri, scopeClaims: ['scope'], groupClaims: ['cognito:groups'], scopes: ['pets/read', 'pets/write'] },
+      { issuer: issuers.flaky.url, audience: [API_AUDIENCE], jwksUri: issuers.flaky.jwksUri, scopes: ['pets/read'] },
+    ],
+  });
+  const integration = new LambdaRouteIntegration(inlineFunction(stack));
+  api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime checks'), integration });
+  api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+  api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+  api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: {} });
+  api.addRoute('GET /pets/{petId}/admin', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
+  api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'], groups: ['admins'] }), integration });
+  api.addRoute('GET /me', { authorization: jwt.authorize(), integration });
+  const fn = bundledFunctions(app, 'AuthStack').find((f) => f.properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
+  return { bundle: path.join(fn!.dir, 'index.js'), settings: fn!.properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings] };
+}
+
+/** A fresh cold start of the bundle. */
+async function coldStart(changeLimits: Record<string, number> = {}): Promise<void> {
+  const parsed = JSON.parse(settings);
+  Object.assign(parsed.limits, changeLimits);
+  await harness.call('load', { bundle, env: { [JWT_AUTHORIZER_ENV.settings]: JSON.stringify(parsed), POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' } });
+}
+
+async function token(name: string, options: Parameters<OidcHarness['token']>[1] = {}): Promise<string> {
+  const value = await harness.token(name, options);
+  issued.push(value);
+  return value;
+}
+
+const event = (authorization: unknown, route = 'GET/pets') => ({ type: 'REQUEST', methodArn: arn(route), headers: { Authorization: authorization } });
+const tokenEvent = (authorizationToken: unknown, route = 'GET/pets') => ({ type: 'TOKEN', methodArn: arn(route), authorizationToken });
+
+async function decide(authorization: string, route = 'GET/pets'): Promise<Outcome> {
+  return (await harness.invoke(event(authorization, route)))[0];
+}
+
+/** The routes a decision lets the caller reach, out of every route of the API. */
+function reachable(outcome: Outcome): string[] {
+  if (outcome.error !== undefined) {
+    return [];
+  }
+  return ['GET/pets', 'GET/pets/7', 'POST/pets', 'GET/pets/7/admin', 'DELETE/pets/7', 'GET/me', 'PUT/pets/7']
+    .filter((route) => policyAllows(outcome.result.policyDocument, arn(route)));
+}
+
+beforeAll(async () => {
+  harness = await OidcHarness.start();
+  for (const name of ['auth0', 'entra', 'okta', 'cognito', 'flaky', 'rogue']) {
+    issuers[name] = await harness.issuer(name, { trailingSlash: name === 'auth0' });
+  }
+  ({ bundle, settings } = synthesize());
+  await coldStart();
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('the bundle', () => {
+  test('is one minified file with its source map, within the 50 KB budget', () => {
+    const dir = path.dirname(bundle);
+    expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(statSync(bundle).size).toBeLessThan(50 * 1024);
+  });
+
+  test('the synthesized settings hold every route of the API, the guarded ones with their requirements', () => {
+    expect(JSON.parse(settings).routes).toEqual([
+      ['GET', '/health'],
+      ['GET', '/pets', ['pets/read'], []],
+      ['GET', '/pets/{petId}', ['pets/read'], []],
+      ['POST', '/pets', ['pets/write'], []],
+      ['GET', '/pets/{petId}/admin', [], ['admins']],
+      ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
+      ['GET', '/me', [], []],
+    ]);
+  });
+});
+
+describe('valid tokens of each issuer style', () => {
+  test('Auth0: `scope` string and `permissions` array, audience in `aud`, issuer with a trailing slash', async () => {
+    const outcome = await decide(`Bearer ${await token('auth0', { claims: { sub: 'auth0|alice', aud: [API_AUDIENCE, 'https://tenant.auth0.com/userinfo'], scope: 'openid pets/read', permissions: ['pets/write'] } })}`);
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'POST/pets', 'GET/me']);
+    expect(outcome.result.principalId).toBe('auth0|alice');
+  });
+
+  test('Entra ID: `scp` string and `roles` array', async () => {
+    const outcome = await decide(`Bearer ${await token('entra', { claims: { sub: 'entra-bob', aud: API_AUDIENCE, scp: 'pets/read pets/write', roles: ['admins'], azp: 'entra-client' } })}`);
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'POST/pets', 'GET/pets/7/admin', 'DELETE/pets/7', 'GET/me']);
+    expect(outcome.result.context).toEqual({ sub: 'entra-bob', issuer: issuers.entra.url, clientId: 'entra-client', scopes: 'pets/read pets/write', groups: '["admins"]' });
+  });
+
+  test('Okta: `scp` array and `groups` array', async () => {
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'okta-carol', aud: API_AUDIENCE, scp: ['pets/read'], groups: ['admins'], cid: 'okta-client' } })}`);
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'GET/pets/7/admin', 'GET/me']);
+    expect(outcome.result.context.clientId).toBe('okta-client');
+  });
+
+  test('Cognito: audience in `client_id`, `token_use` access, `cognito:groups`', async () => {
+    const outcome = await decide(`Bearer ${await token('cognito', { claims: { sub: 'cognito-dan', client_id: COGNITO_CLIENT, token_use: 'access', scope: 'pets/read', 'cognito:groups': ['admins'] } })}`);
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'GET/pets/7/admin', 'GET/me']);
+  });
+
+  test('a machine token with no `sub` is identified by its client id', async () => {
+    const outcome = await decide(`Bearer ${await token('cognito', { omit: ['sub'], claims: { client_id: COGNITO_CLIENT, token_use: 'access', scope: 'pets/write' } })}`);
+    expect(outcome.result.principalId).toBe(COGNITO_CLIENT);
+    expect(reachable(outcome)).toEqual(['POST/pets', 'GET/me']);
+  });
+
+  test('the scheme is case-insensitive and TOKEN events work like REQUEST events', async () => {
+    const value = await token('auth0', { claims: { sub: 'alice', aud: API_AUDIENCE, scope: 'pets/read' } });
+    const [lower, upper, tokenType] = await harness.invoke(event(`bearer ${value}`), event(`BEARER ${value}`), tokenEvent(`Bearer ${value}`));
+    for (const outcome of [lower, upper, tokenType]) {
+      expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'GET/me']);
+    }
+  });
+
+  test('every context value is a string', async () => {
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 's', aud: API_AUDIENCE, scp: ['pets/read'], groups: ['a', 'b'] } })}`);
+    expect(Object.values(outcome.result.context).every((value) => typeof value === 'string')).toBe(true);
+  });
+});
+
+describe('a valid token without the route\'s scope or group is denied (403), not unauthorized (401)', () => {
+  test('a token with no scopes reaches only the routes that need none', async () => {
+    const outcome = await decide(`Bearer ${await token('auth0', { claims: { sub: 'eve', aud: API_AUDIENCE } })}`, 'POST/pets');
+    expect(outcome.error).toBeUndefined();
+    expect(reachable(outcome)).toEqual(['GET/me']);
+  });
+
+  test('a token for an issuer whose routes all need scopes it lacks gets an explicit Deny', async () => {
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'frank', aud: API_AUDIENCE, scp: ['other/scope'] } })}`);
+    expect(reachable(outcome)).toEqual(['GET/me']);
+  });
+});
+
+describe('caching never over-permits: the policy of the first call holds for every route', () => {
+  test('a read token allows reads, and neither writes nor the admin route under a read path', async () => {
+    const outcome = await decide(`Bearer ${await token('auth0', { claims: { sub: 'reader', aud: API_AUDIENCE, scope: 'pets/read' } })}`, 'GET/pets/7');
+    const statements = outcome.result.policyDocument.Statement;
+    expect(statements.flatMap((s: { Resource: string[] }) => s.Resource)).not.toContain(`${ARN}/*`);
+    expect(policyAllows(outcome.result.policyDocument, arn('GET/pets'))).toBe(true);
+    expect(policyAllows(outcome.result.policyDocument, arn('POST/pets'))).toBe(false);
+    // `GET/pets/*` also matches `GET/pets/7/admin`: the policy denies the admin route explicitly.
+    expect(policyAllows(outcome.result.policyDocument, arn('GET/pets/7/admin'))).toBe(false);
+    expect(statements).toContainEqual({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`] });
+  });
+
+  test('the first route called does not narrow the policy: no spurious 403 on the next route', async () => {
+    const value = await token('entra', { claims: { sub: 'writer', aud: API_AUDIENCE, scp: 'pets/read pets/write' } });
+    const [fromPost, fromGet] = await harness.invoke(event(`Bearer ${value}`, 'POST/pets'), event(`Bearer ${value}`, 'GET/pets/7'));
+    expect(reachable(fromPost)).toEqual(reachable(fromGet));
+    expect(reachable(fromPost)).toEqual(['GET/pets', 'GET/pets/7', 'POST/pets', 'GET/me']);
+  });
+});
+
+describe('attacks: each is refused with 401, never allowed and never a crash', () => {
+  const refused = async (authorization: unknown) => expect(await harness.invoke(event(authorization))).toEqual([UNAUTHORIZED]);
+
+  test('alg none', async () => {
+    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'none', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+  });
+
+  test('HS256 signed with the issuer\'s public key (algorithm confusion)', async () => {
+    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'hs256', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+  });
+
+  test('a signature by a 1024-bit RSA key, even one the issuer publishes', async () => {
+    await refused(`Bearer ${await harness.call('forge', { name: 'entra', kind: 'weak-rsa', claims: { sub: 'x', aud: API_AUDIENCE, scp: 'pets/read' } })}`);
+  });
+
+  test('expired, not yet valid, issued in the future, without exp, and too long-lived', async () => {
+    const base = { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' };
+    const now = Math.floor(Date.now() / 1000);
+    for (const options of [
+      { claims: base, expiresIn: -120 },
+      { claims: { ...base, nbf: now + 600 } },
+      { claims: { ...base, iat: now + 600 } },
+      { claims: base, omit: ['exp'] },
+      { claims: base, expiresIn: 2 * 86400 },
+    ]) {
+      await refused(`Bearer ${await token('auth0', options)}`);
+    }
+  });
+
+  test('a wrong audience, an untrusted issuer, and an untrusted issuer claiming a trusted `iss`', async () => {
+    await refused(`Bearer ${await token('auth0', { claims: { sub: 'x', aud: 'https://other-api.example.com', scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await token('rogue', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await token('rogue', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read', iss: issuers.auth0.url } })}`);
+    await refused(`Bearer ${await token('cognito', { claims: { sub: 'x', client_id: 'another-client', token_use: 'access', scope: 'pets/read' } })}`);
+  });
+
+  test('an ID token used as an access token', async () => {
+    await refused(`Bearer ${await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, nonce: 'n-1', scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await token('cognito', { claims: { sub: 'x', aud: COGNITO_CLIENT, client_id: COGNITO_CLIENT, token_use: 'id', 'cognito:groups': ['admins'] } })}`);
+    await refused(`Bearer ${await token('entra', { claims: { sub: 'x', aud: API_AUDIENCE, at_hash: 'abc', roles: ['admins'] } })}`);
+  });
+
+  test('a crit header', async () => {
+    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'crit', claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+  });
+
+  test('scope and group spoofing: unread claims, other letter case, prefixes, malformed claims', async () => {
+    const spoofs = [
+      { sub: 'x', aud: API_AUDIENCE, scp: 'pets/write' }, // this issuer's scopes are in `scope` and `permissions` only
+      { sub: 'x', aud: API_AUDIENCE, scope: 'Pets/Write pets/writer pets/write/extra' },
+      { sub: 'x', aud: API_AUDIENCE, groups: ['admins'], roles: ['admins'] }, // and it reads no group claims
+    ];
+    for (const claims of spoofs) {
+      expect(reachable(await decide(`Bearer ${await token('auth0', { claims })}`))).toEqual(['GET/me']);
+    }
+    expect(reachable(await decide(`Bearer ${await token('entra', { claims: { sub: 'x', aud: API_AUDIENCE, roles: ['Admins'] } })}`))).toEqual(['GET/me']);
+    await refused(`Bearer ${await token('okta', { claims: { sub: 'x', aud: API_AUDIENCE, scp: ['pets/read', 7] } })}`);
+    await refused(`Bearer ${await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, scope: ['pets/read'] } })}`);
+  });
+
+  test('oversized and malformed tokens', async () => {
+    const valid = await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } });
+    await refused(`Bearer ${valid}${'A'.repeat(9000)}`);
+    for (const malformed of ['abc', 'a.b.c', 'e30.e30.', `${valid.split('.')[0]}.bm90IGpzb24.sig`, `${valid}.extra`, valid.split('.').slice(0, 2).join('.')]) {
+      await refused(`Bearer ${malformed}`);
+    }
+  });
+
+  test('bad Bearer forms and missing or repeated headers', async () => {
+    const valid = await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } });
+    for (const value of [valid, `Basic ${valid}`, `Bearer ${valid} ${valid}`, `Bearer`, `Bearer${valid}`, ` Bearer ${valid}`, `Bearer ${valid} `, `Bearer\t${valid}`, '', 42, null, undefined]) {
+      await refused(value);
+    }
+    const repeated = { type: 'REQUEST', methodArn: arn('GET/pets'), headers: { Authorization: `Bearer ${valid}`, authorization: `Bearer ${valid}` } };
+    const multi = { type: 'REQUEST', methodArn: arn('GET/pets'), headers: { Authorization: `Bearer ${valid}` }, multiValueHeaders: { Authorization: [`Bearer ${valid}`, 'Bearer other'] } };
+    expect(await harness.invoke(repeated, multi)).toEqual([UNAUTHORIZED, UNAUTHORIZED]);
+  });
+
+  test('events that are not authorizer events', async () => {
+    const valid = await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } });
+    expect(await harness.invoke(null, {}, { headers: 'nope' }, { ...event(`Bearer ${valid}`), methodArn: 'arn:aws:s3:::bucket' })).toEqual([UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED]);
+  });
+});
+
+describe('signing keys', () => {
+  test('20 concurrent cold requests fetch the key set once', async () => {
+    await coldStart();
+    const before = await harness.call<Record<string, number>>('fetches');
+    const value = await token('okta', { claims: { sub: 'x', aud: API_AUDIENCE, scp: ['pets/read'] } });
+    const outcomes = await harness.invoke(...Array.from({ length: 20 }, () => event(`Bearer ${value}`)));
+    expect(outcomes.every((outcome) => outcome.result?.principalId === 'x')).toBe(true);
+    const after = await harness.call<Record<string, number>>('fetches');
+    expect(after.okta - before.okta).toBe(1);
+  });
+
+  test('a flood of tokens with unknown key ids causes at most one extra fetch', async () => {
+    await coldStart();
+    await decide(`Bearer ${await token('entra', { claims: { sub: 'x', aud: API_AUDIENCE } })}`);
+    const before = await harness.call<Record<string, number>>('fetches');
+    const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => harness.call<string>('forge', { name: 'entra', kind: 'foreign-key', kid: `unknown-${i}`, claims: { sub: 'x', aud: API_AUDIENCE } })));
+    const outcomes = await harness.invoke(...forged.map((value) => event(`Bearer ${value}`)));
+    expect(outcomes.every((outcome) => outcome.error === 'Unauthorized')).toBe(true);
+    const after = await harness.call<Record<string, number>>('fetches');
+    expect(after.entra - before.entra).toBeLessThanOrEqual(1);
+  });
+
+  test('a rotated-in key is picked up, once', async () => {
+    await harness.call('rotate', { name: 'okta', kid: 'okta-k2' });
+    const value = await token('okta', { kid: 'okta-k2', claims: { sub: 'x', aud: API_AUDIENCE, scp: ['pets/read'] } });
+    expect(reachable(await decide(`Bearer ${value}`))).toContain('GET/pets');
+  });
+
+  test.each(['down', 'error', 'garbage', 'slow'])('a key set endpoint that is %s: every request refused, fetches rate-limited', async (mode) => {
+    await coldStart({ jwksTimeoutMs: 500 });
+    await harness.call('jwks', { name: 'flaky', mode });
+    try {
+      const before = await harness.call<Record<string, number>>('fetches');
+      const value = await token('flaky', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } });
+      const started = Date.now();
+      const burst = await harness.invoke(...Array.from({ length: 20 }, () => event(`Bearer ${value}`)));
+      const later = await harness.invoke(...Array.from({ length: 20 }, () => event(`Bearer ${value}`)));
+      expect([...burst, ...later].every((outcome) => outcome.error === 'Unauthorized')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const after = await harness.call<Record<string, number>>('fetches');
+      expect(after.flaky - before.flaky).toBe(1);
+    } finally {
+      await harness.call('jwks', { name: 'flaky', mode: 'ok' });
+    }
+  });
+
+  test('keys are fetched again after their maximum age', async () => {
+    await coldStart({ jwksMaxAgeSeconds: 1 });
+    const value = await token('cognito', { claims: { sub: 'x', client_id: COGNITO_CLIENT, token_use: 'access', scope: 'pets/read' } });
+    const before = await harness.call<Record<string, number>>('fetches');
+    await decide(`Bearer ${value}`);
+    await decide(`Bearer ${value}`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(reachable(await decide(`Bearer ${value}`))).toContain('GET/pets');
+    const after = await harness.call<Record<string, number>>('fetches');
+    expect(after.cognito - before.cognito).toBe(2);
+  });
+});
+
+test('no token ever appears in the authorizer\'s logs', () => {
+  expect(issued.length).toBeGreaterThan(30);
+  expect(harness.stdout).toContain('token accepted');
+  expect(harness.stdout).toContain('token refused');
+  for (const value of issued) {
+    expect(harness.stdout).not.toContain(value.split('.')[2]);
+  }
+});

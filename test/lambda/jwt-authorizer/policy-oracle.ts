@@ -1,0 +1,15 @@
+/**
+ * How IAM evaluates an authorizer's policy for one request, written independently of the
+ * authorizer's code: an explicit Deny wins, then an Allow, else the request is refused. In ARNs,
+ * `*` matches any characters (`/` included) and `?` any one character.
+ */
+export function policyAllows(policy: { Statement: Array<{ Effect: string; Action: string; Resource: string[] | string }> }, methodArn: string): boolean {
+  const matching = policy.Statement.filter((statement) => statement.Action === 'execute-api:Invoke'
+    && [statement.Resource].flat().some((resource) => arnMatches(resource, methodArn)));
+  return !matching.some((s) => s.Effect === 'Deny') && matching.some((s) => s.Effect === 'Allow');
+}
+
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${regex}$`).test(arn);
+}
