@@ -1,14 +1,20 @@
 import * as path from 'node:path';
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  CognitoUserDirectory,
   EnvironmentConfig,
+  JwtAuthorizer,
   LambdaRouteIntegration,
   RouteAuthorization,
   SecureNodejsFunction,
   SecureRestApi,
+  UsageQuota,
+  UsageTiers,
+  cognitoIssuer,
 } from '../lib';
 import { ENV } from '../lambda/shared/constants';
 
@@ -30,11 +36,21 @@ const NEW_PET_SCHEMA: apigw.JsonSchema = {
 };
 
 /**
- * The example app's one stack: a pets API with a public health check, API-key routes for
- * partners and an IAM route for internal services. Instantiated once per environment.
+ * The example app's one stack: a pets API that mixes every kind of route authorization:
+ *
+ * | route | who may call it |
+ * |---|---|
+ * | `GET /health` | anyone (uptime monitors) |
+ * | `GET /pets`, `GET /pets/{petId}` | partners with an API key of the `partner` tier |
+ * | `POST /pets` | internal services signing with IAM (the `PetWriterRole`) |
+ * | `PUT /pets/{petId}` | Cognito access tokens with `pets/write`, plus a partner API key for metering |
+ * | `DELETE /pets/{petId}` | tokens of users in the `admins` group, checked by the JWT authorizer |
+ *
+ * Instantiated once per environment; the profile decides what differs (MFA required in prod).
  */
 export class ExampleApiStack extends Stack {
   public readonly api: SecureRestApi;
+  public readonly users: CognitoUserDirectory;
 
   constructor(scope: Construct, id: string, props: ExampleApiStackProps) {
     super(scope, id, props);
@@ -59,6 +75,35 @@ export class ExampleApiStack extends Stack {
     });
     const integration = new LambdaRouteIntegration(backend);
 
+    // People and programs sign in with the environment's user pool.
+    this.users = new CognitoUserDirectory(this, 'Users', {
+      resourceServerIdentifier: 'pets',
+      scopes: [
+        { name: 'read', description: 'Read the pets catalogue' },
+        { name: 'write', description: 'Change pets' },
+      ],
+      mfa: config.profile === 'prod' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      threatProtection: config.cognitoThreatProtection,
+      domainPrefix: `pets-api-${config.name}-${config.account}`,
+      removalPolicy: config.removalPolicy,
+    });
+    if (config.profile !== 'prod') {
+      Annotations.of(this.users).acknowledgeWarning('secure-api:cognito-mfa-optional', 'MFA is optional outside the prod profile, so testers can sign in without a TOTP app');
+    }
+    const inventorySync = this.users.addMachineClient('InventorySync', { scopes: ['pets/read', 'pets/write'] });
+    const webApp = this.users.addUserClient('WebApp', {
+      callbackUrls: ['https://pets.example.com/callback'],
+      logoutUrls: ['https://pets.example.com/'],
+      scopes: ['pets/read', 'pets/write'],
+    });
+    // Group checks need the JWT authorizer: API Gateway's Cognito authorizer checks scopes only.
+    const tokens = new JwtAuthorizer(this, 'TokenAuthorizer', {
+      api: this.api,
+      issuers: [cognitoIssuer(this.users.userPool, [inventorySync, webApp], this.users.scopeNames)],
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+
     this.api.addRoute('GET /health', {
       authorization: RouteAuthorization.publicAccess('uptime monitors call it without credentials; it returns no data'),
       integration,
@@ -71,15 +116,25 @@ export class ExampleApiStack extends Stack {
       requestBodySchema: NEW_PET_SCHEMA,
       throttle: { rateLimit: Math.max(1, Math.floor(config.throttle.rateLimit / 10)), burstLimit: Math.max(1, Math.floor(config.throttle.burstLimit / 10)) },
     });
-
-    // Partners call the API-key routes under a usage plan (issue: UsageTiers will replace this).
-    const plan = this.api.api.addUsagePlan('PartnerPlan', {
-      description: 'Partners reading the pets catalogue',
-      throttle: { rateLimit: config.throttle.rateLimit / 2, burstLimit: config.throttle.burstLimit / 2 },
-      quota: { limit: 10_000, period: apigw.Period.DAY },
-      apiStages: [{ api: this.api.api, stage: this.api.stage }],
+    this.api.addRoute('PUT /pets/{petId}', {
+      authorization: this.users.authorize({ scopes: ['pets/write'] }),
+      apiKeyRequired: true,
+      integration,
+      requestBodySchema: NEW_PET_SCHEMA,
     });
-    plan.addApiKey(this.api.api.addApiKey('PartnerKey', { description: 'Example partner key; its value is never output' }));
+    this.api.addRoute('DELETE /pets/{petId}', { authorization: tokens.authorize({ groups: ['admins'] }), integration });
+
+    // Partners call the API-key routes under a usage tier; key values never leave API Gateway.
+    new UsageTiers(this, 'UsageTiers', {
+      api: this.api,
+      tiers: [{
+        name: 'partner',
+        description: 'Partners reading the pets catalogue',
+        throttle: { rateLimit: Math.floor(config.throttle.rateLimit / 2), burstLimit: Math.floor(config.throttle.burstLimit / 2) },
+        quota: UsageQuota.perDay(10_000),
+      }],
+      apiKeys: { PartnerKey: { tier: 'partner', description: 'Example partner key; its value is never output' } },
+    });
 
     // Internal services that may add pets assume this role and sign their requests.
     const petWriter = new iam.Role(this, 'PetWriterRole', {

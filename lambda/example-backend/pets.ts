@@ -20,7 +20,8 @@ const SPECIES: readonly Pet['species'][] = ['cat', 'dog', 'fish'];
 const PET_ID = /^[a-z0-9-]{1,64}$/;
 
 /**
- * The example backend's logic: list, read and create pets in a catalogue held by the caller.
+ * The example backend's logic: list, read, create, replace and delete pets in a catalogue held by
+ * the caller.
  * Pure: no AWS calls and no globals, so it is tested without mocks.
  */
 export function handlePetsRequest(request: PetsRequest, catalogue: Map<string, Pet>): ProxyResponse {
@@ -31,41 +32,83 @@ export function handlePetsRequest(request: PetsRequest, catalogue: Map<string, P
     case 'GET /pets':
       return jsonResponse(200, { pets: [...catalogue.values()] });
     case 'GET /pets/{petId}': {
-      const petId = request.pathParameters?.petId;
-      const pet = petId !== undefined && PET_ID.test(petId) ? catalogue.get(petId) : undefined;
-      return pet ? jsonResponse(200, pet) : jsonResponse(404, { message: 'Not found' });
+      const pet = findPet(request, catalogue);
+      return pet ? jsonResponse(200, pet) : NOT_FOUND();
     }
     case 'POST /pets':
       return createPet(request, catalogue);
+    case 'PUT /pets/{petId}':
+      return replacePet(request, catalogue);
+    case 'DELETE /pets/{petId}': {
+      const pet = findPet(request, catalogue);
+      if (!pet) {
+        return NOT_FOUND();
+      }
+      catalogue.delete(pet.id);
+      return jsonResponse(200, { id: pet.id, deleted: true });
+    }
     default:
-      return jsonResponse(404, { message: 'Not found' });
+      return NOT_FOUND();
   }
 }
 
+const NOT_FOUND = () => jsonResponse(404, { message: 'Not found' });
+const INVALID = () => jsonResponse(400, { message: 'Invalid request' });
+
+/** The pet named by the `petId` path parameter, if the id is well-formed and in the catalogue. */
+function findPet(request: PetsRequest, catalogue: Map<string, Pet>): Pet | undefined {
+  const petId = request.pathParameters?.petId;
+  return petId !== undefined && PET_ID.test(petId) ? catalogue.get(petId) : undefined;
+}
+
 function createPet(request: PetsRequest, catalogue: Map<string, Pet>): ProxyResponse {
-  let input: unknown;
-  try {
-    input = parseJsonBody(request.body, request.isBase64Encoded);
-  } catch (error) {
-    if (error instanceof BodyError) {
-      return jsonResponse(400, { message: 'Invalid request' });
-    }
-    throw error;
-  }
-  // API Gateway validated the body against the route's schema; check again, as defence in depth.
-  const candidate = input as Partial<Record<keyof Pet, unknown>> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.name !== 'string'
-    || candidate.name.trim().length === 0 || candidate.name.length > 100 || /[\u0000-\u001f\u007f]/.test(candidate.name) || !SPECIES.includes(candidate.species as Pet['species'])) {
-    return jsonResponse(400, { message: 'Invalid request' });
+  const input = petInput(request);
+  if (!input) {
+    return INVALID();
   }
   let next = catalogue.size + 1;
   while (catalogue.has(`pet-${next}`)) {
     next++;
   }
-  const id = `pet-${next}`;
-  const pet: Pet = { id, name: candidate.name, species: candidate.species as Pet['species'] };
-  catalogue.set(id, pet);
+  const pet: Pet = { id: `pet-${next}`, ...input };
+  catalogue.set(pet.id, pet);
   return jsonResponse(201, pet);
+}
+
+function replacePet(request: PetsRequest, catalogue: Map<string, Pet>): ProxyResponse {
+  const existing = findPet(request, catalogue);
+  if (!existing) {
+    return NOT_FOUND();
+  }
+  const input = petInput(request);
+  if (!input) {
+    return INVALID();
+  }
+  const pet: Pet = { id: existing.id, ...input };
+  catalogue.set(pet.id, pet);
+  return jsonResponse(200, pet);
+}
+
+/**
+ * The name and species of the request's JSON body, or undefined if the body is not a valid pet.
+ * API Gateway validated the body against the route's schema; this checks again, as defence in depth.
+ */
+function petInput(request: PetsRequest): Omit<Pet, 'id'> | undefined {
+  let input: unknown;
+  try {
+    input = parseJsonBody(request.body, request.isBase64Encoded);
+  } catch (error) {
+    if (error instanceof BodyError) {
+      return undefined;
+    }
+    throw error;
+  }
+  const candidate = input as Partial<Record<keyof Pet, unknown>> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.name !== 'string'
+    || candidate.name.trim().length === 0 || candidate.name.length > 100 || /[\u0000-\u001f\u007f]/.test(candidate.name) || !SPECIES.includes(candidate.species as Pet['species'])) {
+    return undefined;
+  }
+  return { name: candidate.name, species: candidate.species as Pet['species'] };
 }
 
 /** The catalogue a fresh function instance starts with. */

@@ -225,8 +225,6 @@ const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer
 export class JwtAuthorizer extends Construct {
   /** The function that verifies tokens. */
   public readonly function: SecureNodejsFunction;
-  /** The API Gateway authorizer. */
-  public readonly authorizer: apigw.IAuthorizer;
   /** How API Gateway hands the token to the function. */
   public readonly type: JwtAuthorizerType;
 
@@ -234,6 +232,8 @@ export class JwtAuthorizer extends Construct {
   private readonly issuers: JwtIssuerSettings[];
   private readonly declaredScopes: Set<string>;
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
+  private readonly resultsCacheTtl: Duration;
+  private apiGatewayAuthorizer?: apigw.TokenAuthorizer | apigw.RequestAuthorizer;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -285,21 +285,29 @@ export class JwtAuthorizer extends Construct {
         [JWT_AUTHORIZER_ENV.settings]: Lazy.string({ produce: () => Stack.of(this).toJsonString(settings()) }),
       },
     });
-    this.authorizer = this.type === JwtAuthorizerType.TOKEN
+    this.resultsCacheTtl = resultsCacheTtl;
+    this.node.addValidation({ validate: () => this.validateSynth(settings) });
+  }
+
+  /**
+   * The API Gateway authorizer, created with the first route that uses it (an authorizer that
+   * guards no route is an error in API Gateway).
+   */
+  public get authorizer(): apigw.TokenAuthorizer | apigw.RequestAuthorizer {
+    this.apiGatewayAuthorizer ??= this.type === JwtAuthorizerType.TOKEN
       ? new apigw.TokenAuthorizer(this, 'Authorizer', {
         handler: this.function,
         identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
         validationRegex: TOKEN_VALIDATION_REGEX,
-        resultsCacheTtl,
+        resultsCacheTtl: this.resultsCacheTtl,
       })
       : new apigw.RequestAuthorizer(this, 'Authorizer', {
         handler: this.function,
         // The cache key: a decision is reused only for the same Authorization header.
         identitySources: [apigw.IdentitySource.header(AUTHORIZATION_HEADER)],
-        resultsCacheTtl,
+        resultsCacheTtl: this.resultsCacheTtl,
       });
-
-    this.node.addValidation({ validate: () => this.validateSynth(settings) });
+    return this.apiGatewayAuthorizer;
   }
 
   /**

@@ -43,6 +43,11 @@ export interface EnvironmentConfig {
    * exactly one stack per account and region whose setting is not managed elsewhere.
    */
   readonly createAccountLoggingRole: boolean;
+  /**
+   * Whether the environment's user pool turns on Cognito threat protection (the Plus feature plan,
+   * billed per monthly active user). Optional in cdk.json, false when left out.
+   */
+  readonly cognitoThreatProtection: boolean;
 }
 
 /** The error for a missing, unknown or invalid setting. Its message names the setting and the fix. */
@@ -53,7 +58,7 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole'] as const;
+const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
@@ -99,6 +104,10 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
   if (typeof createAccountLoggingRole !== 'boolean') {
     throw new EnvironmentConfigError(`${at('createAccountLoggingRole')} must be true or false, got ${show(createAccountLoggingRole)}: true if this stack sets the account's API Gateway logging role, false if it is set elsewhere`);
   }
+  const cognitoThreatProtection = raw.cognitoThreatProtection ?? false;
+  if (typeof cognitoThreatProtection !== 'boolean') {
+    throw new EnvironmentConfigError(`${at('cognitoThreatProtection')} must be true or false, got ${show(cognitoThreatProtection)}: true turns on Cognito threat protection, the paid Plus feature plan`);
+  }
   return {
     name,
     profile,
@@ -109,6 +118,7 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     logRetention,
     removalPolicy: removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     createAccountLoggingRole,
+    cognitoThreatProtection,
   };
 }
 

@@ -51,7 +51,25 @@ describe('example app', () => {
       { routeKey: 'GET /pets', authorization: 'API key', apiKeyRequired: true },
       { routeKey: 'GET /pets/{petId}', authorization: 'API key', apiKeyRequired: true },
       { routeKey: 'POST /pets', authorization: 'IAM', apiKeyRequired: false },
+      { routeKey: 'PUT /pets/{petId}', authorization: 'Cognito (pets/write)', apiKeyRequired: true },
+      { routeKey: 'DELETE /pets/{petId}', authorization: 'JWT TokenAuthorizer (groups: admins)', apiKeyRequired: false },
     ]);
+  });
+
+  test('MFA is required in the prod profile and optional, with an acknowledged warning, elsewhere', () => {
+    const mfa = stacks.map((stack) => Template.fromStack(stack).findResources('AWS::Cognito::UserPool'))
+      .map((pools) => Object.values(pools).map((pool) => pool.Properties.MfaConfiguration));
+    expect(mfa).toEqual([['OPTIONAL'], ['ON'], ['ON']]);
+  });
+
+  test('no environment turns on the paid Cognito threat protection unless its config says so', () => {
+    for (const stack of stacks) {
+      Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS' });
+    }
+    const environments = JSON.parse(JSON.stringify(CDK_JSON_CONTEXT[ENVIRONMENTS_CONTEXT_KEY]));
+    environments.prod.cognitoThreatProtection = true;
+    const prod = synthApp({ [ENVIRONMENTS_CONTEXT_KEY]: environments, env: 'prod' }).node.children[0] as import('aws-cdk-lib').Stack;
+    Template.fromStack(prod).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'PLUS' });
   });
 
   test('no stack outputs a secret: the only output is the stage URL', () => {

@@ -3,30 +3,19 @@
  * the bundle: what is tested is what Lambda would run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../bin/app';
-import { CDK_JSON_CONTEXT } from '../../helpers/stack';
+import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
 
 describe('the example backend bundle', () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
-  // Bundling on (the default): only the dev stack, so the handler is bundled once.
-  const app = buildApp(new App({ outdir, context: { ...CDK_JSON_CONTEXT, env: 'dev' } }));
-  const assembly = app.synth();
-  const template = Template.fromJSON(assembly.getStackByName('SecureApi-dev').template);
-  const functions = template.findResources('AWS::Lambda::Function');
-  // The asset manifest maps each function's S3 key to the folder esbuild wrote.
-  const manifest = JSON.parse(readFileSync(path.join(outdir, 'SecureApi-dev.assets.json'), 'utf8'));
-  const assetDirs = Object.values(functions).map((fn) => {
-    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-    return path.join(outdir, manifest.files[hash].source.path);
-  });
+  // Bundling on (the default): only the dev stack, so each handler is bundled once.
+  const functions = bundledFunctions(buildApp(bundlingApp({ env: 'dev' })), 'SecureApi-dev');
+  const backend = functions.find((fn) => fn.properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'pets-api')!;
+  const assetDirs = functions.map((fn) => fn.dir);
 
   test('every function of the app was bundled by esbuild, minified and with a source map', () => {
-    expect(assetDirs).toHaveLength(1);
+    expect(functions.map((fn) => fn.properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(['jwt-authorizer', 'pets-api']);
     for (const dir of assetDirs) {
       expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
       expect(statSync(path.join(dir, 'index.js')).size).toBeLessThan(200 * 1024);
@@ -34,8 +23,7 @@ describe('the example backend bundle', () => {
   });
 
   test('the function runs the house defaults', () => {
-    const fn = Object.values(functions)[0];
-    expect(fn.Properties).toMatchObject({
+    expect(backend.properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -43,11 +31,11 @@ describe('the example backend bundle', () => {
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'pets-api' } },
     });
-    expect(fn.Properties.KmsKeyArn).toBeDefined();
+    expect(backend.properties.KmsKeyArn).toBeDefined();
   });
 
   test('the bundle serves requests when run in a fresh Node.js process', () => {
-    const entry = path.join(assetDirs[0], 'index.js');
+    const entry = path.join(backend.dir, 'index.js');
     expect(existsSync(entry)).toBe(true);
     const script = `
       const { handler } = require(${JSON.stringify(entry)});

@@ -194,10 +194,50 @@ describe('handlePetsRequest', () => {
     });
   });
 
+  describe('PUT /pets/{petId}', () => {
+    const put = (petId: string, body: string): PetsRequest => ({ httpMethod: 'PUT', resource: '/pets/{petId}', pathParameters: { petId }, body });
+
+    test('replaces the pet and answers 200 with it', () => {
+      const response = handlePetsRequest(put('pet-1', '{"name":"Felix","species":"cat"}'), catalogue);
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toEqual({ id: 'pet-1', name: 'Felix', species: 'cat' });
+      expect(catalogue.get('pet-1')).toEqual({ id: 'pet-1', name: 'Felix', species: 'cat' });
+    });
+
+    test('answers 404 for a pet that does not exist, and creates nothing', () => {
+      expect(bodyOf(handlePetsRequest(put('pet-9', '{"name":"Felix","species":"cat"}'), catalogue))).toEqual(NOT_FOUND);
+      expect(catalogue.has('pet-9')).toBe(false);
+    });
+
+    test('answers 400 for an invalid body and leaves the pet unchanged', () => {
+      const response = handlePetsRequest(put('pet-1', '{"name":"","species":"cat"}'), catalogue);
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toEqual(INVALID);
+      expect(catalogue.get('pet-1')?.name).toBe('Tom');
+    });
+  });
+
+  describe('DELETE /pets/{petId}', () => {
+    const del = (petId: string): PetsRequest => ({ httpMethod: 'DELETE', resource: '/pets/{petId}', pathParameters: { petId } });
+
+    test('removes the pet', () => {
+      const response = handlePetsRequest(del('pet-2'), catalogue);
+      expect(response.statusCode).toBe(200);
+      expect(bodyOf(response)).toEqual({ id: 'pet-2', deleted: true });
+      expect(catalogue.has('pet-2')).toBe(false);
+    });
+
+    test('answers 404 for a missing pet or an invalid id', () => {
+      expect(handlePetsRequest(del('pet-9'), catalogue).statusCode).toBe(404);
+      expect(handlePetsRequest(del('../pet-1'), catalogue).statusCode).toBe(404);
+      expect(catalogue.size).toBe(2);
+    });
+  });
+
   describe('other routes', () => {
     test.each([
-      ['DELETE', '/pets/{petId}'],
-      ['PUT', '/pets/{petId}'],
+      ['DELETE', '/pets'],
+      ['PATCH', '/pets/{petId}'],
       ['POST', '/health'],
       ['GET', '/owners'],
       ['get', '/pets'],

@@ -3,7 +3,7 @@
  * authorizer's code: an explicit Deny wins, then an Allow, else the request is refused. In ARNs,
  * `*` matches any characters (`/` included) and `?` any one character.
  */
-export function policyAllows(policy: { Statement: Array<{ Effect: string; Action: string; Resource: string[] | string }> }, methodArn: string): boolean {
+export function policyAllows(policy: { readonly Statement: ReadonlyArray<{ readonly Effect: string; readonly Action: string; readonly Resource: readonly string[] | string }> }, methodArn: string): boolean {
   const matching = policy.Statement.filter((statement) => statement.Action === 'execute-api:Invoke'
     && [statement.Resource].flat().some((resource) => arnMatches(resource, methodArn)));
   return !matching.some((s) => s.Effect === 'Deny') && matching.some((s) => s.Effect === 'Allow');

@@ -72,7 +72,12 @@ describe('parseEnvironmentConfig', () => {
         logRetention: logs.RetentionDays.TWO_WEEKS,
         removalPolicy: RemovalPolicy.DESTROY,
         createAccountLoggingRole: true,
+        cognitoThreatProtection: false,
       });
+    });
+
+    test('cognitoThreatProtection is optional, false when left out, and taken when given', () => {
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), cognitoThreatProtection: true }).cognitoThreatProtection).toBe(true);
     });
 
     test('maps "retain" to RemovalPolicy.RETAIN and days to the RetentionDays member', () => {
@@ -139,7 +144,7 @@ describe('parseEnvironmentConfig', () => {
 
     test('an unknown setting, listing the known ones', () => {
       expect(errorFor((s) => { s.logRetention = 14; }).message).toBe(
-        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole',
+        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection',
       );
     });
 
@@ -263,6 +268,12 @@ describe('parseEnvironmentConfig', () => {
     ])('createAccountLoggingRole %p, which is not a boolean', (value, shown) => {
       expect(errorFor((s) => { s.createAccountLoggingRole = value; }).message).toBe(
         `\`secure-api:environments.dev.createAccountLoggingRole\` must be true or false, got ${shown}: true if this stack sets the account's API Gateway logging role, false if it is set elsewhere`,
+      );
+    });
+
+    test('cognitoThreatProtection that is not a boolean', () => {
+      expect(errorFor((s) => { s.cognitoThreatProtection = 'yes'; }).message).toBe(
+        '`secure-api:environments.dev.cognitoThreatProtection` must be true or false, got "yes": true turns on Cognito threat protection, the paid Plus feature plan',
       );
     });
 

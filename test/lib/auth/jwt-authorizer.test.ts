@@ -1,0 +1,285 @@
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
+import {
+  JwtAuthorizer,
+  JwtAuthorizerProps,
+  JwtAuthorizerType,
+  JwtIssuer,
+  LambdaRouteIntegration,
+  RouteAuthorization,
+  SecureRestApi,
+  cognitoIssuer,
+} from '../../../lib';
+import { ValidationError } from '../../../lib/private/validation-error';
+import { errorOf } from '../../helpers/errors';
+import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, newStack } from '../../helpers/stack';
+
+const ISSUER: JwtIssuer = { issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read', 'pets:write'] };
+
+function build(props: Partial<JwtAuthorizerProps> = {}) {
+  const stack = newStack();
+  const api = new SecureRestApi(stack, 'Api');
+  const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [ISSUER], ...props });
+  const integration = new LambdaRouteIntegration(inlineFunction(stack));
+  return { stack, api, jwt, integration };
+}
+
+/** The default test API: reads and writes by scope, an admin route by group, a public and an IAM route. */
+function buildWithRoutes(props: Partial<JwtAuthorizerProps> = {}) {
+  const built = build(props);
+  const { api, jwt, integration } = built;
+  api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime checks'), integration });
+  api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
+  api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets:write'] }), integration, requestBodySchema: {} });
+  api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
+  api.addRoute('PUT /pets/{petId}', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: {} });
+  return built;
+}
+
+/** The JSON settings the construct hands to the function, as synthesized. */
+function settingsOf(template: Template): any {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))
+    .find((f) => f.Properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
+  const value = fn!.Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+function methodOf(template: Template, stack: Stack, api: SecureRestApi, routeKey: string) {
+  const method = api.methodFor(routeKey);
+  return template.toJSON().Resources[stack.getLogicalId(method.node.defaultChild as never)].Properties;
+}
+
+function expectError(fn: () => unknown, message: string): void {
+  expect(errorOf(ValidationError, fn).message).toContain(message);
+}
+
+describe('JwtAuthorizer defaults', () => {
+  const { stack, api, jwt } = buildWithRoutes();
+  const template = Template.fromStack(stack);
+  const authorizerId = stack.getLogicalId(jwt.authorizer.node.defaultChild as never);
+
+  test('a TOKEN authorizer on the Authorization header, with a Bearer pre-check and a 5-minute cache', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  test('the function runs the house defaults with a 5-second timeout and its settings in an encrypted environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 5,
+      TracingConfig: { Mode: 'Active' },
+      KmsKeyArn: Match.anyValue(),
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', [JWT_AUTHORIZER_ENV.settings]: Match.anyValue() }) },
+    });
+  });
+
+  test('API Gateway may invoke the function only as this API\'s authorizer', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [stack.getLogicalId(jwt.function.node.defaultChild as never), 'Arn'] },
+      SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':execute-api:'), { Ref: authorizerId }])] }),
+    });
+  });
+
+  test('the authorizer is attached to exactly the routes that name it', () => {
+    for (const route of ['GET /pets', 'POST /pets', 'DELETE /pets/{petId}']) {
+      expect(methodOf(template, stack, api, route)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+    expect(methodOf(template, stack, api, 'GET /health')).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(methodOf(template, stack, api, 'PUT /pets/{petId}')).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    expect(methodOf(template, stack, api, 'GET /health').AuthorizerId).toBeUndefined();
+    expect(methodOf(template, stack, api, 'PUT /pets/{petId}').AuthorizerId).toBeUndefined();
+  });
+
+  test('the settings carry the issuer with its defaults, the limits, and every route of the API', () => {
+    expect(settingsOf(template)).toEqual({
+      issuers: [{
+        issuer: 'https://login.example.com/',
+        audience: ['https://pets.example.com'],
+        audienceClaim: 'aud',
+        jwksUri: 'https://login.example.com/.well-known/jwks.json',
+        scopeClaims: ['scope', 'scp'],
+        groupClaims: ['cognito:groups', 'groups', 'roles'],
+        requireAccessTokenType: false,
+      }],
+      routes: [
+        ['GET', '/health'],
+        ['GET', '/pets', ['pets:read'], []],
+        ['POST', '/pets', ['pets:write'], []],
+        ['DELETE', '/pets/{petId}', [], ['admins']],
+        ['PUT', '/pets/{petId}'],
+      ],
+      limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 30, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 2000, jwksRetrySeconds: 10 },
+    });
+  });
+
+  test('the access matrix names the authorizer and what each route requires', () => {
+    expect(api.accessMatrix.map((entry) => `${entry.routeKey}: ${entry.authorization}`)).toEqual([
+      'GET /health: public: uptime checks',
+      'GET /pets: JWT Jwt (scopes: pets:read)',
+      'POST /pets: JWT Jwt (scopes: pets:write)',
+      'DELETE /pets/{petId}: JWT Jwt (groups: admins)',
+      'PUT /pets/{petId}: IAM',
+    ]);
+  });
+
+  test('metricErrors counts the function\'s errors', () => {
+    expect(stack.resolve(jwt.metricErrors().toMetricConfig().metricStat)).toMatchObject({ metricName: 'Errors', namespace: 'AWS/Lambda', statistic: 'Sum' });
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('JwtAuthorizer options', () => {
+  test('REQUEST: the whole request goes to the function, and the cache is keyed on the Authorization header', () => {
+    const { stack } = buildWithRoutes({ type: JwtAuthorizerType.REQUEST, resultsCacheTtl: Duration.minutes(1) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: Match.absent(),
+      AuthorizerResultTtlInSeconds: 60,
+    });
+  });
+
+  test('resultsCacheTtl 0 turns caching off', () => {
+    const { stack } = buildWithRoutes({ resultsCacheTtl: Duration.seconds(0) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
+  });
+
+  test('limits and issuer options reach the settings', () => {
+    const { stack } = buildWithRoutes({
+      issuers: [{
+        ...ISSUER,
+        jwksUri: 'https://login.example.com/oauth2/v1/keys',
+        scopeClaims: ['scp'],
+        groupClaims: ['groups'],
+        requireAccessTokenType: true,
+      }],
+      maxTokenLifetime: Duration.hours(1),
+      clockSkew: Duration.seconds(5),
+      maxTokenSize: Size.kibibytes(4),
+      jwksMaxAge: Duration.minutes(10),
+      jwksFetchTimeout: Duration.millis(800),
+      jwksRetryInterval: Duration.seconds(30),
+    });
+    const settings = settingsOf(Template.fromStack(stack));
+    expect(settings.issuers[0]).toMatchObject({ jwksUri: 'https://login.example.com/oauth2/v1/keys', scopeClaims: ['scp'], groupClaims: ['groups'], requireAccessTokenType: true });
+    expect(settings.limits).toEqual({ maxTokenBytes: 4096, maxLifetimeSeconds: 3600, clockSkewSeconds: 5, jwksMaxAgeSeconds: 600, jwksTimeoutMs: 800, jwksRetrySeconds: 30 });
+  });
+
+  test('a route that requires nothing accepts any valid token of a trusted issuer', () => {
+    const { stack, api, jwt, integration } = build();
+    api.addRoute('GET /me', { authorization: jwt.authorize(), integration });
+    expect(settingsOf(Template.fromStack(stack)).routes).toEqual([['GET', '/me', [], []]]);
+    expect(api.accessMatrix[0].authorization).toBe('JWT Jwt (any valid token)');
+  });
+
+  test('an API key can be required on top of the token', () => {
+    const { stack, api, jwt, integration } = build();
+    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration, apiKeyRequired: true });
+    expect(methodOf(Template.fromStack(stack), stack, api, 'GET /pets')).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
+  });
+
+  test('cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+    const stack = newStack();
+    const pool = new cognito.UserPool(stack, 'Pool');
+    const client = pool.addClient('Client');
+    const api = new SecureRestApi(stack, 'Api');
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(pool, [client], ['pets/read'])] });
+    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
+    const rendered = JSON.stringify(value);
+    expect(rendered).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
+    expect(rendered).toContain(stack.getLogicalId(pool.node.defaultChild as never));
+    expect(rendered).toContain(stack.getLogicalId(client.node.defaultChild as never));
+    expect(rendered).toContain('\\"audienceClaim\\":\\"client_id\\"');
+    expect(rendered).toContain('\\"groupClaims\\":[\\"cognito:groups\\"]');
+  });
+});
+
+describe('JwtAuthorizer validation', () => {
+  test.each([
+    [{ issuers: [] }, '`issuers` must name at least one issuer'],
+    [{ issuers: [{ ...ISSUER, issuer: 'http://login.example.com/' }] }, '`issuers[0].issuer` must be an https:// URL without credentials, query or fragment, got \'http://login.example.com/\''],
+    [{ issuers: [{ ...ISSUER, issuer: 'login.example.com' }] }, '`issuers[0].issuer` must be an https:// URL'],
+    [{ issuers: [{ ...ISSUER, issuer: 'https://login.example.com/?tenant=1' }] }, '`issuers[0].issuer` must be an https:// URL without credentials, query or fragment'],
+    [{ issuers: [{ ...ISSUER, jwksUri: 'http://login.example.com/keys' }] }, '`issuers[0].jwksUri` must be an https:// URL'],
+    [{ issuers: [ISSUER, { ...ISSUER }] }, '`issuers[1].issuer` \'https://login.example.com/\' repeats `issuers[0]`'],
+    [{ issuers: [{ ...ISSUER, audience: [] }] }, '`issuers[0].audience` must list at least one non-empty audience, got []'],
+    [{ issuers: [{ ...ISSUER, audience: [' '] }] }, '`issuers[0].audience` must list at least one non-empty audience'],
+    [{ issuers: [{ ...ISSUER, audienceClaim: 'azp' as never }] }, '`issuers[0].audienceClaim` must be one of \'aud\', \'client_id\', got \'azp\''],
+    [{ issuers: [{ ...ISSUER, scopeClaims: ['scopes' as never] }] }, '`issuers[0].scopeClaims[0]` must be one of \'scope\', \'scp\', \'permissions\', got \'scopes\''],
+    [{ issuers: [{ ...ISSUER, groupClaims: ['realm_access' as never] }] }, '`issuers[0].groupClaims[0]` must be one of'],
+    [{ issuers: [{ ...ISSUER, scopes: ['pets read'] }] }, '`scopes[0]` of issuers[0] must be a non-empty name without whitespace, got \'pets read\''],
+    [{ resultsCacheTtl: Duration.seconds(3601) }, '`resultsCacheTtl` must be a whole number of seconds from 0 seconds to 1 hour, got 1 hour 1 second: API Gateway caches a verdict for at most an hour; 0 turns caching off'],
+    [{ resultsCacheTtl: Duration.millis(1500) }, '`resultsCacheTtl` must be a whole number of seconds'],
+    [{ maxTokenLifetime: Duration.days(8) }, '`maxTokenLifetime` must be a whole number of seconds from 1 minute to 7 days'],
+    [{ clockSkew: Duration.minutes(10) }, '`clockSkew` must be a whole number of seconds from 0 seconds to 5 minutes'],
+    [{ jwksMaxAge: Duration.days(2) }, '`jwksMaxAge` must be a whole number of seconds from 1 minute to 1 day'],
+    [{ jwksFetchTimeout: Duration.seconds(10) }, '`jwksFetchTimeout` must be a whole number of milliseconds from 100 millis to 4 seconds, got 10 seconds'],
+    [{ jwksRetryInterval: Duration.millis(10) }, '`jwksRetryInterval` must be a whole number of seconds'],
+    [{ maxTokenSize: Size.kibibytes(16) }, '`maxTokenSize` must be between 1 KiB and 10 KiB (API Gateway\'s header limit), got 16384 bytes'],
+    [{ type: 'COGNITO' as never }, '`type` must be one of \'TOKEN\', \'REQUEST\', got \'COGNITO\''],
+  ] as Array<[Partial<JwtAuthorizerProps>, string]>)('%j', (props, message) => {
+    expectError(() => build(props), message);
+  });
+
+  test('a route that requires a scope no issuer declares', () => {
+    const { api, jwt, integration } = build();
+    expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:reed'] }), integration }),
+      "`authorize({ scopes })` of GET /pets requires the scope 'pets:reed', which no issuer declares in `issuers[].scopes` (declared: 'pets:read', 'pets:write')");
+  });
+
+  test('a route scope or group with whitespace', () => {
+    const { api, jwt, integration } = build();
+    expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read pets:write'] }), integration }),
+      "`scopes[0]` of GET /pets must be a non-empty name without whitespace, got 'pets:read pets:write'");
+    expectError(() => api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ groups: [''] }), integration }),
+      "`groups[0]` of GET /pets/{petId} must be a non-empty name without whitespace, got ''");
+  });
+
+  test('a route that requires a group when no issuer reads group claims', () => {
+    const { api, jwt, integration } = build({ issuers: [{ ...ISSUER, groupClaims: [] }] });
+    expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ groups: ['admins'] }), integration }),
+      '`authorize({ groups })` of GET /pets requires a group, but no issuer reads group claims');
+  });
+
+  test('a route of another API', () => {
+    const { stack, jwt, integration } = build();
+    const other = new SecureRestApi(stack, 'Other');
+    expectError(() => other.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration }),
+      '`TestStack/Jwt` guards the API `TestStack/Api`, not `TestStack/Other` (route GET /pets): create one JwtAuthorizer per API');
+  });
+
+  test('an authorizer in another stack than its API', () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
+    const api = new SecureRestApi(new Stack(app, 'ApiStack'), 'Api');
+    expectError(() => new JwtAuthorizer(new Stack(app, 'AuthStack'), 'Jwt', { api, issuers: [ISSUER] }),
+      '`JwtAuthorizer` must be in the stack of its `api`');
+  });
+
+  test('an authorizer that guards no route fails synth', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime checks'), integration });
+    expect(() => Template.fromStack(stack)).toThrow(/`TestStack\/Jwt` guards no route: use authorize\(\) in a route's `authorization`, or remove it/);
+  });
+
+  test('settings too large for Lambda\'s environment fail synth', () => {
+    const { stack, api, jwt, integration } = build();
+    for (let i = 0; i < 80; i++) {
+      api.addRoute(`GET /a-rather-long-resource-name-${i}/{identifier}`, { authorization: jwt.authorize({ scopes: ['pets:read', 'pets:write'] }), integration });
+    }
+    expect(() => Template.fromStack(stack)).toThrow(/The settings of `TestStack\/Jwt` take \d+ bytes, over the 3840 bytes Lambda's environment leaves for them/);
+  });
+});
