@@ -99,7 +99,7 @@ export class ExampleApiStack extends Stack {
     // Group checks need the JWT authorizer: API Gateway's Cognito authorizer checks scopes only.
     const tokens = new JwtAuthorizer(this, 'TokenAuthorizer', {
       api: this.api,
-      issuers: [cognitoIssuer(this.users.userPool, [inventorySync, webApp], this.users.scopeNames)],
+      issuers: [cognitoIssuer(this.users, { clients: [inventorySync, webApp] })],
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });

@@ -23,6 +23,7 @@ import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
 import type { SecureRestApi } from '../secure-rest-api';
+import type { ICognitoUserDirectory } from './cognito-user-directory';
 import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
 
 /** How API Gateway hands the token to the authorizer. */
@@ -440,22 +441,26 @@ export class JwtAuthorizer extends Construct {
   }
 }
 
+/** Options of {@link cognitoIssuer}. */
+export interface CognitoIssuerOptions {
+  /** The app clients whose access tokens are accepted. */
+  readonly clients: cognito.IUserPoolClient[];
+}
+
 /**
- * The issuer of a Cognito user pool's access tokens, for a `JwtAuthorizer` that should accept them
- * (for example beside other issuers). Cognito access tokens name their app client in `client_id`,
- * and their groups in `cognito:groups`.
- *
- * @param clients the app clients whose access tokens are accepted
- * @param scopes the resource-server scopes the pool grants, full names such as `pets/read`
+ * The issuer of a Cognito user directory's access tokens, for a `JwtAuthorizer` that should accept
+ * them (for group checks, which API Gateway's Cognito authorizer lacks, or beside other issuers).
+ * Cognito access tokens name their app client in `client_id` and their groups in `cognito:groups`;
+ * the directory's scopes are declared.
  */
-export function cognitoIssuer(userPool: cognito.IUserPool, clients: cognito.IUserPoolClient[], scopes: string[] = []): JwtIssuer {
+export function cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
   return {
-    issuer: `https://cognito-idp.${userPool.env.region}.amazonaws.com/${userPool.userPoolId}`,
-    audience: clients.map((client) => client.userPoolClientId),
+    issuer: `https://cognito-idp.${directory.userPool.env.region}.amazonaws.com/${directory.userPool.userPoolId}`,
+    audience: options.clients.map((client) => client.userPoolClientId),
     audienceClaim: 'client_id',
     scopeClaims: ['scope'],
     groupClaims: ['cognito:groups'],
-    scopes,
+    scopes: [...directory.scopeNames],
   };
 }
 

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
 import {
+  CognitoUserDirectory,
   JwtAuthorizer,
   JwtAuthorizerProps,
   JwtAuthorizerType,
@@ -195,8 +196,9 @@ describe('JwtAuthorizer options', () => {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     const client = pool.addClient('Client');
+    const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(pool, [client], ['pets/read'])] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(users, { clients: [client] })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
     const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
     const rendered = JSON.stringify(value);
