@@ -52,10 +52,27 @@ export async function authorize(
       context: contextOf(payload, permissions, issuer.issuer, principalId),
     };
   } catch (error) {
-    const reason = error instanceof UnauthorizedError ? error.reason : (error as Error)?.name ?? 'unknown';
-    deps.log.info('token refused', { reason, detail: (error as Error)?.message });
+    try {
+      deps.log.info('token refused', describeRefusal(error));
+    } catch {
+      // A refusal is never turned into a 500 by a failure to describe it.
+    }
     throw new Error(UNAUTHORIZED);
   }
+}
+
+/**
+ * Why a token was refused, for the log: the authorizer's own reason, or the class of the error
+ * (aws-jwt-verify's errors, such as `JwtExpiredError`, keep the default `name`), and its message.
+ */
+function describeRefusal(error: unknown): { reason: string; detail: string } {
+  if (error instanceof UnauthorizedError) {
+    return { reason: error.reason, detail: error.message };
+  }
+  if (error instanceof Error) {
+    return { reason: error.constructor?.name || error.name, detail: error.message };
+  }
+  return { reason: 'unknown', detail: typeof error };
 }
 
 /** What the backend receives in `requestContext.authorizer`: strings only. */

@@ -1,4 +1,3 @@
-import { KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
 import { JwksCache, Jwks, JwkWithKid, PenaltyBox, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
@@ -16,6 +15,9 @@ export interface JwksCacheOptions {
   /** The clock, in milliseconds. @default Date.now */
   readonly now?: () => number;
 }
+
+/** aws-jwt-verify's own key-set parser (UTF-8, safe JSON, JWKS shape), which it does not export. */
+const parseJwks = new SimpleJwksCache().jwksParser;
 
 interface Generation {
   readonly cache: SimpleJwksCache;
@@ -48,16 +50,8 @@ export class ExpiringJwksCache implements JwksCache {
     this.now = options.now ?? Date.now;
   }
 
-  public async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
-    try {
-      return await this.current(jwksUri).cache.getJwk(jwksUri, decomposedJwt);
-    } catch (error) {
-      // The library already backs off after an unknown kid; a back-off error is not a new failure.
-      if (!(error instanceof KidNotFoundInJwksError) && !(error instanceof WaitPeriodNotYetEndedJwkError)) {
-        this.penaltyBox.registerFailedAttempt(jwksUri, String(decomposedJwt.header.kid));
-      }
-      throw error;
-    }
+  public getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
+    return this.current(jwksUri).cache.getJwk(jwksUri, decomposedJwt);
   }
 
   public getCachedJwk(jwksUri: string, decomposedJwt: DecomposedJwt): JwkWithKid {
@@ -80,15 +74,26 @@ export class ExpiringJwksCache implements JwksCache {
     if (existing && (existing.fetchedAt === undefined || this.now() - existing.fetchedAt < this.options.maxAgeSeconds * 1000)) {
       return existing;
     }
+    // Only a fetch that fails, or brings no valid key set, starts a back-off: a token without a
+    // `kid`, or with a malformed header, is refused before any fetch and must not block the next one.
+    const failed = (error: unknown): never => {
+      this.penaltyBox.registerFailedAttempt(jwksUri, '');
+      throw error;
+    };
     const generation: Generation = {
       cache: new SimpleJwksCache({
         penaltyBox: this.penaltyBox,
-        fetcher: {
-          fetch: async (uri, requestOptions, data) => {
-            const body = await this.fetcher.fetch(uri, requestOptions, data);
-            generation.fetchedAt ??= this.now();
-            return body;
-          },
+        fetcher: { fetch: (uri, requestOptions, data) => this.fetcher.fetch(uri, requestOptions, data).catch(failed) },
+        jwksParser: (body) => {
+          let jwks: Jwks;
+          try {
+            jwks = parseJwks(body);
+          } catch (error) {
+            return failed(error);
+          }
+          // The maximum age counts from the first key set that parsed.
+          generation.fetchedAt ??= this.now();
+          return jwks;
         },
       }),
     };

@@ -16,6 +16,12 @@ import { UnauthorizedError } from './errors';
  * which wins over any Allow. Whether an ARN reaches a route is decided with API Gateway's own
  * route choice (static segments before `{param}` before `{param+}`, a method before `ANY`), so a
  * Deny for `GET /users/{id}` is not added just because `GET /users/me` is allowed.
+ *
+ * A route's own ARN pattern can be too wide for its Deny: for a catch-all `ANY /{proxy+}` it is
+ * `*` + `/*`, which would refuse every route. Then the Deny is narrowed to what the allowed pattern
+ * over-reaches with (`GET/pets/*` + `/*` for the catch-all requests under `/pets/{id}`), provided
+ * that still covers every over-reaching request and refuses no allowed route. When no Deny can
+ * avoid an allowed route, the Deny wins (fail closed) and the route is reported as shadowed.
  */
 
 /** The HTTP methods of requests; `ANY` routes receive each of them. */
@@ -70,10 +76,13 @@ export interface CallerPolicy {
 export class RouteTable {
   public readonly routes: readonly Route[];
   private readonly reachCache = new Map<string, boolean>();
+  /** The most segments any route has. */
+  private readonly maxSegments: number;
   private readonly policyCache = new Map<string, Omit<CallerPolicy, 'policyDocument'> & { readonly allow: string[]; readonly deny: string[] }>();
 
   constructor(settings: readonly JwtRouteSettings[]) {
     this.routes = settings.map(parseRoute);
+    this.maxSegments = Math.max(0, ...this.routes.map((route) => route.segments.length));
   }
 
   /** Whether the caller's permissions satisfy the route's requirements. */
@@ -112,53 +121,99 @@ export class RouteTable {
    * towards `true` when the question is too large to answer exactly.
    */
   public reaches(from: Route, to: Route): boolean {
-    const key = `${from.key}\n${to.key}`;
+    return from === to || this.patternReaches(from.arnPattern, to);
+  }
+
+  private decide(guarded: readonly Route[], allowed: readonly Route[]) {
+    const deny: string[] = [];
+    for (const route of guarded.filter((candidate) => !allowed.includes(candidate))) {
+      const reachers = allowed.filter((allow) => this.reaches(allow, route));
+      if (reachers.length > 0) {
+        deny.push(...this.denyPatterns(route, reachers, allowed));
+      }
+    }
+    const denied = unique(deny);
+    const shadowed = allowed.filter((allow) => denied.some((pattern) => this.patternReaches(pattern, allow)));
+    return {
+      allowed: allowed.map((route) => route.key),
+      shadowed: shadowed.map((route) => route.key),
+      allow: unique(allowed.map((route) => route.arnPattern)),
+      deny: denied,
+    };
+  }
+
+  /**
+   * The Deny patterns that keep `reachers` (allowed) from reaching `route` (not allowed): the
+   * route's own pattern if it refuses no allowed route, else one narrowed pattern per reacher if
+   * each covers what its reacher over-reaches with and refuses no allowed route, else (fail closed)
+   * the route's own pattern.
+   */
+  private denyPatterns(route: Route, reachers: readonly Route[], allowed: readonly Route[]): string[] {
+    const refusesNoAllowed = (pattern: string) => !allowed.some((allow) => this.patternReaches(pattern, allow));
+    if (refusesNoAllowed(route.arnPattern)) {
+      return [route.arnPattern];
+    }
+    const narrowed = reachers.map((reacher) => (reacher.arnPattern.endsWith('/') ? `${reacher.arnPattern}*` : `${reacher.arnPattern}/*`));
+    const covers = reachers.every((reacher, i) => !this.someRequestOf(route, reacher.arnPattern, narrowed[i]));
+    return covers && narrowed.every(refusesNoAllowed) ? narrowed : [route.arnPattern];
+  }
+
+  /** Whether the ARN pattern matches a request that API Gateway routes to `to`. */
+  private patternReaches(pattern: string, to: Route): boolean {
+    const key = `${pattern}\n${to.key}`;
     let result = this.reachCache.get(key);
     if (result === undefined) {
-      result = from === to || this.computeReaches(from, to);
+      result = this.someRequestOf(to, pattern);
       this.reachCache.set(key, result);
     }
     return result;
   }
 
-  private decide(guarded: readonly Route[], allowed: readonly Route[]) {
-    const denied = guarded.filter((route) => !allowed.includes(route) && allowed.some((allow) => this.reaches(allow, route)));
-    const shadowed = allowed.filter((allow) => denied.some((deny) => this.reaches(deny, allow)));
-    return {
-      allowed: allowed.map((route) => route.key),
-      shadowed: shadowed.map((route) => route.key),
-      allow: unique(allowed.map((route) => route.arnPattern)),
-      deny: unique(denied.map((route) => route.arnPattern)),
-    };
-  }
+  /**
+   * Whether some request that API Gateway routes to `to` matches the ARN pattern `matching` and not
+   * `notMatching`. Requests are built segment by segment from the route's shape, abandoning a
+   * prefix as soon as `matching` can no longer match; parameter values are drawn from every static
+   * segment that could change the answer (those of the routes at the same depth and of the two
+   * patterns) and one value that equals none. Errs towards `true` when there are too many to try.
+   */
+  private someRequestOf(to: Route, matching: string, notMatching?: string): boolean {
+    const glob = new GlobMatcher(matching);
+    const patterns = [matching, notMatching ?? matching];
+    const patternMethods = patterns.map((pattern) => pattern.slice(0, pattern.indexOf('/')));
+    const methods = to.method !== 'ANY' ? [to.method] : patternMethods.includes('*') ? REQUEST_METHODS : unique(patternMethods);
+    const patternStatics = patterns.flatMap((pattern) => pattern.split('/').slice(1).filter((part) => part !== '*' && part !== ''));
+    let budget = MAX_CANDIDATES;
 
-  private computeReaches(from: Route, to: Route): boolean {
-    const pattern = globToRegExp(from.arnPattern);
-    const methods = to.method !== 'ANY' ? [to.method] : from.method !== 'ANY' ? [from.method] : REQUEST_METHODS;
-    const fromStatics = staticValues(from.segments);
-    const choices = to.segments.map((segment, depth) => {
-      if (segment.kind === 'static') {
-        return [[segment.value]];
+    const isWitness = (method: string, path: readonly string[], states: GlobStates): boolean =>
+      glob.accepts(path.length === 0 ? glob.step(states, '/') : states)
+      && !(notMatching !== undefined && new GlobMatcher(notMatching).matches(`${method}/${path.join('/')}`))
+      && this.routeOf(method, path) === to;
+    // Extends `path` with the segment at `index`; a greedy parameter (always last) may take more.
+    const visit = (method: string, path: readonly string[], states: GlobStates, index: number): boolean => {
+      const segment = to.segments[index];
+      if (segment === undefined) {
+        return isWitness(method, path, states);
       }
-      const values = unique([...this.staticsAtDepth(depth), ...fromStatics, FRESH]);
-      if (segment.kind === 'param') {
-        return values.map((value) => [value]);
-      }
-      // A greedy parameter takes one or more segments; more than the other pattern has cannot matter.
-      return sequences(values, from.segments.length + 1);
-    });
-    const total = choices.reduce((n, options) => n * options.length, methods.length);
-    if (total > MAX_CANDIDATES) {
-      return true;
-    }
-    for (const path of product(choices)) {
-      for (const method of methods) {
-        if (pattern.test(`${method}/${path.join('/')}`) && this.routeOf(method, path) === to) {
+      const values = segment.kind === 'static' ? [segment.value] : unique([...this.staticsAtDepth(path.length), ...patternStatics, FRESH]);
+      for (const value of values) {
+        if (--budget < 0) {
+          return true;
+        }
+        const next = glob.step(states, `/${value}`);
+        const longer = [...path, value];
+        if (next.size > 0 && (segment.kind === 'greedy'
+          // One or more segments, up to one more than the deepest route.
+          ? isWitness(method, longer, next) || (longer.length <= this.maxSegments && visit(method, longer, next, index))
+          : visit(method, longer, next, index + 1))) {
           return true;
         }
       }
-    }
-    return false;
+      return false;
+    };
+    return methods.some((method) => {
+      const states = glob.step(glob.start(), method);
+      return states.size > 0 && visit(method, [], states, 0);
+    });
   }
 
   /** The route API Gateway sends a request to, or undefined. */
@@ -220,37 +275,56 @@ function moreSpecific(a: Route, b: Route): boolean {
   return a.method !== 'ANY' && b.method === 'ANY';
 }
 
-/** IAM's ARN matching: `*` matches any characters, `/` included. */
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
+/** The positions an ARN pattern can be at after some input. */
+type GlobStates = ReadonlySet<number>;
 
-function staticValues(segments: readonly Segment[]): string[] {
-  return segments.flatMap((segment) => (segment.kind === 'static' ? [segment.value] : []));
-}
+/**
+ * IAM's ARN matching (`*` matches any characters, `/` included), fed a piece at a time, so a
+ * request that can no longer match is abandoned before it is complete.
+ */
+class GlobMatcher {
+  constructor(private readonly pattern: string) {}
 
-/** Every sequence of 1 to `maxLength` values. */
-function sequences(values: readonly string[], maxLength: number): string[][] {
-  const result: string[][] = [];
-  let layer: string[][] = [[]];
-  for (let length = 1; length <= maxLength && result.length <= MAX_CANDIDATES; length++) {
-    layer = layer.flatMap((prefix) => values.map((value) => [...prefix, value]));
-    result.push(...layer);
+  public start(): GlobStates {
+    return this.closure([0]);
   }
-  return result;
-}
 
-/** Every path made by choosing one option per segment (each option is one or more segments). */
-function* product(choices: readonly string[][][]): Generator<string[]> {
-  if (choices.length === 0) {
-    yield [];
-    return;
-  }
-  const [first, ...rest] = choices;
-  for (const option of first) {
-    for (const tail of product(rest)) {
-      yield [...option, ...tail];
+  public step(states: GlobStates, text: string): GlobStates {
+    let current = states;
+    for (const char of text) {
+      const next: number[] = [];
+      for (const position of current) {
+        if (this.pattern[position] === '*') {
+          next.push(position);
+        } else if (this.pattern[position] === char) {
+          next.push(position + 1);
+        }
+      }
+      current = this.closure(next);
+      if (current.size === 0) {
+        break;
+      }
     }
+    return current;
+  }
+
+  public accepts(states: GlobStates): boolean {
+    return states.has(this.pattern.length);
+  }
+
+  public matches(text: string): boolean {
+    return this.accepts(this.step(this.start(), text));
+  }
+
+  /** A `*` may also match nothing. */
+  private closure(positions: readonly number[]): Set<number> {
+    const result = new Set(positions);
+    for (const position of result) {
+      if (this.pattern[position] === '*') {
+        result.add(position + 1);
+      }
+    }
+    return result;
   }
 }
 

@@ -9,6 +9,9 @@ import {
 } from '../shared/constants';
 import { SettingsError } from './errors';
 
+/** The methods of API Gateway routes. */
+const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
+
 /**
  * Parses and checks the settings the construct wrote into the environment. Called once at cold
  * start: a function with broken settings fails to start instead of guessing.
@@ -28,6 +31,11 @@ export function parseSettings(json: string | undefined): JwtAuthorizerSettings {
   if (issuers.length === 0) {
     throw new SettingsError('`issuers` is empty');
   }
+  issuers.forEach(({ issuer }, i) => {
+    if (issuers.findIndex((other) => other.issuer === issuer) !== i) {
+      throw new SettingsError(`\`issuers[${i}].issuer\` repeats an earlier issuer`);
+    }
+  });
   return {
     issuers,
     routes: array(settings.routes, 'routes').map((route, i) => parseRoute(route, `routes[${i}]`)),
@@ -48,13 +56,17 @@ function parseIssuer(value: unknown, at: string): JwtIssuerSettings {
     jwksUri: httpsUrl(issuer.jwksUri, `${at}.jwksUri`),
     scopeClaims: strings(issuer.scopeClaims, `${at}.scopeClaims`).map((claim, i) => oneOf(claim, SCOPE_CLAIMS, `${at}.scopeClaims[${i}]`)),
     groupClaims: strings(issuer.groupClaims, `${at}.groupClaims`).map((claim, i) => oneOf(claim, GROUP_CLAIMS, `${at}.groupClaims[${i}]`)),
-    requireAccessTokenType: issuer.requireAccessTokenType === true,
+    requireAccessTokenType: boolean(issuer.requireAccessTokenType, `${at}.requireAccessTokenType`),
   };
 }
 
 function parseRoute(value: unknown, at: string): JwtRouteSettings {
   const route = array(value, at);
-  const [method, path] = [string(route[0], `${at}[0]`), string(route[1], `${at}[1]`)];
+  const method = oneOf(route[0], ROUTE_METHODS, `${at}[0]`);
+  const path = string(route[1], `${at}[1]`);
+  if (!path.startsWith('/')) {
+    throw new SettingsError(`\`${at}[1]\` must be a path starting with '/'`);
+  }
   if (route.length === 2) {
     return [method, path];
   }
@@ -106,6 +118,13 @@ function string(value: unknown, at: string): string {
 
 function strings(value: unknown, at: string): string[] {
   return array(value, at).map((item, i) => string(item, `${at}[${i}]`));
+}
+
+function boolean(value: unknown, at: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new SettingsError(`\`${at}\` must be true or false`);
+  }
+  return value;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], at: string): T {

@@ -1,0 +1,171 @@
+import { SettingsError } from '../../../lambda/jwt-authorizer/errors';
+import { parseSettings } from '../../../lambda/jwt-authorizer/settings';
+import { errorOf } from '../../helpers/errors';
+
+const PREFIX = 'Invalid JWT authorizer settings: ';
+
+/** Settings as the construct writes them. */
+function valid(): Record<string, any> {
+  return {
+    issuers: [
+      {
+        issuer: 'https://auth.example.com/',
+        audience: ['https://api.example.com'],
+        audienceClaim: 'aud',
+        jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+        scopeClaims: ['scope', 'permissions'],
+        groupClaims: [],
+        requireAccessTokenType: true,
+      },
+      {
+        issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+        audience: ['client-1'],
+        audienceClaim: 'client_id',
+        jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+        scopeClaims: ['scope'],
+        groupClaims: ['cognito:groups'],
+        requireAccessTokenType: false,
+      },
+    ],
+    routes: [
+      ['GET', '/health'],
+      ['GET', '/pets/{petId}', ['pets/read'], []],
+      ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
+    ],
+    limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 60, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 3000, jwksRetrySeconds: 10 },
+  };
+}
+
+/** The message of the SettingsError for the valid settings after `change`, without the prefix. */
+function messageFor(change: (settings: Record<string, any>) => void): string {
+  const settings = valid();
+  change(settings);
+  const error = errorOf(SettingsError, () => parseSettings(JSON.stringify(settings)));
+  expect(error.message.startsWith(PREFIX)).toBe(true);
+  expect(error.name).toBe('SettingsError');
+  return error.message.slice(PREFIX.length);
+}
+
+describe('parseSettings: valid settings', () => {
+  test('returns the issuers, routes and limits the construct wrote', () => {
+    expect(parseSettings(JSON.stringify(valid()))).toEqual(valid());
+  });
+
+  test('drops keys it does not know', () => {
+    const settings = valid();
+    settings.extra = 'x';
+    settings.issuers[0].unknown = 'y';
+    const parsed = parseSettings(JSON.stringify(settings));
+    expect(parsed).not.toHaveProperty('extra');
+    expect(parsed.issuers[0]).not.toHaveProperty('unknown');
+  });
+
+  test('requireAccessTokenType must be a boolean: nothing is guessed', () => {
+    for (const value of [undefined, 'true', 1]) {
+      const settings = valid();
+      settings.issuers[0].requireAccessTokenType = value;
+      expect(() => parseSettings(JSON.stringify(settings))).toThrow('Invalid JWT authorizer settings: `issuers[0].requireAccessTokenType` must be true or false');
+    }
+  });
+
+  test('an issuer listed twice, a method API Gateway does not have, or a path without a leading slash', () => {
+    const twice = valid();
+    twice.issuers.push({ ...twice.issuers[0] });
+    expect(() => parseSettings(JSON.stringify(twice))).toThrow(`\`issuers[${twice.issuers.length - 1}].issuer\` repeats an earlier issuer`);
+    const method = valid();
+    method.routes[0] = ['get', '/health'];
+    expect(() => parseSettings(JSON.stringify(method))).toThrow('`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY');
+    const path = valid();
+    path.routes[0] = ['GET', 'health'];
+    expect(() => parseSettings(JSON.stringify(path))).toThrow("`routes[0][1]` must be a path starting with '/'");
+  });
+
+  test('clockSkewSeconds may be 0', () => {
+    const settings = valid();
+    settings.limits.clockSkewSeconds = 0;
+    expect(parseSettings(JSON.stringify(settings)).limits.clockSkewSeconds).toBe(0);
+  });
+
+  test('routes may be empty', () => {
+    const settings = valid();
+    settings.routes = [];
+    expect(parseSettings(JSON.stringify(settings)).routes).toEqual([]);
+  });
+});
+
+describe('parseSettings: each error', () => {
+  test.each([['undefined', undefined], ['empty', '']])('the variable %s', (_name, json) => {
+    expect(errorOf(SettingsError, () => parseSettings(json)).message).toBe(`${PREFIX}the settings variable is missing or empty`);
+  });
+
+  test.each(['{', 'not json', "{'issuers': []}", '{"issuers": [],}'])('the variable is not JSON: %s', (json) => {
+    expect(errorOf(SettingsError, () => parseSettings(json)).message).toBe(`${PREFIX}the settings variable is not JSON`);
+  });
+
+  test.each(['null', '[]', '"settings"', '42', 'true'])('the settings are %s, not an object', (json) => {
+    expect(errorOf(SettingsError, () => parseSettings(json)).message).toBe(`${PREFIX}\`settings\` must be an object`);
+  });
+
+  test.each<[string, (s: Record<string, any>) => void, string]>([
+    // issuers
+    ['issuers missing', (s) => delete s.issuers, '`issuers` must be an array'],
+    ['issuers an object', (s) => { s.issuers = { 0: s.issuers[0] }; }, '`issuers` must be an array'],
+    ['issuers empty', (s) => { s.issuers = []; }, '`issuers` is empty'],
+    ['an issuer null', (s) => { s.issuers[1] = null; }, '`issuers[1]` must be an object'],
+    ['an issuer an array', (s) => { s.issuers[0] = []; }, '`issuers[0]` must be an object'],
+    ['audience missing', (s) => delete s.issuers[0].audience, '`issuers[0].audience` must be an array'],
+    ['audience a string', (s) => { s.issuers[0].audience = 'https://api.example.com'; }, '`issuers[0].audience` must be an array'],
+    ['audience empty', (s) => { s.issuers[1].audience = []; }, '`issuers[1].audience` is empty'],
+    ['an audience empty', (s) => { s.issuers[0].audience = ['a', '']; }, '`issuers[0].audience[1]` must be a non-empty string'],
+    ['an audience a number', (s) => { s.issuers[0].audience = [7]; }, '`issuers[0].audience[0]` must be a non-empty string'],
+    ['issuer missing', (s) => delete s.issuers[0].issuer, '`issuers[0].issuer` must be a non-empty string'],
+    ['issuer http', (s) => { s.issuers[0].issuer = 'http://auth.example.com/'; }, '`issuers[0].issuer` must be an https:// URL'],
+    ['issuer in upper case', (s) => { s.issuers[0].issuer = 'HTTPS://auth.example.com/'; }, '`issuers[0].issuer` must be an https:// URL'],
+    ['audienceClaim missing', (s) => delete s.issuers[0].audienceClaim, '`issuers[0].audienceClaim` must be one of aud, client_id'],
+    ['audienceClaim unknown', (s) => { s.issuers[1].audienceClaim = 'azp'; }, '`issuers[1].audienceClaim` must be one of aud, client_id'],
+    ['jwksUri missing', (s) => delete s.issuers[0].jwksUri, '`issuers[0].jwksUri` must be a non-empty string'],
+    ['jwksUri http', (s) => { s.issuers[0].jwksUri = 'http://auth.example.com/jwks'; }, '`issuers[0].jwksUri` must be an https:// URL'],
+    ['scopeClaims missing', (s) => delete s.issuers[0].scopeClaims, '`issuers[0].scopeClaims` must be an array'],
+    ['a scopeClaim empty', (s) => { s.issuers[0].scopeClaims = ['scope', '']; }, '`issuers[0].scopeClaims[1]` must be a non-empty string'],
+    ['a scopeClaim unknown', (s) => { s.issuers[0].scopeClaims = ['scope', 'roles']; }, '`issuers[0].scopeClaims[1]` must be one of scope, scp, permissions'],
+    ['groupClaims missing', (s) => delete s.issuers[1].groupClaims, '`issuers[1].groupClaims` must be an array'],
+    ['a groupClaim a number', (s) => { s.issuers[1].groupClaims = [1]; }, '`issuers[1].groupClaims[0]` must be a non-empty string'],
+    ['a groupClaim unknown', (s) => { s.issuers[1].groupClaims = ['scope']; }, '`issuers[1].groupClaims[0]` must be one of cognito:groups, groups, roles'],
+    // routes
+    ['routes missing', (s) => delete s.routes, '`routes` must be an array'],
+    ['a route an object', (s) => { s.routes[1] = { method: 'GET', path: '/' }; }, '`routes[1]` must be an array'],
+    ['a route method missing', (s) => { s.routes[0] = []; }, '`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY'],
+    ['a route method empty', (s) => { s.routes[0] = ['', '/health']; }, '`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY'],
+    ['a route path a number', (s) => { s.routes[2] = ['GET', 1]; }, '`routes[2][1]` must be a non-empty string'],
+    ['a route of 1 entry', (s) => { s.routes[0] = ['GET']; }, '`routes[0][1]` must be a non-empty string'],
+    ['a route of 3 entries', (s) => { s.routes[1] = ['GET', '/pets', ['pets/read']]; }, '`routes[1]` must have 2 or 4 entries'],
+    ['a route of 5 entries', (s) => { s.routes[1] = ['GET', '/pets', [], [], []]; }, '`routes[1]` must have 2 or 4 entries'],
+    ['route scopes a string', (s) => { s.routes[1][2] = 'pets/read'; }, '`routes[1][2]` must be an array'],
+    ['a route scope empty', (s) => { s.routes[2][2] = ['']; }, '`routes[2][2][0]` must be a non-empty string'],
+    ['route groups null', (s) => { s.routes[2][3] = null; }, '`routes[2][3]` must be an array'],
+    ['a route group a number', (s) => { s.routes[2][3] = ['admins', 1]; }, '`routes[2][3][1]` must be a non-empty string'],
+    // limits
+    ['limits missing', (s) => delete s.limits, '`limits` must be an object'],
+    ['limits an array', (s) => { s.limits = [8192]; }, '`limits` must be an object'],
+    ['maxTokenBytes missing', (s) => delete s.limits.maxTokenBytes, '`limits.maxTokenBytes` must be a whole number >= 1'],
+    ['maxTokenBytes 0', (s) => { s.limits.maxTokenBytes = 0; }, '`limits.maxTokenBytes` must be a whole number >= 1'],
+    ['maxTokenBytes a string', (s) => { s.limits.maxTokenBytes = '8192'; }, '`limits.maxTokenBytes` must be a whole number >= 1'],
+    ['maxLifetimeSeconds a fraction', (s) => { s.limits.maxLifetimeSeconds = 1.5; }, '`limits.maxLifetimeSeconds` must be a whole number >= 1'],
+    ['clockSkewSeconds negative', (s) => { s.limits.clockSkewSeconds = -1; }, '`limits.clockSkewSeconds` must be a whole number >= 0'],
+    ['jwksMaxAgeSeconds 0', (s) => { s.limits.jwksMaxAgeSeconds = 0; }, '`limits.jwksMaxAgeSeconds` must be a whole number >= 1'],
+    ['jwksTimeoutMs null', (s) => { s.limits.jwksTimeoutMs = null; }, '`limits.jwksTimeoutMs` must be a whole number >= 1'],
+    ['jwksRetrySeconds negative', (s) => { s.limits.jwksRetrySeconds = -10; }, '`limits.jwksRetrySeconds` must be a whole number >= 1'],
+  ])('%s', (_name, change, message) => {
+    expect(messageFor(change)).toBe(message);
+  });
+
+  test('a limit of 1e400 (Infinity once parsed) is refused', () => {
+    const settings = JSON.stringify(valid()).replace('"maxTokenBytes":8192', '"maxTokenBytes":1e400');
+    expect(errorOf(SettingsError, () => parseSettings(settings)).message).toBe(`${PREFIX}\`limits.maxTokenBytes\` must be a whole number >= 1`);
+  });
+
+  test('the first error found is reported: issuers before routes before limits', () => {
+    expect(messageFor((s) => { s.issuers = []; s.routes = null; s.limits = null; })).toBe('`issuers` is empty');
+    expect(messageFor((s) => { s.routes = null; s.limits = null; })).toBe('`routes` must be an array');
+  });
+});
