@@ -4,13 +4,20 @@
  *      aws-cdk-lib stack with the same resources (medians of alternating in-process synths), and
  *   2. the CloudFormation resources one more route adds to a `SecureRestApi`, and to a plain
  *      `RestApi` with `LambdaIntegration`,
+ *   3. the JWT authorizer's runtime figures, on its real bundle against a real HTTPS issuer: warm
+ *      invocation against a bare aws-jwt-verify verify, bundle size, module init against
+ *      aws-jwt-verify's, and JWKS fetches under concurrent cold requests,
  * then a table of the figures against their targets. It exits 0 whether or not the targets are
  * met, and non-zero if anything throws.
  *
  * Settings (environment variables): BENCH_SAMPLES (default 20 a side), BENCH_WARMUPS (default 5
- * rounds; the first rounds are several times slower while V8 compiles aws-cdk-lib).
+ * rounds; the first rounds are several times slower while V8 compiles aws-cdk-lib),
+ * BENCH_AUTH_ROUNDS (default 20 rounds of warm calls, each side once a round), BENCH_AUTH_CALLS
+ * (default 500 calls of each side a round), BENCH_INIT_PROCESSES (default 20 fresh processes a side
+ * for each environment of the module-init figure).
  */
 import * as os from 'node:os';
+import { AuthorizerResult, awsJwtVerifyVersion, CONCURRENT_COLD_REQUESTS, InitResult, measureAuthorizer, Timing, WarmResult } from './authorizer';
 import { CDK_CONTEXT, SKIP_BUNDLING, cleanUp } from './common';
 import { formatByType, measureRouteCost, ShapeResult } from './route-cost';
 import { measureSynthTime, SideResult, SynthTimeResult } from './synth-time';
@@ -19,6 +26,14 @@ import { measureSynthTime, SideResult, SynthTimeResult } from './synth-time';
 const SYNTH_RATIO_TARGET = 1.2;
 /** CloudFormation resources a `SecureRestApi` route may add. */
 const RESOURCES_PER_ROUTE_TARGET = 2;
+/** Warm authorizer invocation / bare aws-jwt-verify `verify()`, of the medians. */
+const WARM_RATIO_TARGET = 1.5;
+/** The authorizer's minified bundle, in KB (1 KB = 1024 bytes). */
+const BUNDLE_SIZE_TARGET_KB = 50;
+/** `require()` of the bundle / of aws-jwt-verify in a fresh process, of the medians. */
+const INIT_RATIO_TARGET = 2;
+/** JWKS requests the issuer may see from the concurrent cold requests. */
+const COLD_JWKS_FETCHES_TARGET = 1;
 
 const VALIDATION_FLAG = '@aws-cdk/core:validateAgainstDefaultRules';
 
@@ -32,6 +47,8 @@ function positiveInt(name: string, fallback: number): number {
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const us = (value: number) => `${value.toFixed(1)} µs`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB (${bytes} bytes)`;
 const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
 
 /** Prints rows as columns padded to the widest cell. */
@@ -59,7 +76,18 @@ function printSynthTime(result: SynthTimeResult): void {
   // templates' resource types stay within those it was built for.
   const same = result.library.resourceTypes.join() === result.handWritten.resourceTypes.join();
   console.log(`  same CloudFormation resource types on both sides: ${same ? 'yes' : `NO\n    library: ${result.library.resourceTypes.join(', ')}\n    hand-written: ${result.handWritten.resourceTypes.join(', ')}`}`);
+  const countDifferences = resourceCountDifferences(result);
+  console.log(`  same count of each resource type on both sides: ${countDifferences.length === 0 ? 'yes' : `NO (library vs hand-written)\n    ${countDifferences.join('\n    ')}`}`);
   console.log(`  ratio library / hand-written (medians): ${result.ratio.toFixed(3)}`);
+}
+
+/** `AWS::Lambda::Permission: 1 vs 8`, for each type whose count differs between the two sides. */
+function resourceCountDifferences(result: SynthTimeResult): string[] {
+  const types = new Set([...result.library.resourceCounts.keys(), ...result.handWritten.resourceCounts.keys()]);
+  return [...types].sort()
+    .map((type) => [type, result.library.resourceCounts.get(type) ?? 0, result.handWritten.resourceCounts.get(type) ?? 0] as const)
+    .filter(([, library, handWritten]) => library !== handWritten)
+    .map(([type, library, handWritten]) => `${type}: ${library} vs ${handWritten}`);
 }
 
 function printRouteCost(results: readonly ShapeResult[]): void {
@@ -75,15 +103,64 @@ function printRouteCost(results: readonly ShapeResult[]): void {
   ]);
 }
 
+const spread = (t: Timing, unit: (value: number) => string) => [unit(t.median), unit(t.p10), unit(t.p90), String(t.samples)];
+
+function printAuthorizer(result: AuthorizerResult): void {
+  const { options } = result;
+  console.log('\n== 3. JWT authorizer: its esbuild bundle (real synth with bundling) against a real HTTPS OIDC issuer ==');
+  console.log('  the bundle and oauth2-mock-server issuers run in the OIDC harness\'s child process (test/support/oidc-harness-process.mjs),');
+  console.log('  driven over IPC; times are taken inside that process with performance.now(), so IPC is not in them');
+
+  console.log('\n  a. warm invocation: the bundle\'s handler with a TOKEN event, the same valid RS256 token every call, its key set');
+  console.log('     cached, against aws-jwt-verify\'s JwtVerifier.create({ issuer, audience, jwksUri }).verify() of that token, key set');
+  console.log('     cached after one untimed call (same process, same issuer). The authorizer also checks its own token rules, builds');
+  console.log('     the route policy and writes one decision log line through Powertools Logger to stdout, a pipe the parent reads as');
+  console.log('     it fills (lines counted below), so that cost is included and the pipe is drained rather than left to block the writer.');
+  console.log(`     ${options.warmRounds} rounds after 1 discarded round; each round ${options.callsPerRound} calls of each side back to back, the side that goes first alternating`);
+  const warmRows = (label: string, warm: WarmResult) => [
+    [`authorizer handler, ${label}`, ...spread(warm.authorizer, us)],
+    ['bare JwtVerifier.verify()', ...spread(warm.bare, us)],
+  ];
+  printTable([
+    ['side', 'median', 'p10', 'p90', 'calls'],
+    ...warmRows('decision log on (as deployed)', result.warm),
+    ...warmRows('decision log off (diagnostic)', result.warmWithoutLog),
+  ]);
+  console.log(`     ratio authorizer / bare (medians): ${result.warm.ratio.toFixed(2)} as deployed; ${result.warmWithoutLog.ratio.toFixed(2)} with POWERTOOLS_LOG_LEVEL=SILENT (diagnostic only: the log is part of the authorizer)`);
+  console.log(`     decision log lines the parent read: ${result.warm.decisionLogLines} for ${result.warm.authorizerCalls} calls (warm-up round included)${result.warm.decisionLogLines === result.warm.authorizerCalls ? '' : ' - MISMATCH: some log lines were not read back'}`);
+
+  console.log(`\n  b. bundle size: the minified index.js that esbuild wrote for the function (its source map is a separate file): ${kb(result.bundleBytes)}`);
+
+  console.log('\n  c. module init: require() of the bundle vs require(\'aws-jwt-verify\') (its CommonJS index), each in a fresh `node` process,');
+  console.log('     timed inside it with performance.now() around require() alone (Node.js start-up excluded); both sides get the same');
+  console.log(`     environment: the function's as synthesized (${result.functionEnvNames.join(', ')}; the bundle parses its settings at load)`);
+  console.log('     plus AWS_LAMBDA_LOG_FORMAT=JSON; then again without NODE_OPTIONS=--enable-source-maps, for comparison only.');
+  console.log(`     ${options.initProcesses} processes a side per environment after 1 discarded process a side, the sides alternating`);
+  const initRows = (label: string, init: InitResult) => [
+    [`bundle, ${label}`, ...spread(init.bundle, ms), init.ratio.toFixed(2)],
+    [`aws-jwt-verify, ${label}`, ...spread(init.library, ms), ''],
+  ];
+  printTable([
+    ['module, environment', 'median', 'p10', 'p90', 'processes', 'ratio'],
+    ...initRows('as deployed', result.init),
+    ...initRows('no source maps', result.initWithoutSourceMaps),
+  ]);
+
+  console.log(`\n  d. JWKS fetches: a cold start of the bundle (fresh require()), then ${CONCURRENT_COLD_REQUESTS} simultaneous invocations with one fresh token;`);
+  console.log(`     the issuer counts the key-set requests it serves: ${result.coldJwks.fetches}, with ${result.coldJwks.accepted} of ${CONCURRENT_COLD_REQUESTS} requests accepted`);
+}
+
 function permissionsAdded(result: ShapeResult): number {
   return result.library.byType.get('AWS::Lambda::Permission') ?? 0;
 }
 
-function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[]): void {
+function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], authorizer: AuthorizerResult): void {
   console.log('\n== Summary ==');
   const rows: string[][] = [['figure', 'value', 'target', 'result']];
   rows.push(['synth median, library', ms(synth.library.medianMs), '', '']);
   rows.push(['synth median, hand-written', ms(synth.handWritten.medianMs), '', '']);
+  const sameResources = synth.library.resourceTypes.join() === synth.handWritten.resourceTypes.join() && resourceCountDifferences(synth).length === 0;
+  rows.push(['  same resource types and counts', `${sameResources ? 'yes' : 'NO'} (${synth.library.resourceCount} vs ${synth.handWritten.resourceCount})`, '', '']);
   rows.push(['synth ratio library / hand-written', synth.ratio.toFixed(3), `<= ${SYNTH_RATIO_TARGET}`, verdict(synth.ratio <= SYNTH_RATIO_TARGET)]);
   for (const r of routes) {
     rows.push([`resources/route: ${r.shape.name}`, `${r.library.total} (plain: ${r.plain.total})`, `<= ${RESOURCES_PER_ROUTE_TARGET}`, verdict(r.library.total <= RESOURCES_PER_ROUTE_TARGET)]);
@@ -91,31 +168,46 @@ function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[]): v
       rows.push([`  new Lambda permissions: ${r.shape.name}`, String(permissionsAdded(r)), '0', verdict(permissionsAdded(r) === 0)]);
     }
   }
+  const { warm, init } = authorizer;
+  rows.push(['authorizer warm invocation, median', us(warm.authorizer.median), '', '']);
+  rows.push(['bare aws-jwt-verify verify(), median', us(warm.bare.median), '', '']);
+  rows.push(['warm ratio authorizer / bare verify', warm.ratio.toFixed(2), `<= ${WARM_RATIO_TARGET}`, verdict(warm.ratio <= WARM_RATIO_TARGET)]);
+  rows.push(['authorizer bundle size (minified index.js)', kb(authorizer.bundleBytes), `<= ${BUNDLE_SIZE_TARGET_KB} KB`, verdict(authorizer.bundleBytes <= BUNDLE_SIZE_TARGET_KB * 1024)]);
+  rows.push(['module init, bundle, median (function env)', ms(init.bundle.median), '', '']);
+  rows.push(['module init, aws-jwt-verify, median (same env)', ms(init.library.median), '', '']);
+  rows.push(['module init ratio bundle / aws-jwt-verify', init.ratio.toFixed(2), `<= ${INIT_RATIO_TARGET}`, verdict(init.ratio <= INIT_RATIO_TARGET)]);
+  const { fetches, accepted } = authorizer.coldJwks;
+  rows.push([`JWKS fetches, ${CONCURRENT_COLD_REQUESTS} concurrent cold requests`, `${fetches} (${accepted}/${CONCURRENT_COLD_REQUESTS} accepted)`, String(COLD_JWKS_FETCHES_TARGET), verdict(fetches === COLD_JWKS_FETCHES_TARGET && accepted === CONCURRENT_COLD_REQUESTS)]);
   printTable(rows);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const samples = positiveInt('BENCH_SAMPLES', 20);
   const warmups = positiveInt('BENCH_WARMUPS', 5);
+  const authorizerOptions = {
+    warmRounds: positiveInt('BENCH_AUTH_ROUNDS', 20),
+    callsPerRound: positiveInt('BENCH_AUTH_CALLS', 500),
+    initProcesses: positiveInt('BENCH_INIT_PROCESSES', 20),
+  };
   const started = Date.now();
   console.log('secure-api-gateway benchmark');
-  console.log(`  node ${process.version}, ${os.cpus().length} CPUs, aws-cdk-lib ${(require('aws-cdk-lib/package.json') as { version: string }).version}`);
-  console.log(`  asset bundling: skipped on both sides (context ${JSON.stringify(SKIP_BUNDLING)}), so esbuild time is excluded`);
+  console.log(`  node ${process.version}, ${os.cpus().length} CPUs, aws-cdk-lib ${(require('aws-cdk-lib/package.json') as { version: string }).version}, aws-jwt-verify ${awsJwtVerifyVersion()}`);
+  console.log(`  asset bundling: skipped on both sides of 1 and 2 (context ${JSON.stringify(SKIP_BUNDLING)}), so esbuild time is excluded; 3 bundles the authorizer for real`);
   console.log(`  template validation: built-in aws-cdk-lib validator on (context ${VALIDATION_FLAG} = ${JSON.stringify(CDK_CONTEXT[VALIDATION_FLAG])}, CDK_VALIDATION ${process.env.CDK_VALIDATION === undefined ? 'unset' : `= ${process.env.CDK_VALIDATION}`}); checked to run in every sample`);
 
   const synth = measureSynthTime(samples, warmups);
   printSynthTime(synth);
   const routes = measureRouteCost();
   printRouteCost(routes);
-  printSummary(synth, routes);
+  const authorizer = await measureAuthorizer(authorizerOptions);
+  printAuthorizer(authorizer);
+  printSummary(synth, routes, authorizer);
   console.log(`\n(report only: exit code 0 whatever the results; took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  cleanUp();
-}
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(cleanUp);

@@ -42,6 +42,8 @@ export interface SideResult {
   readonly medianValidationMs: number;
   readonly resourceCount: number;
   readonly resourceTypes: readonly string[];
+  /** How many resources of each type, in the order of {@link resourceTypes}. */
+  readonly resourceCounts: ReadonlyMap<string, number>;
 }
 
 export interface SynthTimeResult {
@@ -90,16 +92,23 @@ function sample(side: Side, build: (app: App) => void): Sample {
   });
 }
 
-/** The resource types of one side's template, read from one extra synth. */
-function shape(build: (app: App) => void): Pick<SideResult, 'resourceCount' | 'resourceTypes'> {
+type TemplateShape = Pick<SideResult, 'resourceCount' | 'resourceTypes' | 'resourceCounts'>;
+
+/** The resource types of one side's template, and their counts, read from one extra synth. */
+function shape(build: (app: App) => void): TemplateShape {
   return withApp((app) => {
     build(app);
     const counts = countByType(app.synth().getStackByName(STACK_NAME).template);
-    return { resourceCount: [...counts.values()].reduce((a, b) => a + b, 0), resourceTypes: [...counts.keys()].sort() };
+    const resourceTypes = [...counts.keys()].sort();
+    return {
+      resourceCount: [...counts.values()].reduce((a, b) => a + b, 0),
+      resourceTypes,
+      resourceCounts: new Map(resourceTypes.map((type) => [type, counts.get(type)!])),
+    };
   });
 }
 
-function summarize(samples: readonly Sample[], template: Pick<SideResult, 'resourceCount' | 'resourceTypes'>): SideResult {
+function summarize(samples: readonly Sample[], template: TemplateShape): SideResult {
   const times = samples.map((s) => s.ms);
   return {
     medianMs: median(times),

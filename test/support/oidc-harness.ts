@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generate } from 'selfsigned';
@@ -34,7 +34,7 @@ export class OidcHarness {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: cert, HARNESS_TLS_CERT: cert, HARNESS_TLS_KEY: key, AWS_LAMBDA_LOG_FORMAT: 'JSON', NODE_ENV: 'production' },
     });
-    const harness = new OidcHarness(child);
+    const harness = new OidcHarness(child, dir);
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the OIDC harness exited with ${code}: ${harness.stderr}`)));
@@ -42,13 +42,13 @@ export class OidcHarness {
     return harness;
   }
 
-  /** Everything the child wrote to stdout: the bundle's log lines. */
+  /** Everything the child wrote to stdout (the bundle's log lines), less what {@link takeStdoutLines} took. */
   public stdout = '';
   public stderr = '';
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(private readonly child: ChildProcess, private readonly certificateDir: string) {
     child.stdout!.on('data', (chunk) => { this.stdout += chunk; });
     child.stderr!.on('data', (chunk) => { this.stderr += chunk; });
     child.on('message', (message: { id?: number; result?: unknown; error?: string }) => {
@@ -62,6 +62,17 @@ export class OidcHarness {
         }
       }
     });
+  }
+
+  /**
+   * Removes the complete lines read from the child's stdout so far from {@link stdout} and returns
+   * them, so a long run does not keep every log line in memory.
+   */
+  public takeStdoutLines(): string[] {
+    const end = this.stdout.lastIndexOf('\n') + 1;
+    const lines = this.stdout.slice(0, end).split('\n').slice(0, -1);
+    this.stdout = this.stdout.slice(end);
+    return lines;
   }
 
   /** Runs an operation of the harness (see oidc-harness-process.mjs). */
@@ -85,8 +96,10 @@ export class OidcHarness {
     return this.call('invoke', { events });
   }
 
+  /** Stops the issuers and the child process, and removes the certificate's folder. */
   public async stop(): Promise<void> {
     await this.call('stop').catch(() => undefined);
     await new Promise((resolve) => (this.child.exitCode !== null ? resolve(undefined) : this.child.once('exit', resolve)));
+    rmSync(this.certificateDir, { recursive: true, force: true });
   }
 }

@@ -38,13 +38,17 @@ const SETTINGS: JwtAuthorizerSettings = {
 };
 
 interface LogEntry {
-  readonly level: 'info' | 'warn';
+  readonly level: 'debug' | 'info' | 'warn';
   readonly message: string;
   readonly details: Record<string, unknown>;
 }
 
 class RecordingLog implements DecisionLog {
   public readonly entries: LogEntry[] = [];
+
+  public debug(message: string, details: Record<string, unknown>): void {
+    this.entries.push({ level: 'debug', message, details });
+  }
 
   public info(message: string, details: Record<string, unknown>): void {
     this.entries.push({ level: 'info', message, details });
@@ -182,9 +186,9 @@ describe('a valid token', () => {
     expect(allowedBy(result.policyDocument, 'POST/pets')).toBe(false);
   });
 
-  test('the decision is logged as info: subject, issuer and the number of routes allowed', async () => {
+  test('an accepted token is logged at debug level only (the access log records each call): subject, issuer and the number of routes allowed', async () => {
     const { log } = await decide(requestEvent(`Bearer ${TOKEN}`), verifying({ sub: 'alice', scope: 'pets/read' }));
-    expect(log.entries).toEqual([{ level: 'info', message: 'token accepted', details: { sub: 'alice', issuer: 'https://auth.example.com/', allowedRoutes: 2 } }]);
+    expect(log.entries).toEqual([{ level: 'debug', message: 'token accepted', details: { sub: 'alice', issuer: 'https://auth.example.com/', allowedRoutes: 2 } }]);
   });
 
   test('routes shadowed by a Deny are logged as a warning, before the decision', async () => {
@@ -196,7 +200,7 @@ describe('a valid token', () => {
     const { result, log } = await decide(requestEvent(`Bearer ${TOKEN}`, 'GET/pets/7'), verifying({ sub: 'alice', scope: 'pets/read' }), routes);
     expect(log.entries).toEqual([
       { level: 'warn', message: 'routes refused by a Deny for an overlapping route', details: { sub: 'alice', issuer: 'https://auth.example.com/', allowedRoutes: 2, shadowed: ['GET /pets/{id}/{sub}/admin'] } },
-      { level: 'info', message: 'token accepted', details: { sub: 'alice', issuer: 'https://auth.example.com/', allowedRoutes: 2 } },
+      { level: 'debug', message: 'token accepted', details: { sub: 'alice', issuer: 'https://auth.example.com/', allowedRoutes: 2 } },
     ]);
     expect(allowedBy(result.policyDocument, 'GET/pets/7/x/admin')).toBe(false);
   });

@@ -56,7 +56,8 @@ function synthesize(): { bundle: string; settings: string } {
 async function coldStart(changeLimits: Record<string, number> = {}): Promise<void> {
   const parsed = JSON.parse(settings);
   Object.assign(parsed.limits, changeLimits);
-  await harness.call('load', { bundle, env: { [JWT_AUTHORIZER_ENV.settings]: JSON.stringify(parsed), POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' } });
+  // Debug level, so the test sees every line the authorizer can write and checks none holds a token.
+  await harness.call('load', { bundle, env: { [JWT_AUTHORIZER_ENV.settings]: JSON.stringify(parsed), POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
 }
 
 async function token(name: string, options: Parameters<OidcHarness['token']>[1] = {}): Promise<string> {

@@ -1,0 +1,285 @@
+/**
+ * The JWT authorizer's runtime figures, measured on its real esbuild bundle (produced by a real
+ * synth with bundling, as test/lambda/jwt-authorizer/bundle.test.ts produces it) against real
+ * HTTPS OIDC issuers on localhost, in the OIDC harness's child process:
+ *   a. a warm invocation against a bare aws-jwt-verify `JwtVerifier.verify()` of the same token;
+ *   b. the bundle's size;
+ *   c. the time to `require()` the bundle in a fresh process against `require('aws-jwt-verify')`;
+ *   d. the issuer's JWKS requests under 20 concurrent cold requests.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { ENV, JWT_AUTHORIZER_ENV } from '../lambda/shared/constants';
+import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
+import { bundledFunctions, bundlingApp } from '../test/helpers/bundles';
+import { inlineFunction } from '../test/helpers/stack';
+import { HarnessIssuer, OidcHarness, Outcome } from '../test/support/oidc-harness';
+import { BENCH_ENV, median } from './common';
+
+const STACK_NAME = 'AuthorizerBench';
+const API_AUDIENCE = 'https://pets.example.com';
+const METHOD_ARN = `arn:aws:execute-api:${BENCH_ENV.region}:${BENCH_ENV.account}:abc123/v1/GET/pets`;
+/** The number of simultaneous requests of the cold-start JWKS figure (d). */
+export const CONCURRENT_COLD_REQUESTS = 20;
+/** What the fresh processes of figure (c) print: the `require()` time in ms. */
+const INIT_MARKER = 'BENCH_REQUIRE_MS=';
+
+const PET_SCHEMA: apigw.JsonSchema = {
+  type: apigw.JsonSchemaType.OBJECT,
+  additionalProperties: false,
+  required: ['name', 'species'],
+  properties: {
+    name: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 100 },
+    species: { type: apigw.JsonSchemaType.STRING, enum: ['cat', 'dog', 'fish'] },
+  },
+};
+
+/** How much to measure. */
+export interface AuthorizerBenchOptions {
+  /** Rounds of figure (a), after one discarded warm-up round; each round runs both sides once. */
+  readonly warmRounds: number;
+  /** Calls of each side per round of figure (a). */
+  readonly callsPerRound: number;
+  /** Fresh processes of each side for figure (c), after one discarded process of each side. */
+  readonly initProcesses: number;
+}
+
+/** One side of a timing comparison, from its samples. */
+export interface Timing {
+  readonly samples: number;
+  readonly median: number;
+  readonly p10: number;
+  readonly p90: number;
+}
+
+/** a. The warm authorizer against the bare verifier, in µs. */
+export interface WarmResult {
+  readonly authorizer: Timing;
+  readonly bare: Timing;
+  /** authorizer / bare, of the medians. */
+  readonly ratio: number;
+  /** `token accepted` lines the parent read from the harness's stdout while the authorizer ran. */
+  readonly decisionLogLines: number;
+  /** Calls of the authorizer while they were counted (the warm-up round included). */
+  readonly authorizerCalls: number;
+}
+
+/** c. `require()` in fresh processes, in ms, under one environment. */
+export interface InitResult {
+  readonly bundle: Timing;
+  readonly library: Timing;
+  /** bundle / aws-jwt-verify, of the medians. */
+  readonly ratio: number;
+}
+
+export interface AuthorizerResult {
+  readonly options: AuthorizerBenchOptions;
+  /** a. As deployed: one decision log line per call, to a pipe the parent reads. */
+  readonly warm: WarmResult;
+  /** a, diagnostic only: the same with the decision log off (`POWERTOOLS_LOG_LEVEL=SILENT`). */
+  readonly warmWithoutLog: WarmResult;
+  /** b. The minified index.js, in bytes. */
+  readonly bundleBytes: number;
+  /** c. Under the function's synthesized environment, `NODE_OPTIONS=--enable-source-maps` included. */
+  readonly init: InitResult;
+  /** c, diagnostic only: the same without `NODE_OPTIONS` (source maps not loaded). */
+  readonly initWithoutSourceMaps: InitResult;
+  /** The function's environment variables, by name, as synthesized (the settings' value left out). */
+  readonly functionEnvNames: readonly string[];
+  /** d. Cold start then {@link CONCURRENT_COLD_REQUESTS} simultaneous requests with one token. */
+  readonly coldJwks: {
+    readonly fetches: number;
+    readonly accepted: number;
+  };
+}
+
+/** The bundle, the function's synthesized environment, and the folder of the cloud assembly that holds them. */
+interface Bundle {
+  readonly file: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly assemblyDir: string;
+}
+
+/**
+ * A stack like the example app's: a `SecureRestApi` whose routes a TOKEN `JwtAuthorizer` guards,
+ * trusting the harness's issuer, synthesized with real esbuild bundling.
+ */
+function synthesize(issuer: HarnessIssuer): Bundle {
+  const app = bundlingApp();
+  try {
+    const stack = new Stack(app, STACK_NAME, { env: BENCH_ENV });
+    const api = new SecureRestApi(stack, 'Api');
+    const jwt = new JwtAuthorizer(stack, 'Jwt', {
+      api,
+      issuers: [{ issuer: issuer.url, audience: [API_AUDIENCE], jwksUri: issuer.jwksUri, scopes: ['pets/read', 'pets/write'] }],
+    });
+    const integration = new LambdaRouteIntegration(inlineFunction(stack));
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime monitors'), integration });
+    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+    api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+    api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('PUT /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
+    const fn = bundledFunctions(app, STACK_NAME).find((f) => f.properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
+    if (!fn) {
+      throw new Error(`the synthesized ${STACK_NAME} stack has no bundled function with ${JWT_AUTHORIZER_ENV.settings}`);
+    }
+    const environment: Record<string, unknown> = fn.properties.Environment.Variables;
+    for (const [name, value] of Object.entries(environment)) {
+      if (typeof value !== 'string') {
+        throw new Error(`${name} did not synthesize to a plain string: ${JSON.stringify(value)}`);
+      }
+    }
+    return { file: path.join(fn.dir, 'index.js'), environment: environment as Record<string, string>, assemblyDir: app.outdir };
+  } catch (error) {
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * What the harness sets before loading the bundle: the variables the handler reads (NODE_OPTIONS
+ * only matters when a process starts), and the log level for {@link WarmResult}s without the log.
+ */
+function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'SILENT'): Record<string, string> {
+  return { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
+}
+
+/** `env` less the variable `name`. */
+function without(env: Readonly<Record<string, string>>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
+}
+
+function timing(values: readonly number[]): Timing {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { samples: values.length, median: median(values), p10: at(0.1), p90: at(0.9) };
+}
+
+/** d. A cold start, then concurrent requests with one fresh token: how many JWKS requests reach the issuer. */
+async function measureColdJwks(harness: OidcHarness, bundle: Bundle): Promise<AuthorizerResult['coldJwks']> {
+  await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, 'INFO') });
+  const token = await harness.token('bench', { claims: { sub: 'cold-user', aud: API_AUDIENCE, scope: 'pets/read' } });
+  const before = await harness.call<Record<string, number>>('fetches');
+  const event = { type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken: `Bearer ${token}` };
+  const outcomes = await harness.invoke(...Array.from({ length: CONCURRENT_COLD_REQUESTS }, () => event));
+  const after = await harness.call<Record<string, number>>('fetches');
+  return { fetches: after.bench - before.bench, accepted: outcomes.filter((o: Outcome) => o.result?.principalId === 'cold-user').length };
+}
+
+/**
+ * a. The warm authorizer against the bare verifier, same token and issuer, both in the harness's
+ * process: a fresh load of the bundle with `logLevel`, then rounds of `callsPerRound` calls of each,
+ * alternating which goes first, after one discarded round (JIT, the bare verifier's JWKS fetch).
+ * The harness's stdout, where the decision log goes, is a pipe that the parent reads as it fills.
+ */
+async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'SILENT'): Promise<WarmResult> {
+  await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, logLevel) });
+  const token = await harness.token('bench', { claims: { sub: 'warm-user', aud: API_AUDIENCE, scope: 'pets/read pets/write', groups: ['admins'] } });
+  const event = { type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken: `Bearer ${token}` };
+  // The first call fetches the key set; the timed calls find it cached.
+  const [check] = await harness.invoke(event);
+  if (check.result?.principalId !== 'warm-user') {
+    throw new Error(`the authorizer refused the benchmark's token: ${JSON.stringify(check)}`);
+  }
+  await settle();
+  harness.takeStdoutLines();
+
+  const sides = {
+    authorizer: () => harness.call<number[]>('timeInvoke', { event, times: options.callsPerRound }),
+    bare: () => harness.call<number[]>('bareVerify', { issuer: issuer.url, audience: API_AUDIENCE, jwksUri: issuer.jwksUri, token, times: options.callsPerRound }),
+  };
+  const samples = { authorizer: [] as number[], bare: [] as number[] };
+  let decisionLogLines = 0;
+  // Counting as it goes also keeps the parent's copy of the child's stdout small.
+  const countDecisions = () => {
+    decisionLogLines += harness.takeStdoutLines().filter((line) => line.includes('token accepted')).length;
+  };
+  for (let round = 0; round <= options.warmRounds; round++) {
+    const order: (keyof typeof sides)[] = round % 2 === 0 ? ['authorizer', 'bare'] : ['bare', 'authorizer'];
+    for (const side of order) {
+      const times = await sides[side]();
+      if (round > 0) {
+        samples[side].push(...times);
+      }
+      countDecisions();
+    }
+  }
+  await settle();
+  countDecisions();
+
+  const authorizer = timing(samples.authorizer);
+  const bare = timing(samples.bare);
+  return { authorizer, bare, ratio: authorizer.median / bare.median, decisionLogLines, authorizerCalls: (options.warmRounds + 1) * options.callsPerRound };
+}
+
+/** Lets the child's last stdout lines arrive: stdout and the IPC channel are separate pipes. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+/** The time to `require(modulePath)` in a fresh Node.js process, measured inside it. */
+function requireTime(modulePath: string, env: Record<string, string>): number {
+  const script = `const start = performance.now(); require(${JSON.stringify(modulePath)}); const ms = performance.now() - start; process.stdout.write('\\n${INIT_MARKER}' + ms + '\\n');`;
+  const output = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const match = new RegExp(`^${INIT_MARKER}([0-9.e+-]+)$`, 'm').exec(output);
+  if (!match) {
+    throw new Error(`no ${INIT_MARKER} line from the process requiring ${modulePath}: ${output}`);
+  }
+  return Number(match[1]);
+}
+
+/** c. Fresh processes alternating between the bundle and aws-jwt-verify, each side with the same environment. */
+function measureInit(bundle: Bundle, env: Record<string, string>, options: AuthorizerBenchOptions): InitResult {
+  const modules = { bundle: bundle.file, library: require.resolve('aws-jwt-verify') };
+  const samples = { bundle: [] as number[], library: [] as number[] };
+  for (let round = 0; round <= options.initProcesses; round++) {
+    const order: (keyof typeof modules)[] = round % 2 === 0 ? ['bundle', 'library'] : ['library', 'bundle'];
+    for (const side of order) {
+      const ms = requireTime(modules[side], env);
+      if (round > 0) {
+        samples[side].push(ms);
+      }
+    }
+  }
+  const bundleTiming = timing(samples.bundle);
+  const library = timing(samples.library);
+  return { bundle: bundleTiming, library, ratio: bundleTiming.median / library.median };
+}
+
+/** The installed aws-jwt-verify's version (its package.json is not among the package's exports). */
+export function awsJwtVerifyVersion(): string {
+  const packageJson = path.join(path.dirname(require.resolve('aws-jwt-verify')), '..', '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+/** Starts the harness and its issuer, bundles the authorizer, and measures figures a to d. */
+export async function measureAuthorizer(options: AuthorizerBenchOptions): Promise<AuthorizerResult> {
+  let harness: OidcHarness | undefined = await OidcHarness.start();
+  let bundle: Bundle | undefined;
+  try {
+    const issuer = await harness.issuer('bench');
+    bundle = synthesize(issuer);
+    const bundleBytes = fs.statSync(bundle.file).size;
+    const coldJwks = await measureColdJwks(harness, bundle);
+    const warm = await measureWarm(harness, bundle, issuer, options, 'INFO');
+    const warmWithoutLog = await measureWarm(harness, bundle, issuer, options, 'SILENT');
+    // The fresh processes of (c) need no issuer: stop the harness so it does not share the CPUs.
+    await harness.stop();
+    harness = undefined;
+    // As Lambda starts the function's process: its environment, with the log format Lambda sets.
+    const processEnv = { ...bundle.environment, AWS_LAMBDA_LOG_FORMAT: 'JSON' };
+    const init = measureInit(bundle, processEnv, options);
+    const initWithoutSourceMaps = measureInit(bundle, without(processEnv, ENV.nodeOptions), options);
+    const functionEnvNames = Object.keys(bundle.environment);
+    return { options, warm, warmWithoutLog, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
+  } finally {
+    await harness?.stop();
+    if (bundle) {
+      fs.rmSync(bundle.assemblyDir, { recursive: true, force: true });
+    }
+  }
+}
