@@ -262,6 +262,8 @@ export class HandWrittenApiStack extends Stack {
         jwksUri: `${issuer}/.well-known/jwks.json`,
         scopeClaims: ['scope'],
         groupClaims: ['cognito:groups'],
+        scopes: ['pets/read', 'pets/write'],
+        groups: ['admins'],
         requireAccessTokenType: false,
       }],
       routes: [

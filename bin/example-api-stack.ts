@@ -99,7 +99,7 @@ export class ExampleApiStack extends Stack {
     // Group checks need the JWT authorizer: API Gateway's Cognito authorizer checks scopes only.
     const tokens = new JwtAuthorizer(this, 'TokenAuthorizer', {
       api: this.api,
-      issuers: [cognitoIssuer(this.users, { clients: [inventorySync, webApp] })],
+      issuers: [cognitoIssuer(this.users, { clients: [inventorySync, webApp], groups: ['admins'] })],
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
@@ -130,7 +130,7 @@ export class ExampleApiStack extends Stack {
       tiers: [{
         name: 'partner',
         description: 'Partners reading the pets catalogue',
-        throttle: { rateLimit: Math.floor(config.throttle.rateLimit / 2), burstLimit: Math.floor(config.throttle.burstLimit / 2) },
+        throttle: { rateLimit: Math.max(1, Math.floor(config.throttle.rateLimit / 2)), burstLimit: Math.max(1, Math.floor(config.throttle.burstLimit / 2)) },
         quota: UsageQuota.perDay(10_000),
       }],
       apiKeys: { PartnerKey: { tier: 'partner', description: 'Example partner key; its value is never output' } },

@@ -1,3 +1,17 @@
+import {
+  FetchError,
+  JwksValidationError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { JwtAuthorizerSettings } from '../shared/constants';
 import { CredentialSource, authorizationValue, parseBearer } from './bearer';
@@ -67,15 +81,32 @@ export async function authorize(
 }
 
 /**
- * Why a token was refused, for the log: the authorizer's own reason, or the class of the error
- * (aws-jwt-verify's errors, such as `JwtExpiredError`, keep the default `name`), and its message.
+ * Stable reasons for aws-jwt-verify's errors, most specific first. Their class names cannot serve:
+ * the bundle is minified, so in Lambda they are single letters.
  */
+const LIBRARY_REASONS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
+  [JwtExpiredError, 'expired'],
+  [JwtNotBeforeError, 'not-yet-valid'],
+  [JwtInvalidIssuerError, 'wrong-issuer'],
+  [JwtInvalidAudienceError, 'wrong-audience'],
+  [JwtInvalidSignatureAlgorithmError, 'wrong-algorithm'],
+  [JwtInvalidSignatureError, 'bad-signature'],
+  [JwtParseError, 'malformed'],
+  [JwtWithoutValidKidError, 'no-kid'],
+  [KidNotFoundInJwksError, 'unknown-kid'],
+  [WaitPeriodNotYetEndedJwkError, 'jwks-back-off'],
+  [FetchError, 'jwks-unavailable'],
+  [JwksValidationError, 'jwks-invalid'],
+];
+
+/** Why a token was refused, for the log: a stable reason, and the error's message. */
 function describeRefusal(error: unknown): { reason: string; detail: string } {
   if (error instanceof UnauthorizedError) {
     return { reason: error.reason, detail: error.message };
   }
   if (error instanceof Error) {
-    return { reason: error.constructor?.name || error.name, detail: error.message };
+    const known = LIBRARY_REASONS.find(([type]) => error instanceof type);
+    return { reason: known?.[1] ?? 'invalid-token', detail: error.message };
   }
   return { reason: 'unknown', detail: typeof error };
 }

@@ -1,11 +1,7 @@
-import { AUTHORIZATION_HEADER } from '../shared/constants';
+import { AUTHORIZATION_HEADER, BEARER_TOKEN_PATTERN } from '../shared/constants';
 import { BadCredentialsError } from './errors';
 
-/**
- * `Bearer <token>` with the scheme in any case, one or more spaces, and exactly one token of the
- * RFC 6750 `b64token` characters. Nothing before or after.
- */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const BEARER = new RegExp(BEARER_TOKEN_PATTERN);
 
 /**
  * The token of an `Authorization: Bearer <token>` value. Refuses a value over `maxBytes` before

@@ -26,8 +26,9 @@ interface Generation {
 
 /**
  * A JWKS cache for aws-jwt-verify that adds what its `SimpleJwksCache` leaves out:
- * - a maximum age: a key set is fetched again once it is older, and while that fetch fails no
- *   token verifies (removed keys are not trusted on the strength of a stale copy);
+ * - a maximum age: a key set is fetched again once it is older (a pending back-off does not delay
+ *   that fetch), and while it fails no token verifies (removed keys are not trusted on the strength
+ *   of a stale copy);
  * - back-off after *failed fetches* too (the library backs off only after unknown `kid`s), so a
  *   flood of tokens while the issuer is down or slow does not become a flood of fetches;
  * - one attempt per fetch, bounded by a timeout.
@@ -73,6 +74,11 @@ export class ExpiringJwksCache implements JwksCache {
     const existing = this.generations.get(jwksUri);
     if (existing && (existing.fetchedAt === undefined || this.now() - existing.fetchedAt < this.options.maxAgeSeconds * 1000)) {
       return existing;
+    }
+    if (existing) {
+      // The key set expired: its refresh is due now. A back-off that tokens with unknown `kid`s keep
+      // armed must not hold it back, or every caller would be refused until the back-off ends.
+      this.penaltyBox.registerSuccessfulAttempt(jwksUri, '');
     }
     // Only a fetch that fails, or brings no valid key set, starts a back-off: a token without a
     // `kid`, or with a malformed header, is refused before any fetch and must not block the next one.

@@ -1,4 +1,4 @@
-import type { JwtRouteSettings } from '../shared/constants';
+import { HTTP_METHODS, JwtRouteSettings } from '../shared/constants';
 import type { Permissions } from './claims';
 import { UnauthorizedError } from './errors';
 
@@ -25,7 +25,7 @@ import { UnauthorizedError } from './errors';
  */
 
 /** The HTTP methods of requests; `ANY` routes receive each of them. */
-const REQUEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const REQUEST_METHODS: readonly string[] = HTTP_METHODS.filter((method) => method !== 'ANY');
 
 /** A path parameter's value that equals no static segment of any route. */
 const FRESH = '~';
@@ -132,8 +132,10 @@ export class RouteTable {
         deny.push(...this.denyPatterns(route, reachers, allowed));
       }
     }
-    const denied = unique(deny);
-    const shadowed = allowed.filter((allow) => denied.some((pattern) => this.patternReaches(pattern, allow)));
+    // A Deny that ends in a path segment also covers the same path with a trailing slash, which an
+    // allowed pattern ending in `*` matches.
+    const denied = unique(deny.flatMap((pattern) => (pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`])));
+    const shadowed = allowed.filter((allow) => denied.some((pattern) => this.patternReaches(pattern, allow, true)));
     return {
       allowed: allowed.map((route) => route.key),
       shadowed: shadowed.map((route) => route.key),
@@ -144,26 +146,37 @@ export class RouteTable {
 
   /**
    * The Deny patterns that keep `reachers` (allowed) from reaching `route` (not allowed): the
-   * route's own pattern if it refuses no allowed route, else one narrowed pattern per reacher if
-   * each covers what its reacher over-reaches with and refuses no allowed route, else (fail closed)
-   * the route's own pattern.
+   * route's own pattern if it refuses no allowed route; else, for each reacher, the first of its
+   * narrowed patterns (see {@link narrowings}) that covers every request it over-reaches with and
+   * refuses no allowed route; else (fail closed) the route's own pattern.
    */
   private denyPatterns(route: Route, reachers: readonly Route[], allowed: readonly Route[]): string[] {
-    const refusesNoAllowed = (pattern: string) => !allowed.some((allow) => this.patternReaches(pattern, allow));
+    const refusesNoAllowed = (pattern: string) => !allowed.some((allow) => this.patternReaches(pattern, allow, true));
     if (refusesNoAllowed(route.arnPattern)) {
       return [route.arnPattern];
     }
-    const narrowed = reachers.map((reacher) => (reacher.arnPattern.endsWith('/') ? `${reacher.arnPattern}*` : `${reacher.arnPattern}/*`));
-    const covers = reachers.every((reacher, i) => !this.someRequestOf(route, reacher.arnPattern, narrowed[i]));
-    return covers && narrowed.every(refusesNoAllowed) ? narrowed : [route.arnPattern];
+    const narrowed: string[] = [];
+    for (const reacher of reachers) {
+      const fit = narrowings(reacher.arnPattern).find((patterns) => patterns.every(refusesNoAllowed)
+        && !this.someRequestOf(route, reacher.arnPattern, patterns));
+      if (!fit) {
+        return [route.arnPattern];
+      }
+      narrowed.push(...fit);
+    }
+    return narrowed;
   }
 
-  /** Whether the ARN pattern matches a request that API Gateway routes to `to`. */
-  private patternReaches(pattern: string, to: Route): boolean {
-    const key = `${pattern}\n${to.key}`;
+  /**
+   * Whether the ARN pattern matches a request that API Gateway routes to `to`. With `canonicalOnly`,
+   * requests with a trailing slash are left out: a Deny may refuse that form of an allowed route
+   * (failing closed on an unusual request), but an Allow must never reach any form of another route.
+   */
+  private patternReaches(pattern: string, to: Route, canonicalOnly = false): boolean {
+    const key = `${pattern}\n${to.key}\n${canonicalOnly}`;
     let result = this.reachCache.get(key);
     if (result === undefined) {
-      result = this.someRequestOf(to, pattern);
+      result = this.someRequestOf(to, pattern, [], canonicalOnly);
       this.reachCache.set(key, result);
     }
     return result;
@@ -176,17 +189,20 @@ export class RouteTable {
    * segment that could change the answer (those of the routes at the same depth and of the two
    * patterns) and one value that equals none. Errs towards `true` when there are too many to try.
    */
-  private someRequestOf(to: Route, matching: string, notMatching?: string): boolean {
+  private someRequestOf(to: Route, matching: string, notMatching: readonly string[] = [], canonicalOnly = false): boolean {
     const glob = new GlobMatcher(matching);
-    const patterns = [matching, notMatching ?? matching];
+    const patterns = [matching, ...notMatching];
     const patternMethods = patterns.map((pattern) => pattern.slice(0, pattern.indexOf('/')));
     const methods = to.method !== 'ANY' ? [to.method] : patternMethods.includes('*') ? REQUEST_METHODS : unique(patternMethods);
     const patternStatics = patterns.flatMap((pattern) => pattern.split('/').slice(1).filter((part) => part !== '*' && part !== ''));
     let budget = MAX_CANDIDATES;
 
+    const excluded = notMatching.map((pattern) => new GlobMatcher(pattern));
+    // A request's ARN may end with the path (`GET/pets/1/admin`) or with a trailing slash, which
+    // API Gateway routes to the same resource (`GET/pets/1/admin/`): both forms are tried.
     const isWitness = (method: string, path: readonly string[], states: GlobStates): boolean =>
-      glob.accepts(path.length === 0 ? glob.step(states, '/') : states)
-      && !(notMatching !== undefined && new GlobMatcher(notMatching).matches(`${method}/${path.join('/')}`))
+      (path.length === 0 ? ['/'] : canonicalOnly ? [''] : ['', '/']).some((end) => glob.accepts(glob.step(states, end))
+        && !excluded.some((pattern) => pattern.matches(`${method}/${path.join('/')}${path.length === 0 ? '' : end}`)))
       && this.routeOf(method, path) === to;
     // Extends `path` with the segment at `index`; a greedy parameter (always last) may take more.
     const visit = (method: string, path: readonly string[], states: GlobStates, index: number): boolean => {
@@ -273,6 +289,20 @@ function moreSpecific(a: Route, b: Route): boolean {
     }
   }
   return a.method !== 'ANY' && b.method === 'ANY';
+}
+
+/**
+ * Narrower Deny patterns for what an allowed pattern over-reaches with, in the order they are
+ * tried: deeper paths (`GET/pets/*` + `/*`), the trailing slash of a parameter route (`GET/pets/`),
+ * or both.
+ */
+function narrowings(pattern: string): string[][] {
+  const deeper = pattern.endsWith('/') ? `${pattern}*` : `${pattern}/*`;
+  if (!pattern.endsWith('/*')) {
+    return [[deeper]];
+  }
+  const bare = pattern.slice(0, -1);
+  return [[deeper], [bare], [deeper, bare]];
 }
 
 /** The positions an ARN pattern can be at after some input. */

@@ -1,6 +1,7 @@
 import {
   AUDIENCE_CLAIMS,
   GROUP_CLAIMS,
+  HTTP_METHODS,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtLimitSettings,
@@ -8,9 +9,6 @@ import {
   SCOPE_CLAIMS,
 } from '../shared/constants';
 import { SettingsError } from './errors';
-
-/** The methods of API Gateway routes. */
-const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 
 /**
  * Parses and checks the settings the construct wrote into the environment. Called once at cold
@@ -56,13 +54,15 @@ function parseIssuer(value: unknown, at: string): JwtIssuerSettings {
     jwksUri: httpsUrl(issuer.jwksUri, `${at}.jwksUri`),
     scopeClaims: strings(issuer.scopeClaims, `${at}.scopeClaims`).map((claim, i) => oneOf(claim, SCOPE_CLAIMS, `${at}.scopeClaims[${i}]`)),
     groupClaims: strings(issuer.groupClaims, `${at}.groupClaims`).map((claim, i) => oneOf(claim, GROUP_CLAIMS, `${at}.groupClaims[${i}]`)),
+    scopes: strings(issuer.scopes, `${at}.scopes`),
+    groups: strings(issuer.groups, `${at}.groups`),
     requireAccessTokenType: boolean(issuer.requireAccessTokenType, `${at}.requireAccessTokenType`),
   };
 }
 
 function parseRoute(value: unknown, at: string): JwtRouteSettings {
   const route = array(value, at);
-  const method = oneOf(route[0], ROUTE_METHODS, `${at}[0]`);
+  const method = oneOf(route[0], HTTP_METHODS, `${at}[0]`);
   const path = string(route[1], `${at}[1]`);
   if (!path.startsWith('/')) {
     throw new SettingsError(`\`${at}[1]\` must be a path starting with '/'`);

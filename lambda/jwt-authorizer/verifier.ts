@@ -1,6 +1,6 @@
-import type { JwksCache } from 'aws-jwt-verify/jwk';
+import type { JwksCache, SignatureJwk } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-import { KeyObjectCache, verifyJwt } from 'aws-jwt-verify/jwt-verifier';
+import { JwkToKeyObjectTransformerAsync, KeyObjectCache, verifyJwt } from 'aws-jwt-verify/jwt-verifier';
 import type { JwtAuthorizerSettings, JwtIssuerSettings } from '../shared/constants';
 import { TokenPolicyError } from './errors';
 import { checkTokenRules } from './token-rules';
@@ -20,15 +20,14 @@ export type TokenVerifier = (token: string) => Promise<VerifiedAccessToken>;
  * signature (asymmetric algorithms only, so `none` and HS256-with-a-public-key fail) with a key
  * from that issuer's configured JWKS URI, and `iss`, `aud`, `exp` and `nbf` with the clock skew;
  * the authorizer's own rules ({@link checkTokenRules}) run after it. The functions are used rather
- * than the `JwtVerifier` class to keep the bundle small; converted public keys are cached the same way.
+ * than the `JwtVerifier` class to keep the bundle small.
  *
  * @param nowSeconds the clock for the authorizer's rules
  */
 export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: JwksCache, nowSeconds: () => number = () => Date.now() / 1000): TokenVerifier {
   const byIssuer = new Map(settings.issuers.map((issuer) => [issuer.issuer, issuer]));
-  const keyObjects = new KeyObjectCache();
   const getJwk = jwksCache.getJwk.bind(jwksCache);
-  const toKeyObject = keyObjects.transformJwkToKeyObjectAsync.bind(keyObjects);
+  const toKeyObject = keyObjectsByJwk();
   return async (token) => {
     const claimedIssuer = decomposeUnverifiedJwt(token).payload.iss;
     const issuer = typeof claimedIssuer === 'string' ? byIssuer.get(claimedIssuer) : undefined;
@@ -44,5 +43,31 @@ export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: 
         checkTokenRules({ header: { ...header }, payload: { ...claims }, jwk: { ...jwk } }, issuer, settings.limits, nowSeconds()),
     }, getJwk, toKeyObject);
     return { payload, issuer };
+  };
+}
+
+/**
+ * Converts JWKs to public key objects, caching the result per JWK object. aws-jwt-verify's own
+ * cache is keyed by issuer and `kid`, so a key replaced under the same `kid` would keep verifying
+ * with the old key until a cold start; keyed by the JWK itself, a key set fetched again (after its
+ * maximum age) brings new key objects.
+ */
+function keyObjectsByJwk(): JwkToKeyObjectTransformerAsync {
+  // Without an issuer, the library converts without caching.
+  const converter = new KeyObjectCache();
+  const converted = new WeakMap<SignatureJwk, Map<string, Promise<object>>>();
+  return (jwk, alg) => {
+    let byAlg = converted.get(jwk);
+    if (!byAlg) {
+      byAlg = new Map();
+      converted.set(jwk, byAlg);
+    }
+    const key = String(alg);
+    let keyObject = byAlg.get(key);
+    if (!keyObject) {
+      keyObject = converter.transformJwkToKeyObjectAsync(jwk, alg);
+      byAlg.set(key, keyObject);
+    }
+    return keyObject;
   };
 }

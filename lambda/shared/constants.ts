@@ -19,6 +19,16 @@ export const SECURITY_HEADERS = {
 /** The request header that carries the caller's access token, read by every token authorizer. */
 export const AUTHORIZATION_HEADER = 'Authorization';
 
+/**
+ * `Bearer <token>`: the scheme in any letter case, one or more spaces, and exactly one token of
+ * RFC 6750 `b64token` characters (captured), nothing before or after. Written without flags, so
+ * API Gateway can check it too (a TOKEN authorizer's identity validation expression).
+ */
+export const BEARER_TOKEN_PATTERN = '^[Bb][Ee][Aa][Rr][Ee][Rr] +([-0-9A-Za-z._~+/]+=*)$';
+
+/** The HTTP methods of API Gateway routes; `ANY` matches every method without a route of its own. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+
 /** Environment variables the library sets on every function it creates. */
 export const ENV = {
   /** Lets Node.js map stack traces through the bundle's source map. */
@@ -100,6 +110,10 @@ export interface JwtIssuerSettings {
   readonly jwksUri: string;
   readonly scopeClaims: readonly ScopeClaim[];
   readonly groupClaims: readonly GroupClaim[];
+  /** The scopes the issuer may grant: a token's other scopes do not count. */
+  readonly scopes: readonly string[];
+  /** The groups the issuer may assert: a token's other groups do not count. */
+  readonly groups: readonly string[];
   /** Require the `typ` header `at+jwt` of RFC 9068 access tokens. */
   readonly requireAccessTokenType: boolean;
 }

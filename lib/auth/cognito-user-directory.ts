@@ -4,12 +4,12 @@ import { Construct, IConstruct } from 'constructs';
 import { RouteAuthorization } from './route-authorization';
 import {
   CognitoRouteAuthorization,
-  DEFAULT_AUTHORIZER_CACHE_TTL,
   validateFullScopeNames,
   validateScopeList,
 } from '../private/cognito-authorization';
 import { ValidationError } from '../private/validation-error';
 import {
+  DEFAULT_AUTHORIZER_CACHE_TTL,
   DurationBounds,
   describe,
   validateAuthorizerCacheTtl,

@@ -9,6 +9,7 @@ import {
   AUDIENCE_CLAIMS,
   AUTHORIZATION_HEADER,
   AudienceClaim,
+  BEARER_TOKEN_PATTERN,
   ENV,
   GROUP_CLAIMS,
   GroupClaim,
@@ -21,8 +22,8 @@ import {
 } from '../../lambda/shared/constants';
 import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ValidationError } from '../private/validation-error';
-import { describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
-import type { SecureRestApi } from '../secure-rest-api';
+import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
+import { SecureRestApi } from '../secure-rest-api';
 import type { ICognitoUserDirectory } from './cognito-user-directory';
 import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
 
@@ -63,12 +64,21 @@ export interface JwtIssuer {
   readonly jwksUri?: string;
 
   /**
-   * The scopes this issuer grants for the API. A route may require only scopes that some issuer
-   * declares here, so a typo fails synth instead of locking everyone out.
+   * The scopes this issuer grants for the API. A token's scopes count only if its own issuer
+   * declares them, so one issuer cannot grant another's scopes; and a route may require only
+   * scopes that some issuer declares, so a typo fails synth instead of locking everyone out.
    *
-   * @default - none: routes cannot require scopes of this issuer
+   * @default - none: routes that require scopes are closed to this issuer's tokens
    */
   readonly scopes?: string[];
+
+  /**
+   * The groups or roles of this issuer that routes may require, read from `groupClaims`. As with
+   * scopes, a token's groups count only if its own issuer declares them.
+   *
+   * @default - none: routes that require groups are closed to this issuer's tokens
+   */
+  readonly groups?: string[];
 
   /**
    * The claims to read scopes from; no other claim counts.
@@ -189,21 +199,26 @@ export interface JwtRouteRequirement {
   readonly scopes?: string[];
 
   /**
-   * Groups or roles that let the caller call the route: being in any one of them suffices.
+   * Groups or roles that let the caller call the route: being in any one of them suffices. Each
+   * must be declared in some issuer's `groups`.
    *
    * @default - no group is required
    */
   readonly groups?: string[];
 }
 
+/** The claims scopes are read from unless an issuer names its own. */
+const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp'];
+/** The claims groups are read from unless an issuer names its own. */
+const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = ['cognito:groups', 'groups', 'roles'];
+/** The service name on the authorizer's log lines. */
+const SERVICE_NAME = 'jwt-authorizer';
 /** Lambda's limit for all of a function's environment variables together, in bytes. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** Room left for the other variables (NODE_OPTIONS, the service name). */
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */
 const MAX_HEADER_SIZE = Size.kibibytes(10);
-/** `Bearer <token>`, any letter case, checked by API Gateway before a TOKEN authorizer runs. */
-const TOKEN_VALIDATION_REGEX = '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$';
 const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer', 'index.ts');
 
 /**
@@ -231,13 +246,16 @@ export class JwtAuthorizer extends Construct {
 
   private readonly api: SecureRestApi;
   private readonly issuers: JwtIssuerSettings[];
-  private readonly declaredScopes: Set<string>;
+  private readonly declared: Record<'scopes' | 'groups', Set<string>>;
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
   private readonly resultsCacheTtl: Duration;
   private apiGatewayAuthorizer?: apigw.TokenAuthorizer | apigw.RequestAuthorizer;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    if (!(props?.api instanceof SecureRestApi)) {
+      throw new ValidationError(`\`api\` must be a SecureRestApi, got ${Construct.isConstruct(props?.api) ? `the construct at '${(props.api as Construct).node.path}'` : describe(props?.api)}: pass the API whose routes the authorizer guards`, this);
+    }
     this.api = props.api;
     this.type = props.type ?? JwtAuthorizerType.TOKEN;
     validateOneOf(this, 'type', this.type, Object.values(JwtAuthorizerType));
@@ -245,9 +263,12 @@ export class JwtAuthorizer extends Construct {
       throw new ValidationError('`JwtAuthorizer` must be in the stack of its `api`: API Gateway authorizers cannot be shared across stacks', this);
     }
     this.issuers = this.validateIssuers(props.issuers);
-    this.declaredScopes = new Set((props.issuers ?? []).flatMap((issuer) => issuer.scopes ?? []));
+    this.declared = {
+      scopes: new Set(this.issuers.flatMap((issuer) => issuer.scopes)),
+      groups: new Set(this.issuers.flatMap((issuer) => issuer.groups)),
+    };
 
-    const resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
+    const resultsCacheTtl = props.resultsCacheTtl ?? DEFAULT_AUTHORIZER_CACHE_TTL;
     validateAuthorizerCacheTtl(this, 'resultsCacheTtl', resultsCacheTtl);
     const maxTokenLifetime = props.maxTokenLifetime ?? Duration.hours(24);
     validateDuration(this, 'maxTokenLifetime', maxTokenLifetime, { min: Duration.minutes(1), max: Duration.days(7), unit: 'seconds' });
@@ -282,7 +303,7 @@ export class JwtAuthorizer extends Construct {
       logGroupRemovalPolicy: props.removalPolicy,
       timeout: Duration.seconds(5),
       environment: {
-        [ENV.serviceName]: 'jwt-authorizer',
+        [ENV.serviceName]: SERVICE_NAME,
         [JWT_AUTHORIZER_ENV.settings]: Lazy.string({ produce: () => Stack.of(this).toJsonString(settings()) }),
       },
     });
@@ -299,7 +320,8 @@ export class JwtAuthorizer extends Construct {
       ? new apigw.TokenAuthorizer(this, 'Authorizer', {
         handler: this.function,
         identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
-        validationRegex: TOKEN_VALIDATION_REGEX,
+        // API Gateway refuses what is not `Bearer <token>` without invoking the function.
+        validationRegex: BEARER_TOKEN_PATTERN,
         resultsCacheTtl: this.resultsCacheTtl,
       })
       : new apigw.RequestAuthorizer(this, 'Authorizer', {
@@ -337,13 +359,11 @@ export class JwtAuthorizer extends Construct {
     }
     const scopes = this.validateNames(routeKey, 'scopes', requirement.scopes);
     const groups = this.validateNames(routeKey, 'groups', requirement.groups);
-    for (const scopeName of scopes) {
-      if (!this.declaredScopes.has(scopeName)) {
-        throw new ValidationError(`\`authorize({ scopes })\` of ${routeKey} requires the scope '${scopeName}', which no issuer declares in \`issuers[].scopes\` (declared: ${[...this.declaredScopes].map(describe).join(', ') || 'none'}): fix the name, or declare it on the issuer that grants it`, this);
+    for (const [kind, names] of [['scopes', scopes], ['groups', groups]] as const) {
+      const undeclared = names.find((name) => !this.declared[kind].has(name));
+      if (undeclared !== undefined) {
+        throw new ValidationError(`\`authorize({ ${kind} })\` of ${routeKey} requires ${describe(undeclared)}, which no issuer declares in \`issuers[].${kind}\` (declared: ${[...this.declared[kind]].map(describe).join(', ') || 'none'}): fix the name, or declare it on the issuer that grants it`, this);
       }
-    }
-    if (groups.length > 0 && this.issuers.every((issuer) => issuer.groupClaims.length === 0)) {
-      throw new ValidationError(`\`authorize({ groups })\` of ${routeKey} requires a group, but no issuer reads group claims (\`issuers[].groupClaims\` are all empty): nobody could call the route`, this);
     }
     this.requirements.set(routeKey, { scopes, groups });
     return { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer: this.authorizer, apiKeyRequired: false };
@@ -372,7 +392,7 @@ export class JwtAuthorizer extends Construct {
 
   private validateIssuers(issuers: JwtIssuer[]): JwtIssuerSettings[] {
     if (!Array.isArray(issuers) || issuers.length === 0) {
-      throw new ValidationError('`issuers` must name at least one issuer, such as { issuer: \'https://login.example.com/\', audience: [\'https://api.example.com\'] }', this);
+      throw new ValidationError(`\`issuers\` must name at least one issuer, got ${describe(issuers)}: such as { issuer: 'https://login.example.com/', audience: ['https://api.example.com'] }`, this);
     }
     const seen = new Map<string, number>();
     return issuers.map((issuer, index): JwtIssuerSettings => {
@@ -389,11 +409,14 @@ export class JwtAuthorizer extends Construct {
       validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, AUDIENCE_CLAIMS);
       const jwksUri = issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}/.well-known/jwks.json`;
       this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
-      const scopeClaims = issuer.scopeClaims ?? ['scope', 'scp'];
+      const scopeClaims = issuer.scopeClaims ?? [...DEFAULT_SCOPE_CLAIMS];
       scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, SCOPE_CLAIMS));
-      const groupClaims = issuer.groupClaims ?? ['cognito:groups', 'groups', 'roles'];
+      const groupClaims = issuer.groupClaims ?? [...DEFAULT_GROUP_CLAIMS];
       groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, GROUP_CLAIMS));
-      this.validateNames(prop, 'scopes', issuer.scopes);
+      const groups = this.validateNames(prop, 'groups', issuer.groups);
+      if (groups.length > 0 && groupClaims.length === 0) {
+        throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as ['groups']`, this);
+      }
       return {
         issuer: issuer.issuer,
         audience: issuer.audience,
@@ -401,6 +424,8 @@ export class JwtAuthorizer extends Construct {
         jwksUri,
         scopeClaims,
         groupClaims,
+        scopes: this.validateNames(prop, 'scopes', issuer.scopes),
+        groups,
         requireAccessTokenType: issuer.requireAccessTokenType ?? false,
       };
     });
@@ -421,13 +446,23 @@ export class JwtAuthorizer extends Construct {
     }
   }
 
+  /**
+   * Scope names must not contain whitespace (tokens list scopes separated by spaces); group names
+   * may (groups come as arrays, and directories have groups such as 'Pet Admins'), but not be blank.
+   */
   private validateNames(owner: string, prop: 'scopes' | 'groups', names: string[] | undefined): string[] {
     if (names === undefined) {
       return [];
     }
     names.forEach((name, index) => {
-      if (typeof name !== 'string' || name.length === 0 || /\s/.test(name)) {
-        throw new ValidationError(`\`${prop}[${index}]\` of ${owner} must be a non-empty name without whitespace, got ${describe(name)}: tokens list ${prop} separated by spaces, so a name with a space can never match`, this);
+      if (typeof name === 'string' && Token.isUnresolved(name)) {
+        return;
+      }
+      if (typeof name !== 'string' || name.trim().length === 0) {
+        throw new ValidationError(`\`${prop}[${index}]\` of ${owner} must be a non-empty name, got ${describe(name)}`, this);
+      }
+      if (prop === 'scopes' && /\s/.test(name)) {
+        throw new ValidationError(`\`scopes[${index}]\` of ${owner} must be a name without whitespace, got ${describe(name)}: tokens list scopes separated by spaces, so a scope with a space can never match`, this);
       }
     });
     return [...new Set(names)];
@@ -445,6 +480,13 @@ export class JwtAuthorizer extends Construct {
 export interface CognitoIssuerOptions {
   /** The app clients whose access tokens are accepted. */
   readonly clients: cognito.IUserPoolClient[];
+
+  /**
+   * The user pool's groups that routes may require (`cognito:groups`).
+   *
+   * @default - none
+   */
+  readonly groups?: string[];
 }
 
 /**
@@ -455,12 +497,13 @@ export interface CognitoIssuerOptions {
  */
 export function cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
   return {
-    issuer: `https://cognito-idp.${directory.userPool.env.region}.amazonaws.com/${directory.userPool.userPoolId}`,
+    issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
     audience: options.clients.map((client) => client.userPoolClientId),
     audienceClaim: 'client_id',
     scopeClaims: ['scope'],
     groupClaims: ['cognito:groups'],
     scopes: [...directory.scopeNames],
+    groups: options.groups,
   };
 }
 

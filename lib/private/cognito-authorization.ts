@@ -12,9 +12,6 @@ import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from '
 import { ValidationError } from './validation-error';
 import { describe } from './validators';
 
-/** How long API Gateway caches a token's verdict unless told otherwise. */
-export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.minutes(5);
-
 /** Prefix of the authorizer's construct id under the API; the directory's unique id follows it. */
 const AUTHORIZER_ID_PREFIX = 'CognitoAuthorizer';
 

@@ -1,9 +1,9 @@
 import { IConstruct } from 'constructs';
+import { HTTP_METHODS } from '../../lambda/shared/constants';
 import { ValidationError } from './validation-error';
 import { describe } from './validators';
 
-/** The HTTP methods a route can have; `ANY` matches every method without a route of its own. */
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+export { HTTP_METHODS };
 
 /** An HTTP method of a route. */
 export type HttpMethod = typeof HTTP_METHODS[number];

@@ -109,6 +109,9 @@ export function validateDuration(scope: IConstruct, prop: string, value: Duratio
   }
 }
 
+/** How long API Gateway caches an authorizer's verdict unless told otherwise: its own default. */
+export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.minutes(5);
+
 /** The longest API Gateway caches an authorizer's verdict. */
 const MAX_AUTHORIZER_CACHE_TTL = Duration.hours(1);
 

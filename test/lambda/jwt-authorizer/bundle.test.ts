@@ -34,9 +34,9 @@ function synthesize(): { bundle: string; settings: string } {
     type: JwtAuthorizerType.REQUEST,
     issuers: [
       { issuer: issuers.auth0.url, audience: [API_AUDIENCE], jwksUri: issuers.auth0.jwksUri, scopeClaims: ['scope', 'permissions'], groupClaims: [], scopes: ['pets/read', 'pets/write'] },
-      { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: ['scp'], groupClaims: ['roles'], scopes: ['pets/read', 'pets/write'] },
-      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: ['scp'], groupClaims: ['groups'], scopes: ['pets/read'] },
-      { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: 'client_id', jwksUri: issuers.cognito.jwksUri, scopeClaims: ['scope'], groupClaims: ['cognito:groups'], scopes: ['pets/read', 'pets/write'] },
+      { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: ['scp'], groupClaims: ['roles'], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
+      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: ['scp'], groupClaims: ['groups'], scopes: ['pets/read'], groups: ['admins', 'Pet Admins'] },
+      { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: 'client_id', jwksUri: issuers.cognito.jwksUri, scopeClaims: ['scope'], groupClaims: ['cognito:groups'], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
       { issuer: issuers.flaky.url, audience: [API_AUDIENCE], jwksUri: issuers.flaky.jwksUri, scopes: ['pets/read'] },
     ],
   });
@@ -62,6 +62,13 @@ async function coldStart(changeLimits: Record<string, number> = {}): Promise<voi
 
 async function token(name: string, options: Parameters<OidcHarness['token']>[1] = {}): Promise<string> {
   const value = await harness.token(name, options);
+  issued.push(value);
+  return value;
+}
+
+/** A token an attacker made (see the harness's `forge`). */
+async function forge(options: { name: string; kind: string; claims?: Record<string, unknown>; kid?: string }): Promise<string> {
+  const value = await harness.call<string>('forge', options);
   issued.push(value);
   return value;
 }
@@ -166,6 +173,19 @@ describe('a valid token without the route\'s scope or group is denied (403), not
     expect(reachable(outcome)).toEqual(['GET/me']);
   });
 
+  test('one trusted issuer cannot grant a scope or group that only another declares', async () => {
+    // The partner issuer (Okta here) declares pets/read only: its pets/write counts for nothing.
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'mallory', aud: API_AUDIENCE, scp: ['pets/read', 'pets/write'], groups: ['auditors'] } })}`, 'POST/pets');
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'GET/me']);
+    expect(outcome.result.context.scopes).toBe('pets/read');
+  });
+
+  test('a group name with a space is a group like any other', async () => {
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'gina', aud: API_AUDIENCE, groups: ['Everyone', 'Pet Admins'] } })}`);
+    expect(outcome.result.context.groups).toBe('["Pet Admins"]');
+    expect(reachable(outcome)).toEqual(['GET/me']);
+  });
+
   test('a token for an issuer whose routes all need scopes it lacks gets an explicit Deny', async () => {
     const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'frank', aud: API_AUDIENCE, scp: ['other/scope'] } })}`);
     expect(reachable(outcome)).toEqual(['GET/me']);
@@ -181,7 +201,9 @@ describe('caching never over-permits: the policy of the first call holds for eve
     expect(policyAllows(outcome.result.policyDocument, arn('POST/pets'))).toBe(false);
     // `GET/pets/*` also matches `GET/pets/7/admin`: the policy denies the admin route explicitly.
     expect(policyAllows(outcome.result.policyDocument, arn('GET/pets/7/admin'))).toBe(false);
-    expect(statements).toContainEqual({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`] });
+    expect(statements).toContainEqual({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`, `${ARN}/GET/pets/*/admin/`] });
+    // API Gateway routes a trailing slash to the same resource: that form is denied too.
+    expect(policyAllows(outcome.result.policyDocument, arn('GET/pets/7/admin/'))).toBe(false);
   });
 
   test('the first route called does not narrow the policy: no spurious 403 on the next route', async () => {
@@ -196,15 +218,15 @@ describe('attacks: each is refused with 401, never allowed and never a crash', (
   const refused = async (authorization: unknown) => expect(await harness.invoke(event(authorization))).toEqual([UNAUTHORIZED]);
 
   test('alg none', async () => {
-    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'none', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await forge({ name: 'auth0', kind: 'none', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
   });
 
   test('HS256 signed with the issuer\'s public key (algorithm confusion)', async () => {
-    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'hs256', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await forge({ name: 'auth0', kind: 'hs256', claims: { aud: API_AUDIENCE, scope: 'pets/read' } })}`);
   });
 
   test('a signature by a 1024-bit RSA key, even one the issuer publishes', async () => {
-    await refused(`Bearer ${await harness.call('forge', { name: 'entra', kind: 'weak-rsa', claims: { sub: 'x', aud: API_AUDIENCE, scp: 'pets/read' } })}`);
+    await refused(`Bearer ${await forge({ name: 'entra', kind: 'weak-rsa', claims: { sub: 'x', aud: API_AUDIENCE, scp: 'pets/read' } })}`);
   });
 
   test('expired, not yet valid, issued in the future, without exp, and too long-lived', async () => {
@@ -234,8 +256,14 @@ describe('attacks: each is refused with 401, never allowed and never a crash', (
     await refused(`Bearer ${await token('entra', { claims: { sub: 'x', aud: API_AUDIENCE, at_hash: 'abc', roles: ['admins'] } })}`);
   });
 
+  test('a payload changed after signing (a scope added) with the original signature', async () => {
+    const [header, payload, signature] = (await token('auth0', { claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } })).split('.');
+    const raised = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), scope: 'pets/read pets/write' };
+    await refused(`Bearer ${header}.${Buffer.from(JSON.stringify(raised)).toString('base64url')}.${signature}`);
+  });
+
   test('a crit header', async () => {
-    await refused(`Bearer ${await harness.call('forge', { name: 'auth0', kind: 'crit', claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } })}`);
+    await refused(`Bearer ${await forge({ name: 'auth0', kind: 'crit', claims: { sub: 'x', aud: API_AUDIENCE, scope: 'pets/read' } })}`);
   });
 
   test('scope and group spoofing: unread claims, other letter case, prefixes, malformed claims', async () => {
@@ -291,7 +319,7 @@ describe('signing keys', () => {
     await coldStart();
     await decide(`Bearer ${await token('entra', { claims: { sub: 'x', aud: API_AUDIENCE } })}`);
     const before = await harness.call<Record<string, number>>('fetches');
-    const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => harness.call<string>('forge', { name: 'entra', kind: 'foreign-key', kid: `unknown-${i}`, claims: { sub: 'x', aud: API_AUDIENCE } })));
+    const forged = await Promise.all(Array.from({ length: 50 }, (_, i) => forge({ name: 'entra', kind: 'foreign-key', kid: `unknown-${i}`, claims: { sub: 'x', aud: API_AUDIENCE } })));
     const outcomes = await harness.invoke(...forged.map((value) => event(`Bearer ${value}`)));
     expect(outcomes.every((outcome) => outcome.error === 'Unauthorized')).toBe(true);
     const after = await harness.call<Record<string, number>>('fetches');
@@ -335,11 +363,20 @@ describe('signing keys', () => {
   });
 });
 
+test('the minified bundle logs each refusal with a stable reason', () => {
+  const reasons = new Set(harness.stdout.split('\n').filter((line) => line.includes('token refused')).map((line) => JSON.parse(line).reason));
+  for (const reason of ['expired', 'not-yet-valid', 'wrong-audience', 'bad-signature', 'malformed', 'unknown-kid', 'jwks-unavailable', 'jwks-invalid', 'bad-credentials', 'token-policy']) {
+    expect(reasons).toContain(reason);
+  }
+});
+
 test('no token ever appears in the authorizer\'s logs', () => {
   expect(issued.length).toBeGreaterThan(30);
   expect(harness.stdout).toContain('token accepted');
   expect(harness.stdout).toContain('token refused');
   for (const value of issued) {
-    expect(harness.stdout).not.toContain(value.split('.')[2]);
+    // The signature, or the payload of an unsigned token: what identifies the token.
+    const [, payload, signature] = value.split('.');
+    expect(harness.stdout).not.toContain(signature || payload);
   }
 });

@@ -3,13 +3,18 @@ import { TokenPolicyError, UnauthorizedError } from '../../../lambda/jwt-authori
 import type { GroupClaim, ScopeClaim } from '../../../lambda/shared/constants';
 import { errorOf } from '../../helpers/errors';
 
-function issuer(scopeClaims: ScopeClaim[], groupClaims: GroupClaim[] = []) {
-  return { scopeClaims, groupClaims };
+function issuer(scopeClaims: ScopeClaim[], groupClaims: GroupClaim[] = [], declared: string[] = []) {
+  return { scopeClaims, groupClaims, scopes: declared, groups: declared };
+}
+
+/** Every string a payload carries, split at spaces: declared, so these tests see the reading alone. */
+function everyValue(payload: Record<string, unknown>): string[] {
+  return Object.values(payload).flatMap((value) => (typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value.filter((item) => typeof item === 'string') : []));
 }
 
 function read(payload: Record<string, unknown>, scopeClaims: ScopeClaim[], groupClaims: GroupClaim[] = []) {
-  const { scopes, groups } = permissionsOf(payload, issuer(scopeClaims, groupClaims));
-  return { scopes: [...scopes], groups: [...groups] };
+  const { scopes, groups } = permissionsOf(payload, issuer(scopeClaims, groupClaims, everyValue(payload)));
+  return { scopes: [...scopes].sort(), groups: [...groups].sort() };
 }
 
 const policyErrorOf = (fn: () => unknown) => errorOf(TokenPolicyError, fn);
@@ -110,9 +115,27 @@ describe('permissionsOf: group claims', () => {
     ['an object', { admins: true }],
     ['an array holding a number', ['admins', 1]],
     ['an array holding an empty string', ['']],
-    ['an array holding a value with a space', ['admins staff']],
   ])('a group claim that is %s makes the whole token unusable', (_name, value) => {
     expect(policyErrorOf(() => permissionsOf({ 'cognito:groups': value }, issuer([], ['cognito:groups']))).message)
-      .toBe('claim cognito:groups is not an array of strings without whitespace');
+      .toBe('claim cognito:groups is not an array of strings');
+  });
+
+  test('a group name may hold spaces, as directory groups do', () => {
+    expect(read({ groups: ['Everyone', 'Pet Admins'] }, [], ['groups']).groups).toEqual(['Everyone', 'Pet Admins']);
+  });
+});
+
+describe('permissionsOf: only what the token\'s own issuer declares counts', () => {
+  const partner = { scopeClaims: ['scp'] as ScopeClaim[], groupClaims: ['groups'] as GroupClaim[], scopes: ['pets:read'], groups: ['partners'] };
+
+  test('a scope or group the issuer does not declare is dropped, however it is spelled', () => {
+    const { scopes, groups } = permissionsOf({ scp: ['pets:read', 'pets:write', 'Pets:Read'], groups: ['partners', 'admins'] }, partner);
+    expect([...scopes]).toEqual(['pets:read']);
+    expect([...groups]).toEqual(['partners']);
+  });
+
+  test('an issuer that declares nothing grants nothing', () => {
+    const { scopes, groups } = permissionsOf({ scp: ['pets:read'], groups: ['partners'] }, { ...partner, scopes: [], groups: [] });
+    expect([...scopes, ...groups]).toEqual([]);
   });
 });

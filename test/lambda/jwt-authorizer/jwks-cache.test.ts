@@ -314,25 +314,48 @@ describe('the library\'s own errors', () => {
   });
 });
 
+describe('the refresh after the maximum age', () => {
+  test('is not held back by a back-off that tokens with unknown kids keep armed', async () => {
+    await cache.getJwk(URI, jwt('k1'));
+    await expect(cache.getJwk(URI, jwt('forged'))).rejects.toThrow(KidNotFoundInJwksError);
+    nowMs += MAX_AGE_SECONDS * 1000;
+    // The attacker's back-off (RETRY_SECONDS) is still running, but the refresh is due.
+    expect((await cache.getJwk(URI, jwt('k1'))).kid).toBe('k1');
+    expect(issuer.calls).toHaveLength(3);
+  });
+});
+
 describe('through the verifier', () => {
   const ISSUER = 'https://issuer.example.com';
   const settings: JwtAuthorizerSettings = {
-    issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], requireAccessTokenType: false }],
+    issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], scopes: [], groups: [], requireAccessTokenType: false }],
     routes: [],
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: MAX_AGE_SECONDS, jwksTimeoutMs: 1000, jwksRetrySeconds: RETRY_SECONDS },
   };
 
   /** A token signed with k1's private key; `kid: undefined` leaves the kid out. */
-  function signed(header: Record<string, unknown> = { kid: 'k1' }): string {
+  function signed(header: Record<string, unknown> = { kid: 'k1' }, privateKey: KeyObject = K1_PAIR.privateKey): string {
     const now = Math.floor(Date.now() / 1000);
     const input = `${b64url({ alg: 'RS256', ...header })}.${b64url({ iss: ISSUER, aud: 'https://api.example.com', sub: 'alice', iat: now, exp: now + 300 })}`;
-    return `${input}.${sign('sha256', Buffer.from(input), K1_PAIR.privateKey).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
   }
 
   test('a valid token verifies with one fetch', async () => {
     const verify = createTokenVerifier(settings, cache);
     expect((await verify(signed())).payload.sub).toBe('alice');
     expect(issuer.calls).toEqual([URI]);
+  });
+
+  test('a key replaced under the same kid stops verifying once the key set is past its maximum age', async () => {
+    const verify = createTokenVerifier(settings, cache);
+    expect((await verify(signed())).payload.sub).toBe('alice');
+    const replacement = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    issuer.keys = [publicJwk('k1', replacement.publicKey)];
+    nowMs += MAX_AGE_SECONDS * 1000;
+    // Signed with the removed key: refused, although its kid is still published.
+    await expect(verify(signed())).rejects.toThrow('Invalid signature');
+    expect((await verify(signed({ kid: 'k1' }, replacement.privateKey))).payload.sub).toBe('alice');
+    expect(issuer.calls).toHaveLength(2);
   });
 
   // The same, through the verifier: the token without a kid needs no valid signature.

@@ -213,6 +213,11 @@ describe('RouteTable.policyFor: the policy allows exactly the routes the caller 
       const expected = Object.entries(requests).flatMap(([key, concrete]) =>
         concrete.map((request) => ({ request, route: key, allowed: RouteTable.permits(routeOf(table, key), held) })));
       expect(decisions).toEqual(expected);
+      // API Gateway routes `GET /pets/7/` like `GET /pets/7`: that form never gets more than its route allows.
+      const overPermitted = Object.entries(requests).flatMap(([key, concrete]) => concrete
+        .filter((request) => !request.endsWith('/') && allows(policy, `${request}/`) && !RouteTable.permits(routeOf(table, key), held))
+        .map((request) => `${request}/`));
+      expect(overPermitted).toEqual([]);
     });
 
     test('routes of other authorizations are never in the policy', () => {
@@ -236,10 +241,12 @@ describe('RouteTable.policyFor: statements', () => {
       Version: '2012-10-17',
       Statement: [
         { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/pets`, `${ARN}/GET/pets/*`, `${ARN}/GET/me`] },
-        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`] },
+        // With its trailing-slash form: `GET/pets/*` also matches `GET/pets/1/admin/`.
+        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`, `${ARN}/GET/pets/*/admin/`] },
       ],
     });
     expect(policy.allowed).toEqual(['GET /pets', 'GET /pets/{petId}', 'GET /me']);
+    expect(allows(policy, 'GET /pets/1/admin/')).toBe(false);
   });
 
   test('a caller who may call every route gets one Allow statement and no Deny', () => {
@@ -252,7 +259,7 @@ describe('RouteTable.policyFor: statements', () => {
     const table = new RouteTable([['GET', '/a/{x}', ['s'], []], ['GET', '/a/{y}/b', ['s'], []], ['GET', '/a/{z}/c', [], ['g']], ['GET', '/b/{x}/c', [], ['g']]]);
     const policy = table.policyFor(arnOf('GET /a/1'), permissions(['s']));
     expect(resources(policy, 'Allow')).toEqual(['GET/a/*', 'GET/a/*/b']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/a/*/c']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/a/*/c', 'GET/a/*/c/']);
   });
 
   test('the policy is the same whichever route the methodArn names (API Gateway caches it per token)', () => {
@@ -288,7 +295,7 @@ describe('static and parameter siblings', () => {
     expect(allows(policy, 'GET /users/me')).toBe(false);
     expect(resources(policy, 'Allow')).toEqual(['GET/users/*', 'GET/users/me/avatar']);
     // `GET/users/*` also matches `GET/users/42/settings`, which needs profile.
-    expect(resources(policy, 'Deny')).toEqual(['GET/users/me', 'GET/users/*/settings']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/users/me', 'GET/users/me/', 'GET/users/*/settings', 'GET/users/*/settings/']);
     expect(allows(policy, 'GET /users/42/settings')).toBe(false);
     expect(allows(policy, 'GET /users/me/avatar')).toBe(true);
   });
@@ -306,7 +313,7 @@ describe('ANY routes', () => {
   test('an ANY route allowed and the GET route on the same path denied: Deny for the GET pattern only', () => {
     const policy = table.policyFor(arnOf('PUT /orders'), permissions(['orders/admin']));
     expect(resources(policy, 'Allow')).toEqual(['*/orders', '*/orders/*']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/orders', 'POST/orders', 'GET/orders/*']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/orders', 'GET/orders/', 'POST/orders', 'POST/orders/', 'GET/orders/*']);
     expect(allows(policy, 'DELETE /orders/9')).toBe(true);
     expect(allows(policy, 'GET /orders/9')).toBe(false);
   });
@@ -322,7 +329,7 @@ describe('ANY routes', () => {
   test('an ANY pattern\'s leading * spans path segments: `*/orders` matches `GET /shops/1/orders`, so a route there is denied', () => {
     const policy = new RouteTable([['ANY', '/orders', ['orders/admin'], []], ['GET', '/shops/{shopId}/orders', ['shops/read'], []]])
       .policyFor(arnOf('GET /orders'), permissions(['orders/admin']));
-    expect(resources(policy, 'Deny')).toEqual(['GET/shops/*/orders']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/shops/*/orders', 'GET/shops/*/orders/']);
     expect(allows(policy, 'GET /shops/1/orders')).toBe(false);
     expect(allows(policy, 'POST /orders')).toBe(true);
   });
@@ -333,7 +340,7 @@ describe('greedy routes and the root', () => {
     const table = new RouteTable(TABLES[4].routes);
     const policy = table.policyFor(arnOf('GET /x'), permissions([], ['admins']));
     expect(resources(policy, 'Allow')).toEqual(['*/*']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/files', 'GET/files/*', 'PUT/files/*']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/files', 'GET/files/', 'GET/files/*', 'PUT/files/*']);
     expect(allows(policy, 'GET /files/a/b')).toBe(false);
     expect(allows(policy, 'PUT /files/a')).toBe(false);
     expect(allows(policy, 'GET /anything/else')).toBe(true);
@@ -444,7 +451,7 @@ describe('shadowed routes: a Deny that must stay also refuses an allowed route (
     expect(policy.allowed).toEqual(['GET /pets/{id}', 'GET /pets/{id}/{sub}/admin']);
     expect(policy.shadowed).toEqual(['GET /pets/{id}/{sub}/admin']);
     expect(resources(policy, 'Allow')).toEqual(['GET/pets/*', 'GET/pets/*/*/admin']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/pets/*/admin']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/pets/*/admin', 'GET/pets/*/admin/']);
     expect(allows(policy, 'GET /pets/7')).toBe(true);
     expect(allows(policy, 'GET /pets/7/admin')).toBe(false);
     // Permitted by the route's requirements, refused by the Deny: deny wins.
@@ -463,7 +470,7 @@ describe('shadowed routes: a Deny that must stay also refuses an allowed route (
     expect(['GET /pets/7', 'GET /pets/7/admin', 'GET /pets/7/x/admin'].map((request) => allows(both, request))).toEqual([true, true, true]);
     const adminOnly = table.policyFor(arnOf('GET /pets/7'), permissions([], ['admins']));
     expect(adminOnly.shadowed).toEqual([]);
-    expect(resources(adminOnly, 'Deny')).toEqual(['GET/pets/*/*/admin']);
+    expect(resources(adminOnly, 'Deny')).toEqual(['GET/pets/*/*/admin', 'GET/pets/*/*/admin/']);
     expect(['GET /pets/7', 'GET /pets/7/admin', 'GET /pets/7/x/admin'].map((request) => allows(adminOnly, request))).toEqual([false, true, false]);
   });
 
@@ -490,7 +497,7 @@ describe('shadowed routes: a Deny that must stay also refuses an allowed route (
       ['GET', '/users/me/settings', ['users/read'], []],
     ]);
     const policy = table.policyFor(arnOf('GET /users/42'), permissions(['users/read']));
-    expect(resources(policy, 'Deny')).toEqual(['GET/users/*/settings']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/users/*/settings', 'GET/users/*/settings/']);
     expect(policy.shadowed).toEqual(['GET /users/me/settings']);
     expect(allows(policy, 'GET /users/me/settings')).toBe(false);
     expect(allows(policy, 'GET /users/42/settings')).toBe(false);

@@ -15,6 +15,8 @@ function valid(): Record<string, any> {
         jwksUri: 'https://auth.example.com/.well-known/jwks.json',
         scopeClaims: ['scope', 'permissions'],
         groupClaims: [],
+        scopes: ['pets/read', 'pets/write'],
+        groups: [],
         requireAccessTokenType: true,
       },
       {
@@ -24,6 +26,8 @@ function valid(): Record<string, any> {
         jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
         scopeClaims: ['scope'],
         groupClaims: ['cognito:groups'],
+        scopes: ['pets/read'],
+        groups: ['admins'],
         requireAccessTokenType: false,
       },
     ],
@@ -129,6 +133,8 @@ describe('parseSettings: each error', () => {
     ['a scopeClaim empty', (s) => { s.issuers[0].scopeClaims = ['scope', '']; }, '`issuers[0].scopeClaims[1]` must be a non-empty string'],
     ['a scopeClaim unknown', (s) => { s.issuers[0].scopeClaims = ['scope', 'roles']; }, '`issuers[0].scopeClaims[1]` must be one of scope, scp, permissions'],
     ['groupClaims missing', (s) => delete s.issuers[1].groupClaims, '`issuers[1].groupClaims` must be an array'],
+    ['declared scopes missing', (s) => delete s.issuers[0].scopes, '`issuers[0].scopes` must be an array'],
+    ['a declared group empty', (s) => { s.issuers[1].groups = ['admins', '']; }, '`issuers[1].groups[1]` must be a non-empty string'],
     ['a groupClaim a number', (s) => { s.issuers[1].groupClaims = [1]; }, '`issuers[1].groupClaims[0]` must be a non-empty string'],
     ['a groupClaim unknown', (s) => { s.issuers[1].groupClaims = ['scope']; }, '`issuers[1].groupClaims[0]` must be one of cognito:groups, groups, roles'],
     // routes

@@ -22,6 +22,8 @@ const ISSUER: JwtIssuerSettings = {
   jwksUri: 'https://issuer.example.com/jwks.json',
   scopeClaims: ['scope'],
   groupClaims: [],
+  scopes: [],
+  groups: [],
   requireAccessTokenType: false,
 };
 

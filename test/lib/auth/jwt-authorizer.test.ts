@@ -17,7 +17,7 @@ import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, newStack } from '../../helpers/stack';
 
-const ISSUER: JwtIssuer = { issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read', 'pets:write'] };
+const ISSUER: JwtIssuer = { issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read', 'pets:write'], groups: ['admins'] };
 
 function build(props: Partial<JwtAuthorizerProps> = {}) {
   const stack = newStack();
@@ -66,7 +66,7 @@ describe('JwtAuthorizer defaults', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'TOKEN',
       IdentitySource: 'method.request.header.Authorization',
-      IdentityValidationExpression: '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$',
+      IdentityValidationExpression: '^[Bb][Ee][Aa][Rr][Ee][Rr] +([-0-9A-Za-z._~+/]+=*)$',
       AuthorizerResultTtlInSeconds: 300,
     });
   });
@@ -110,6 +110,8 @@ describe('JwtAuthorizer defaults', () => {
         jwksUri: 'https://login.example.com/.well-known/jwks.json',
         scopeClaims: ['scope', 'scp'],
         groupClaims: ['cognito:groups', 'groups', 'roles'],
+        scopes: ['pets:read', 'pets:write'],
+        groups: ['admins'],
         requireAccessTokenType: false,
       }],
       routes: [
@@ -198,11 +200,13 @@ describe('JwtAuthorizer options', () => {
     const client = pool.addClient('Client');
     const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(users, { clients: [client] })] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
     const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
     const rendered = JSON.stringify(value);
-    expect(rendered).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
+    expect(rendered).toContain('https://cognito-idp.eu-west-1.');
+    expect(rendered).toContain('AWS::URLSuffix');
+    expect(rendered).toContain('\\"groups\\":[\\"admins\\"]');
     expect(rendered).toContain(stack.getLogicalId(pool.node.defaultChild as never));
     expect(rendered).toContain(stack.getLogicalId(client.node.defaultChild as never));
     expect(rendered).toContain('\\"audienceClaim\\":\\"client_id\\"');
@@ -212,7 +216,8 @@ describe('JwtAuthorizer options', () => {
 
 describe('JwtAuthorizer validation', () => {
   test.each([
-    [{ issuers: [] }, '`issuers` must name at least one issuer'],
+    [{ issuers: [] }, '`issuers` must name at least one issuer, got []'],
+    [{ api: undefined as never }, '`api` must be a SecureRestApi, got undefined: pass the API whose routes the authorizer guards'],
     [{ issuers: [{ ...ISSUER, issuer: 'http://login.example.com/' }] }, '`issuers[0].issuer` must be an https:// URL without credentials, query or fragment, got \'http://login.example.com/\''],
     [{ issuers: [{ ...ISSUER, issuer: 'login.example.com' }] }, '`issuers[0].issuer` must be an https:// URL'],
     [{ issuers: [{ ...ISSUER, issuer: 'https://login.example.com/?tenant=1' }] }, '`issuers[0].issuer` must be an https:// URL without credentials, query or fragment'],
@@ -223,7 +228,9 @@ describe('JwtAuthorizer validation', () => {
     [{ issuers: [{ ...ISSUER, audienceClaim: 'azp' as never }] }, '`issuers[0].audienceClaim` must be one of \'aud\', \'client_id\', got \'azp\''],
     [{ issuers: [{ ...ISSUER, scopeClaims: ['scopes' as never] }] }, '`issuers[0].scopeClaims[0]` must be one of \'scope\', \'scp\', \'permissions\', got \'scopes\''],
     [{ issuers: [{ ...ISSUER, groupClaims: ['realm_access' as never] }] }, '`issuers[0].groupClaims[0]` must be one of'],
-    [{ issuers: [{ ...ISSUER, scopes: ['pets read'] }] }, '`scopes[0]` of issuers[0] must be a non-empty name without whitespace, got \'pets read\''],
+    [{ issuers: [{ ...ISSUER, scopes: ['pets read'] }] }, '`scopes[0]` of issuers[0] must be a name without whitespace, got \'pets read\''],
+    [{ issuers: [{ ...ISSUER, groups: [' '] }] }, '`groups[0]` of issuers[0] must be a non-empty name, got \' \''],
+    [{ issuers: [{ ...ISSUER, groupClaims: [] }] }, '`issuers[0].groups` declares groups, but `issuers[0].groupClaims` is empty, so no token of the issuer could carry them'],
     [{ resultsCacheTtl: Duration.seconds(3601) }, '`resultsCacheTtl` must be a whole number of seconds from 0 seconds to 1 hour, got 1 hour 1 second: API Gateway caches a verdict for at most an hour; 0 turns caching off'],
     [{ resultsCacheTtl: Duration.millis(1500) }, '`resultsCacheTtl` must be a whole number of seconds'],
     [{ maxTokenLifetime: Duration.days(8) }, '`maxTokenLifetime` must be a whole number of seconds from 1 minute to 7 days'],
@@ -240,21 +247,22 @@ describe('JwtAuthorizer validation', () => {
   test('a route that requires a scope no issuer declares', () => {
     const { api, jwt, integration } = build();
     expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:reed'] }), integration }),
-      "`authorize({ scopes })` of GET /pets requires the scope 'pets:reed', which no issuer declares in `issuers[].scopes` (declared: 'pets:read', 'pets:write')");
+      "`authorize({ scopes })` of GET /pets requires 'pets:reed', which no issuer declares in `issuers[].scopes` (declared: 'pets:read', 'pets:write'): fix the name, or declare it on the issuer that grants it");
   });
 
   test('a route scope or group with whitespace', () => {
     const { api, jwt, integration } = build();
     expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read pets:write'] }), integration }),
-      "`scopes[0]` of GET /pets must be a non-empty name without whitespace, got 'pets:read pets:write'");
+      "`scopes[0]` of GET /pets must be a name without whitespace, got 'pets:read pets:write'");
     expectError(() => api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ groups: [''] }), integration }),
-      "`groups[0]` of GET /pets/{petId} must be a non-empty name without whitespace, got ''");
+      "`groups[0]` of GET /pets/{petId} must be a non-empty name, got ''");
   });
 
-  test('a route that requires a group when no issuer reads group claims', () => {
-    const { api, jwt, integration } = build({ issuers: [{ ...ISSUER, groupClaims: [] }] });
+  test('a route that requires a group no issuer declares; a group name may hold spaces', () => {
+    const { api, jwt, integration } = build({ issuers: [{ ...ISSUER, groups: ['Pet Admins'] }] });
     expectError(() => api.addRoute('GET /pets', { authorization: jwt.authorize({ groups: ['admins'] }), integration }),
-      '`authorize({ groups })` of GET /pets requires a group, but no issuer reads group claims');
+      "`authorize({ groups })` of GET /pets requires 'admins', which no issuer declares in `issuers[].groups` (declared: 'Pet Admins')");
+    api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ groups: ['Pet Admins'] }), integration });
   });
 
   test('a route of another API', () => {
