@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -84,7 +85,8 @@ export class ExampleApiStack extends Stack {
       ],
       mfa: config.profile === 'prod' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
       threatProtection: config.cognitoThreatProtection,
-      domainPrefix: `pets-api-${config.name}-${config.account}`,
+      // Globally unique, without putting the account id in a public host name.
+      domainPrefix: `pets-api-${config.name}-${createHash('sha256').update(config.account).digest('hex').slice(0, 10)}`,
       removalPolicy: config.removalPolicy,
     });
     if (config.profile !== 'prod') {

@@ -99,14 +99,17 @@ const LIBRARY_REASONS: ReadonlyArray<readonly [new (...args: never[]) => Error, 
   [JwksValidationError, 'jwks-invalid'],
 ];
 
-/** Why a token was refused, for the log: a stable reason, and the error's message. */
+/** The longest detail logged: messages can quote values an attacker chose. */
+const MAX_DETAIL_LENGTH = 200;
+
+/** Why a token was refused, for the log: a stable reason, and the error's message, shortened. */
 function describeRefusal(error: unknown): { reason: string; detail: string } {
   if (error instanceof UnauthorizedError) {
-    return { reason: error.reason, detail: error.message };
+    return { reason: error.reason, detail: error.message.slice(0, MAX_DETAIL_LENGTH) };
   }
   if (error instanceof Error) {
     const known = LIBRARY_REASONS.find(([type]) => error instanceof type);
-    return { reason: known?.[1] ?? 'invalid-token', detail: error.message };
+    return { reason: known?.[1] ?? 'invalid-token', detail: String(error.message).slice(0, MAX_DETAIL_LENGTH) };
   }
   return { reason: 'unknown', detail: typeof error };
 }

@@ -260,6 +260,11 @@ describe('every failure is exactly Error(\'Unauthorized\'), with the reason logg
     expect((await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(error))).reason).toBe(reason);
   });
 
+  test('a long error message is logged shortened: messages can quote what an attacker sent', async () => {
+    const { log } = await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(new Error(`Issuer not allowed: ${'x'.repeat(5000)}`)));
+    expect(String(log.entries[0].details.detail)).toHaveLength(200);
+  });
+
   test('verify throwing synchronously is refused too', async () => {
     const verify = jest.fn(() => {
       throw new Error('sync');
