@@ -114,7 +114,7 @@ function synthesize(issuer: HarnessIssuer): Bundle {
     const api = new SecureRestApi(stack, 'Api');
     const jwt = new JwtAuthorizer(stack, 'Jwt', {
       api,
-      issuers: [{ issuer: issuer.url, audience: [API_AUDIENCE], jwksUri: issuer.jwksUri, scopes: ['pets/read', 'pets/write'] }],
+      issuers: [{ issuer: issuer.url, audience: [API_AUDIENCE], jwksUri: issuer.jwksUri, scopes: ['pets/read', 'pets/write'], groups: ['admins'] }],
     });
     const integration = new LambdaRouteIntegration(inlineFunction(stack));
     api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime monitors'), integration });
