@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  ApiAlarmThresholds,
+  ApiDashboard,
   CognitoUserDirectory,
   EnvironmentConfig,
   JwtAuthorizer,
   LambdaRouteIntegration,
+  Profile,
   RouteAuthorization,
   SecureNodejsFunction,
   SecureRestApi,
@@ -33,6 +36,20 @@ const NEW_PET_SCHEMA: apigw.JsonSchema = {
   properties: {
     name: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 100 },
     species: { type: apigw.JsonSchemaType.STRING, enum: ['cat', 'dog', 'fish'] },
+  },
+};
+
+/**
+ * When each profile's alarms fire. Prod keeps the library's defaults; a dev API sees test traffic
+ * (testers failing to sign in, load tests), so it alarms later.
+ */
+const ALARM_THRESHOLDS: Record<Profile, ApiAlarmThresholds> = {
+  prod: {},
+  dev: {
+    serverErrorRatePercent: 10,
+    latencyP99: Duration.seconds(5),
+    failedAuthenticationsPerMinute: 200,
+    throttledRequestsPerMinute: 500,
   },
 };
 
@@ -64,6 +81,7 @@ export class ExampleApiStack extends Stack {
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
       createAccountLoggingRole: config.createAccountLoggingRole,
+      alarms: { thresholds: ALARM_THRESHOLDS[config.profile], emailAddresses: config.alarmEmails },
     });
 
     const backend = new SecureNodejsFunction(this, 'PetsBackend', {
@@ -144,5 +162,8 @@ export class ExampleApiStack extends Stack {
       description: 'Assumed by internal services that add pets through the API',
     });
     this.api.grantInvoke(petWriter, 'POST /pets');
+
+    // Last, so it shows every function the alarms watch.
+    new ApiDashboard(this, 'Dashboard', { api: this.api });
   }
 }

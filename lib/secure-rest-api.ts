@@ -8,7 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
+import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
 import { secureAccessLogFormat } from './observability/access-log-format';
+import { AccessLogMetrics } from './observability/access-log-metrics';
+import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarms';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
@@ -196,6 +199,14 @@ export interface SecureRestApiProps {
    * @default true
    */
   readonly tracing?: boolean;
+
+  /**
+   * The API's alarms: health and suspicious activity, notifying an encrypted SNS topic. Turn them
+   * off with `{ enabled: false }`.
+   *
+   * @default - on, with the default thresholds and a new topic without subscriptions
+   */
+  readonly alarms?: SecureRestApiAlarmsOptions;
 }
 
 /** One row of the API's access matrix: a route and who may call it. */
@@ -247,6 +258,14 @@ export class SecureRestApi extends Construct {
   public readonly requestValidator: apigw.RequestValidator;
   /** Where the API is reachable. */
   public readonly endpointType: ApiEndpointType;
+  /** Metric filters on the access log: failed authentications, throttled requests, integration errors. */
+  public readonly accessLogMetrics: AccessLogMetrics;
+  /**
+   * The API's alarms.
+   *
+   * @default - undefined when `alarms.enabled` is false
+   */
+  public readonly alarms?: ApiAlarms;
 
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
@@ -279,6 +298,11 @@ export class SecureRestApi extends Construct {
       logGroupName: `/aws/apigateway/${logName}/access`,
       retention: props.logRetention,
       removalPolicy,
+    });
+
+    this.accessLogMetrics = new AccessLogMetrics(this, 'AccessLogMetrics', {
+      logGroup: this.accessLogGroup,
+      namespace: `SecureApi/${logName}`,
     });
 
     this.api = new apigw.RestApi(this, 'Resource', {
@@ -328,6 +352,10 @@ export class SecureRestApi extends Construct {
     });
     this.addGatewayResponses();
 
+    if (props.alarms?.enabled !== false) {
+      const { enabled: _enabled, ...alarms } = props.alarms ?? {};
+      this.alarms = new ApiAlarms(this, 'Alarms', { api: this, ...alarms });
+    }
     if (props.vpcEndpoints?.length) {
       this.allowOnlyFromVpcEndpoints(...props.vpcEndpoints);
     }
@@ -378,6 +406,34 @@ export class SecureRestApi extends Construct {
     return this.stage.metricLatency(props);
   }
 
+  /**
+   * Requests refused with 401 or 403, counted from the access log: failed authentication, denied
+   * tokens, probing of unknown paths.
+   *
+   * @default - sum over 1 minute
+   */
+  public metricFailedAuthentications(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accessLogMetrics.metric('failedAuthentications', props);
+  }
+
+  /**
+   * Requests refused with 429 (throttles, usage-plan quotas), counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accessLogMetrics.metric('throttledRequests', props);
+  }
+
+  /**
+   * Requests whose backend failed or timed out, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  public metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accessLogMetrics.metric('integrationErrors', props);
+  }
+
   /** The URL of the deployed stage. */
   public get url(): string {
     return this.api.url;
@@ -421,6 +477,9 @@ export class SecureRestApi extends Construct {
     if (options.requestBodySchema === undefined && BODY_METHODS.includes(route.method)) {
       Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
         `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);
+    }
+    if (options.integration instanceof LambdaRouteIntegration) {
+      this.alarms?.monitorFunction(options.integration.handler);
     }
     this.records.push({
       route,

@@ -308,6 +308,7 @@ export class JwtAuthorizer extends Construct {
       },
     });
     this.resultsCacheTtl = resultsCacheTtl;
+    props.api.alarms?.monitorFunction(this.function, { authorizer: true });
     this.node.addValidation({ validate: () => this.validateSynth(settings) });
   }
 

@@ -48,6 +48,8 @@ export interface EnvironmentConfig {
    * billed per monthly active user). Optional in cdk.json, false when left out.
    */
   readonly cognitoThreatProtection: boolean;
+  /** Email addresses that receive the API's alarms. Optional in cdk.json, none when left out. */
+  readonly alarmEmails: string[];
 }
 
 /** The error for a missing, unknown or invalid setting. Its message names the setting and the fix. */
@@ -58,9 +60,10 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection'] as const;
+const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Parses the `secure-api:environments` context value: an object of environments keyed by name.
@@ -108,6 +111,10 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
   if (typeof cognitoThreatProtection !== 'boolean') {
     throw new EnvironmentConfigError(`${at('cognitoThreatProtection')} must be true or false, got ${show(cognitoThreatProtection)}: true turns on Cognito threat protection, the paid Plus feature plan`);
   }
+  const alarmEmails = raw.alarmEmails ?? [];
+  if (!Array.isArray(alarmEmails) || alarmEmails.some((email) => typeof email !== 'string' || !EMAIL.test(email))) {
+    throw new EnvironmentConfigError(`${at('alarmEmails')} must be a list of email addresses such as ["oncall@example.com"], got ${show(alarmEmails)}`);
+  }
   return {
     name,
     profile,
@@ -119,6 +126,7 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     removalPolicy: removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     createAccountLoggingRole,
     cognitoThreatProtection,
+    alarmEmails,
   };
 }
 

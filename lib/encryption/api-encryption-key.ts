@@ -11,6 +11,9 @@ const LOGS_ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:logs:arn';
 /** What CloudWatch Logs needs on a key to encrypt a log group with it. */
 const LOGS_KEY_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'];
 
+/** What CloudWatch alarms need on a key to publish to an SNS topic encrypted with it. */
+const ALARMS_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
 
 /** Properties of an {@link ApiEncryptionKey}. */
 export interface ApiEncryptionKeyProps {
@@ -71,6 +74,7 @@ export class ApiEncryptionKey extends Construct {
 
   private readonly logGroupArns: string[] = [];
   private logsStatementAdded = false;
+  private alarmsStatementAdded = false;
 
   constructor(scope: Construct, id: string, props: ApiEncryptionKeyProps = {}) {
     super(scope, id);
@@ -102,6 +106,25 @@ export class ApiEncryptionKey extends Construct {
     return logGroup;
   }
 
+  /**
+   * Lets this account's CloudWatch alarms use the key, so they can publish to an SNS topic encrypted
+   * with it.
+   */
+  public allowCloudWatchAlarms(): void {
+    if (this.alarmsStatementAdded) {
+      return;
+    }
+    this.alarmsStatementAdded = true;
+    const account = Stack.of(this).account;
+    this.addServiceStatement(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ALARMS_KEY_ACTIONS,
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    }), `Allow the service principal cloudwatch.amazonaws.com the actions ${ALARMS_KEY_ACTIONS.join(', ')} with the condition aws:SourceAccount ${account}, or alarms cannot notify the encrypted topic.`);
+  }
+
   private allowLogGroup(logGroupName: string): void {
     const stack = Stack.of(this);
     this.logGroupArns.push(stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
@@ -109,9 +132,7 @@ export class ApiEncryptionKey extends Construct {
       return;
     }
     this.logsStatementAdded = true;
-    // A key of another stack cannot name this stack's log groups without a cyclic reference.
-    const sameStack = Stack.of(this.key) === stack;
-    const result = !sameStack ? { statementAdded: false } : this.key.addToResourcePolicy(new iam.PolicyStatement({
+    this.addServiceStatement(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForTheseLogGroupsOnly',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: LOGS_KEY_ACTIONS,
@@ -119,12 +140,17 @@ export class ApiEncryptionKey extends Construct {
       conditions: {
         ArnEquals: { [LOGS_ENCRYPTION_CONTEXT]: Lazy.list({ produce: () => this.logGroupArns }) },
       },
-    }));
+    }), `Allow the service principal logs.${stack.region}.amazonaws.com the actions ${LOGS_KEY_ACTIONS.join(', ')} with the condition ArnEquals ${LOGS_ENCRYPTION_CONTEXT} on the log groups this API creates, or CloudWatch Logs cannot write them.`);
+  }
+
+  /** Adds a statement to the key policy, or warns with `grant` where the policy is not this stack's to change. */
+  private addServiceStatement(statement: iam.PolicyStatement, grant: string): void {
+    // A key of another stack cannot name this stack's resources without a cyclic reference.
+    const sameStack = Stack.of(this.key) === Stack.of(this);
+    const result = sameStack ? this.key.addToResourcePolicy(statement) : { statementAdded: false };
     if (!result.statementAdded) {
       Annotations.of(this).addWarningV2('secure-api:imported-key-policy',
-        `The supplied key's policy cannot be changed here (it is imported or belongs to another stack). Allow the service principal logs.${stack.region}.amazonaws.com ` +
-        `the actions ${LOGS_KEY_ACTIONS.join(', ')} with the condition ArnEquals ${LOGS_ENCRYPTION_CONTEXT} on the log groups this API creates, ` +
-        'or CloudWatch Logs cannot write them.');
+        `The supplied key's policy cannot be changed here (it is imported or belongs to another stack). ${grant}`);
     }
   }
 }

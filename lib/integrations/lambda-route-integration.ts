@@ -22,7 +22,10 @@ export interface LambdaRouteIntegrationOptions {
  * console's test-invoke stage.
  */
 export class LambdaRouteIntegration extends apigw.AwsIntegration {
-  constructor(private readonly handler: lambda.IFunction, options: LambdaRouteIntegrationOptions = {}) {
+  /**
+   * @param handler the function that serves the route's requests
+   */
+  constructor(public readonly handler: lambda.IFunction, options: LambdaRouteIntegrationOptions = {}) {
     super({
       proxy: true,
       service: 'lambda',

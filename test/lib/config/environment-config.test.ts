@@ -73,7 +73,12 @@ describe('parseEnvironmentConfig', () => {
         removalPolicy: RemovalPolicy.DESTROY,
         createAccountLoggingRole: true,
         cognitoThreatProtection: false,
+        alarmEmails: [],
       });
+    });
+
+    test('alarmEmails is optional, none when left out, and taken when given', () => {
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), alarmEmails: ['oncall@example.com'] }).alarmEmails).toEqual(['oncall@example.com']);
     });
 
     test('cognitoThreatProtection is optional, false when left out, and taken when given', () => {
@@ -144,7 +149,7 @@ describe('parseEnvironmentConfig', () => {
 
     test('an unknown setting, listing the known ones', () => {
       expect(errorFor((s) => { s.logRetention = 14; }).message).toBe(
-        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection',
+        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection, alarmEmails',
       );
     });
 
@@ -268,6 +273,16 @@ describe('parseEnvironmentConfig', () => {
     ])('createAccountLoggingRole %p, which is not a boolean', (value, shown) => {
       expect(errorFor((s) => { s.createAccountLoggingRole = value; }).message).toBe(
         `\`secure-api:environments.dev.createAccountLoggingRole\` must be true or false, got ${shown}: true if this stack sets the account's API Gateway logging role, false if it is set elsewhere`,
+      );
+    });
+
+    test.each<[unknown, string]>([
+      ['oncall@example.com', '"oncall@example.com"'],
+      [['oncall'], '["oncall"]'],
+      [[7], '[7]'],
+    ])('alarmEmails %p, which is not a list of email addresses', (value, shown) => {
+      expect(errorFor((s) => { s.alarmEmails = value; }).message).toBe(
+        `\`secure-api:environments.dev.alarmEmails\` must be a list of email addresses such as ["oncall@example.com"], got ${shown}`,
       );
     });
 

@@ -1,0 +1,439 @@
+import { Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ValidationError } from '../private/validation-error';
+import { describe, validateDuration, validateWholeNumber } from '../private/validators';
+import type { SecureRestApi } from '../secure-rest-api';
+
+/**
+ * When the alarms of an API fire. Counts are per minute; an alarm fires when `breachingMinutes` of
+ * the last `evaluationMinutes` minutes breach. Every field has a default; environments usually set
+ * a few (a prod API with real traffic, a dev API with little).
+ */
+export interface ApiAlarmThresholds {
+  /**
+   * 5XX responses, as a percentage of the requests of a minute.
+   *
+   * @default 5
+   */
+  readonly serverErrorRatePercent?: number;
+
+  /**
+   * The 99th percentile of the time from request to response.
+   *
+   * @default Duration.seconds(3)
+   */
+  readonly latencyP99?: Duration;
+
+  /**
+   * Requests a minute whose backend failed or timed out.
+   *
+   * @default 5
+   */
+  readonly integrationErrorsPerMinute?: number;
+
+  /**
+   * Requests a minute refused with 401 or 403: credential stuffing, stolen or forged tokens,
+   * probing of paths.
+   *
+   * @default 50
+   */
+  readonly failedAuthenticationsPerMinute?: number;
+
+  /**
+   * Requests a minute refused with 429: throttles and exhausted usage-plan quotas.
+   *
+   * @default 100
+   */
+  readonly throttledRequestsPerMinute?: number;
+
+  /**
+   * Errors a minute of any one function behind the API.
+   *
+   * @default 1
+   */
+  readonly functionErrorsPerMinute?: number;
+
+  /**
+   * Throttled invocations a minute of any one function behind the API.
+   *
+   * @default 1
+   */
+  readonly functionThrottlesPerMinute?: number;
+
+  /**
+   * Errors a minute of an authorizer function (API Gateway answers them with 500, so every caller
+   * of its routes is refused).
+   *
+   * @default 1
+   */
+  readonly authorizerErrorsPerMinute?: number;
+
+  /**
+   * How far above its usual level (learnt by CloudWatch anomaly detection) the request count must
+   * be, in standard deviations, to count as unusual traffic.
+   *
+   * @default 3
+   */
+  readonly trafficAnomalyStandardDeviations?: number;
+
+  /**
+   * How many of the last minutes are evaluated.
+   *
+   * @default 5
+   */
+  readonly evaluationMinutes?: number;
+
+  /**
+   * How many of the evaluated minutes must breach for an alarm to fire.
+   *
+   * @default 3
+   */
+  readonly breachingMinutes?: number;
+
+  /**
+   * How many attack signals (failed authentications, throttling, unusual traffic, and those that
+   * later parts such as the firewall add) must fire together to raise the incident alarm.
+   *
+   * @default 2
+   */
+  readonly attackSignalsForIncident?: number;
+}
+
+/** Where alarms go, and when they fire. */
+export interface ApiAlarmsOptions {
+  /**
+   * When the alarms fire.
+   *
+   * @default - the defaults of each {@link ApiAlarmThresholds} field
+   */
+  readonly thresholds?: ApiAlarmThresholds;
+
+  /**
+   * The topic alarm and OK notifications go to.
+   *
+   * @default - a topic encrypted with the API's key, which accepts only TLS publishing
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * Email addresses subscribed to the topic. Each must confirm the subscription.
+   *
+   * @default - none
+   */
+  readonly emailAddresses?: string[];
+}
+
+/** The alarms of a `SecureRestApi`, in its props. */
+export interface SecureRestApiAlarmsOptions extends ApiAlarmsOptions {
+  /**
+   * Whether the API has alarms. Turning them off is an explicit choice.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** Properties of {@link ApiAlarms}. */
+export interface ApiAlarmsProps extends ApiAlarmsOptions {
+  /** The API to watch. */
+  readonly api: SecureRestApi;
+}
+
+/** Options of {@link ApiAlarms.monitorFunction}. */
+export interface MonitorFunctionOptions {
+  /**
+   * Whether the function is an authorizer: its errors refuse every caller of its routes.
+   *
+   * @default false
+   */
+  readonly authorizer?: boolean;
+}
+
+const DEFAULTS: Required<Omit<ApiAlarmThresholds, 'latencyP99'>> & { readonly latencyP99: Duration } = {
+  serverErrorRatePercent: 5,
+  latencyP99: Duration.seconds(3),
+  integrationErrorsPerMinute: 5,
+  failedAuthenticationsPerMinute: 50,
+  throttledRequestsPerMinute: 100,
+  functionErrorsPerMinute: 1,
+  functionThrottlesPerMinute: 1,
+  authorizerErrorsPerMinute: 1,
+  trafficAnomalyStandardDeviations: 3,
+  evaluationMinutes: 5,
+  breachingMinutes: 3,
+  attackSignalsForIncident: 2,
+};
+
+/** Anomaly detection needs a longer period than a minute to be stable. */
+const ANOMALY_PERIOD = Duration.minutes(5);
+const ANOMALY_EVALUATION_PERIODS = 3;
+const ANOMALY_DATAPOINTS = 2;
+
+/** A loose check of an email address: what SNS would refuse or silently never deliver to. */
+const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/** One alarm of the set: its metric and what an on-call engineer should do. */
+interface AlarmSpec {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly summary: string;
+  readonly action: string;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparison?: cloudwatch.ComparisonOperator;
+}
+
+/**
+ * The alarms of an API, on by default in `SecureRestApi`: health (5XX rate, p99 latency,
+ * integration errors, errors and throttles of every function behind the API) and suspicious
+ * activity (failed authentications, throttling, authorizer errors, traffic far above its usual
+ * level), plus an incident alarm when several attack signals fire together.
+ *
+ * Every alarm notifies an SNS topic (encrypted with the API's key, TLS-only publishing) when it
+ * fires and when it recovers. No data is treated as not breaching: an API without traffic is not
+ * failing. Alarm names start with the API's name; descriptions say what to do.
+ */
+export class ApiAlarms extends Construct {
+  /** The topic notifications go to. */
+  public readonly topic: sns.ITopic;
+  /** Fires when several attack signals fire together. */
+  public readonly incidentAlarm: cloudwatch.CompositeAlarm;
+
+  private readonly api: SecureRestApi;
+  private readonly thresholds: typeof DEFAULTS;
+  private readonly namePrefix: string;
+  private readonly action: cwActions.SnsAction;
+  private readonly created: cloudwatch.Alarm[] = [];
+  private readonly attackSignals: cloudwatch.IAlarm[] = [];
+  private readonly monitored = new Set<lambda.IFunction>();
+
+  constructor(scope: Construct, id: string, props: ApiAlarmsProps) {
+    super(scope, id);
+    this.api = props.api;
+    this.thresholds = this.validateThresholds(props.thresholds ?? {});
+    this.validateEmails(props.emailAddresses);
+    this.namePrefix = Names.uniqueResourceName(props.api, { maxLength: 150, separator: '-' });
+
+    this.topic = props.topic ?? this.createTopic();
+    for (const email of props.emailAddresses ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.action = new cwActions.SnsAction(this.topic);
+
+    this.createApiAlarms();
+    this.incidentAlarm = new cloudwatch.CompositeAlarm(this, 'Incident', {
+      compositeAlarmName: `${this.namePrefix}-UnderAttack`,
+      alarmDescription: `${this.thresholds.attackSignalsForIncident} or more attack signals of ${this.namePrefix} fire together. `
+        + 'The API is probably under attack: read the access log for the client addresses behind the signals, block them (WAF IP set or resource policy), and tighten throttles if needed.',
+      alarmRule: new AtLeastRule(this.attackSignals, this.thresholds.attackSignalsForIncident),
+    });
+    this.incidentAlarm.addAlarmAction(this.action);
+    this.incidentAlarm.addOkAction(this.action);
+  }
+
+  /** Every metric alarm, in the order they were created. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return [...this.created];
+  }
+
+  /** The functions whose errors and throttles are watched, in the order they were added. */
+  public get monitoredFunctions(): lambda.IFunction[] {
+    return [...this.monitored];
+  }
+
+  /**
+   * Adds alarms on a function's errors and throttles. `SecureRestApi` calls it for the function
+   * of every `LambdaRouteIntegration` route and for its authorizers; call it for other functions
+   * behind the API. A function is watched once.
+   */
+  public monitorFunction(fn: lambda.IFunction, options: MonitorFunctionOptions = {}): void {
+    if (this.monitored.has(fn)) {
+      return;
+    }
+    this.monitored.add(fn);
+    const name = Names.uniqueId(fn).slice(-60);
+    const errors = options.authorizer ? this.thresholds.authorizerErrorsPerMinute : this.thresholds.functionErrorsPerMinute;
+    this.addAlarm(`${options.authorizer ? 'AuthorizerErrors' : 'FunctionErrors'}-${name}`, {
+      metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: errors,
+      summary: options.authorizer
+        ? `The authorizer function ${fn.node.path} fails: API Gateway answers its routes with 500, so every caller is refused.`
+        : `The function ${fn.node.path} behind the API fails.`,
+      action: 'Read the function\'s log group for the errors, and roll back the last deployment if it caused them.',
+    });
+    this.addAlarm(`FunctionThrottles-${name}`, {
+      metric: fn.metricThrottles({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: this.thresholds.functionThrottlesPerMinute,
+      summary: `The function ${fn.node.path} is throttled by Lambda's concurrency limit: its callers get errors.`,
+      action: 'Check the account\'s concurrency (and the function\'s reserved concurrency); a traffic spike may also be an attack: see the failed-authentication and traffic alarms.',
+    });
+  }
+
+  /**
+   * Adds an alarm to the attack signals of the incident alarm (the firewall's blocked requests, the
+   * abuse blocker's activity). It is not given actions here.
+   */
+  public addAttackSignal(alarm: cloudwatch.IAlarm): void {
+    this.attackSignals.push(alarm);
+  }
+
+  private createApiAlarms(): void {
+    const t = this.thresholds;
+    this.addAlarm('ServerErrorRate', {
+      metric: this.api.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: Duration.minutes(1) }),
+      threshold: t.serverErrorRatePercent / 100,
+      summary: `${t.serverErrorRatePercent}% or more of requests end in 5XX.`,
+      action: 'Check the integration-error and function alarms and the execution log; roll back the last deployment if it caused this.',
+    });
+    this.addAlarm('LatencyP99', {
+      metric: this.api.metricLatency({ statistic: cloudwatch.Stats.p(99), period: Duration.minutes(1) }),
+      threshold: t.latencyP99.toMilliseconds(),
+      summary: `The slowest 1% of requests take ${t.latencyP99.toHumanString()} or longer.`,
+      action: 'Check the functions\' duration and throttles and the backends they call.',
+    });
+    this.addAlarm('IntegrationErrors', {
+      metric: this.api.metricIntegrationErrors(),
+      threshold: t.integrationErrorsPerMinute,
+      summary: `${t.integrationErrorsPerMinute} or more requests a minute fail or time out in the backend.`,
+      action: 'Read the access log\'s integrationError and the function logs.',
+    });
+    this.attackSignals.push(this.addAlarm('FailedAuthentications', {
+      metric: this.api.metricFailedAuthentications(),
+      threshold: t.failedAuthenticationsPerMinute,
+      summary: `${t.failedAuthenticationsPerMinute} or more requests a minute are refused with 401 or 403: credential stuffing, stolen or forged tokens, or probing of paths.`,
+      action: 'Group the access log by sourceIp and path for status 401/403; block abusive addresses (WAF IP set or resource policy); if a client is misconfigured, tell its owner.',
+    }));
+    this.attackSignals.push(this.addAlarm('ThrottledRequests', {
+      metric: this.api.metricThrottledRequests(),
+      threshold: t.throttledRequestsPerMinute,
+      summary: `${t.throttledRequestsPerMinute} or more requests a minute are refused with 429: a client exceeds its throttle or quota, or a flood hits the stage.`,
+      action: 'Group the access log by sourceIp and apiKeyId for status 429; block a flood, or raise the limits of a legitimate client\'s tier.',
+    }));
+    const anomaly = new cloudwatch.AnomalyDetectionAlarm(this, 'TrafficAnomaly', {
+      alarmName: `${this.namePrefix}-TrafficAnomaly`,
+      alarmDescription: this.description(
+        `Requests are far above their usual level (more than ${t.trafficAnomalyStandardDeviations} standard deviations).`,
+        'Check whether a launch or a partner explains it; otherwise treat it as an attack: see the failed-authentication and throttling alarms and the access log.'),
+      metric: this.api.metricCount({ statistic: cloudwatch.Stats.SUM, period: ANOMALY_PERIOD }),
+      stdDevs: t.trafficAnomalyStandardDeviations,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+      evaluationPeriods: ANOMALY_EVALUATION_PERIODS,
+      datapointsToAlarm: ANOMALY_DATAPOINTS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.withActions(anomaly);
+    this.attackSignals.push(anomaly);
+  }
+
+  private addAlarm(id: string, spec: AlarmSpec): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.namePrefix}-${id}`,
+      alarmDescription: this.description(spec.summary, spec.action),
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: this.thresholds.evaluationMinutes,
+      datapointsToAlarm: this.thresholds.breachingMinutes,
+      // No traffic is not a failure: a quiet API must not page anyone.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return this.withActions(alarm);
+  }
+
+  private withActions<T extends cloudwatch.Alarm>(alarm: T): T {
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.created.push(alarm);
+    return alarm;
+  }
+
+  private description(summary: string, action: string): string {
+    return `${summary} What to do: ${action}`.slice(0, 1024);
+  }
+
+  /** A topic only this account's CloudWatch alarms publish to, over TLS, encrypted with the API's key. */
+  private createTopic(): sns.Topic {
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: `Alarms of ${this.api.node.id}`.slice(0, 100),
+      masterKey: this.api.key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    this.api.encryption.allowCloudWatchAlarms();
+    return topic;
+  }
+
+  private validateThresholds(thresholds: ApiAlarmThresholds): typeof DEFAULTS {
+    const merged = { ...DEFAULTS, ...definedOnly(thresholds) };
+    const prop = (name: string) => `thresholds.${name}`;
+    if (!Token.isUnresolved(merged.serverErrorRatePercent)
+      && (typeof merged.serverErrorRatePercent !== 'number' || !(merged.serverErrorRatePercent > 0 && merged.serverErrorRatePercent <= 100))) {
+      throw new ValidationError(`\`${prop('serverErrorRatePercent')}\` must be a percentage above 0 and at most 100, got ${describe(merged.serverErrorRatePercent)}`, this);
+    }
+    validateDuration(this, prop('latencyP99'), merged.latencyP99, { min: Duration.millis(1), max: Duration.seconds(60), unit: 'milliseconds' });
+    for (const name of ['integrationErrorsPerMinute', 'failedAuthenticationsPerMinute', 'throttledRequestsPerMinute', 'functionErrorsPerMinute', 'functionThrottlesPerMinute', 'authorizerErrorsPerMinute'] as const) {
+      validateWholeNumber(this, prop(name), merged[name], { min: 1 });
+    }
+    if (!Token.isUnresolved(merged.trafficAnomalyStandardDeviations)
+      && (typeof merged.trafficAnomalyStandardDeviations !== 'number' || !(merged.trafficAnomalyStandardDeviations > 0 && merged.trafficAnomalyStandardDeviations <= 10))) {
+      throw new ValidationError(`\`${prop('trafficAnomalyStandardDeviations')}\` must be above 0 and at most 10, got ${describe(merged.trafficAnomalyStandardDeviations)}`, this);
+    }
+    validateWholeNumber(this, prop('evaluationMinutes'), merged.evaluationMinutes, { min: 1, max: 60 });
+    validateWholeNumber(this, prop('breachingMinutes'), merged.breachingMinutes, { min: 1, max: merged.evaluationMinutes });
+    validateWholeNumber(this, prop('attackSignalsForIncident'), merged.attackSignalsForIncident, { min: 1, max: 3 });
+    return merged;
+  }
+
+  private validateEmails(emails: string[] | undefined): void {
+    emails?.forEach((email, index) => {
+      if (typeof email === 'string' && Token.isUnresolved(email)) {
+        return;
+      }
+      if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) {
+        throw new ValidationError(`\`emailAddresses[${index}]\` must be an email address such as 'oncall@example.com', got ${describe(email)}`, this);
+      }
+    });
+  }
+}
+
+/** The fields of `values` that are set, so that `undefined` does not override a default. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/**
+ * Fires when at least `count` of `alarms` are in ALARM. Rendered at synth, so signals added later
+ * (the firewall's) take part.
+ */
+class AtLeastRule implements cloudwatch.IAlarmRule {
+  constructor(private readonly alarms: readonly cloudwatch.IAlarm[], private readonly count: number) {}
+
+  public renderAlarmRule(): string {
+    return Lazy.string({
+      produce: () => {
+        const states = this.alarms.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM));
+        const groups = combinations(states, Math.min(this.count, states.length)).map((group) => cloudwatch.AlarmRule.allOf(...group));
+        return cloudwatch.AlarmRule.anyOf(...groups).renderAlarmRule();
+      },
+    });
+  }
+}
+
+/** Every choice of `size` items of `items`, in order. */
+function combinations<T>(items: readonly T[], size: number): T[][] {
+  if (size === 0) {
+    return [[]];
+  }
+  return items.flatMap((item, index) => combinations(items.slice(index + 1), size - 1).map((rest) => [item, ...rest]));
+}

@@ -1,0 +1,95 @@
+import { Duration, Names } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { ValidationError } from '../private/validation-error';
+import { describe } from '../private/validators';
+import type { SecureRestApi } from '../secure-rest-api';
+
+/** Properties of an {@link ApiDashboard}. */
+export interface ApiDashboardProps {
+  /** The API to show. */
+  readonly api: SecureRestApi;
+
+  /**
+   * The dashboard's name: letters, digits, `-` and `_`, at most 255 characters.
+   *
+   * @default - the API's unique name
+   */
+  readonly dashboardName?: string;
+
+  /**
+   * The time range the dashboard opens with.
+   *
+   * @default Duration.hours(3)
+   */
+  readonly defaultRange?: Duration;
+}
+
+/** CloudWatch's rule for dashboard names. */
+const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const WIDTH = 24;
+const HEIGHT = 6;
+const ONE_MINUTE = Duration.minutes(1);
+
+/**
+ * One CloudWatch dashboard for an API, with the signals its alarms watch, readable at a glance:
+ * the state of every alarm first; then traffic, errors and latency percentiles; then the suspicious
+ * activity (failed authentications, throttled requests, integration errors); then the errors and
+ * throttles of the functions the alarms watch. More rows can be added with {@link addRow}.
+ *
+ * Create it after the API's routes and authorizers: it shows the functions watched at that point.
+ */
+export class ApiDashboard extends Construct {
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ApiDashboardProps) {
+    super(scope, id);
+    const api = props.api;
+    const dashboardName = props.dashboardName ?? Names.uniqueResourceName(api, { maxLength: 255, separator: '-' });
+    if (!DASHBOARD_NAME.test(dashboardName)) {
+      throw new ValidationError(`\`dashboardName\` must be 1 to 255 letters, digits, '-' or '_', got ${describe(dashboardName)}`, this);
+    }
+    this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
+      dashboardName,
+      defaultInterval: props.defaultRange ?? Duration.hours(3),
+    });
+
+    const alarms = api.alarms ? [...api.alarms.alarms, api.alarms.incidentAlarm] : [];
+    if (alarms.length > 0) {
+      this.addRow(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: WIDTH, height: 4 }));
+    }
+    this.addRow(
+      graph('Requests a minute', [api.metricCount({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: 'requests' })]),
+      graph('Errors a minute', [
+        api.metricClientError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '4XX' }),
+        api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '5XX' }),
+      ]),
+      graph('Latency (ms)', ['p50', 'p90', 'p99'].map((percentile) =>
+        api.metricLatency({ statistic: percentile, period: ONE_MINUTE, label: percentile }))),
+    );
+    this.addRow(
+      graph('Failed authentications a minute (401, 403)', [api.metricFailedAuthentications({ label: 'refused' })]),
+      graph('Throttled requests a minute (429)', [api.metricThrottledRequests({ label: 'throttled' })]),
+      graph('Integration errors a minute', [api.metricIntegrationErrors({ label: 'failed or timed out' })]),
+    );
+    const functions = api.alarms?.monitoredFunctions ?? [];
+    if (functions.length > 0) {
+      this.addRow(
+        graph('Function errors a minute', functions.map((fn) => fn.metricErrors({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: fn.node.id }))),
+        graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: fn.node.id }))),
+        graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ period: ONE_MINUTE, statistic: cloudwatch.Stats.p(99), label: fn.node.id }))),
+      );
+    }
+  }
+
+  /** Adds a row of widgets, such as the firewall's. */
+  public addRow(...widgets: cloudwatch.IWidget[]): void {
+    this.dashboard.addWidgets(new cloudwatch.Row(...widgets));
+  }
+}
+
+/** A graph a third of the dashboard wide. */
+function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, left: metrics, width: WIDTH / 3, height: HEIGHT, leftYAxis: { min: 0 } });
+}
