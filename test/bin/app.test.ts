@@ -62,6 +62,23 @@ describe('example app', () => {
     expect(mfa).toEqual([['OPTIONAL'], ['ON'], ['ON']]);
   });
 
+  test('alarms notify the environment\'s on-call addresses; dev, with none, alarms later', () => {
+    const subscriptions = stacks.map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::SNS::Subscription'))
+      .map((subscription) => [subscription.Properties.Protocol, subscription.Properties.Endpoint]));
+    expect(subscriptions).toEqual([[], [['email', 'api-oncall@example.com']], [['email', 'api-oncall@example.com']]]);
+    const failedAuthThreshold = (stack: import('aws-cdk-lib').Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .find((alarm) => alarm.Properties.MetricName === 'FailedAuthentications')!.Properties.Threshold;
+    expect(stacks.map(failedAuthThreshold)).toEqual([200, 50, 50]);
+  });
+
+  test('every stack has a dashboard and the incident alarm', () => {
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    }
+  });
+
   test('no environment turns on the paid Cognito threat protection unless its config says so', () => {
     for (const stack of stacks) {
       Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS' });
