@@ -302,7 +302,8 @@ export class SecureRestApi extends Construct {
 
     this.accessLogMetrics = new AccessLogMetrics(this, 'AccessLogMetrics', {
       logGroup: this.accessLogGroup,
-      namespace: `SecureApi/${logName}`,
+      // CloudWatch namespaces have at most 255 characters.
+      namespace: `SecureApi/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
     });
 
     this.api = new apigw.RestApi(this, 'Resource', {
