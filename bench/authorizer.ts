@@ -77,10 +77,10 @@ export interface InitResult {
 
 export interface AuthorizerResult {
   readonly options: AuthorizerBenchOptions;
-  /** a. As deployed: one decision log line per call, to a pipe the parent reads. */
+  /** a. As deployed (log level INFO): accepted calls are logged at debug, so no line is written. */
   readonly warm: WarmResult;
-  /** a, diagnostic only: the same with the decision log off (`POWERTOOLS_LOG_LEVEL=SILENT`). */
-  readonly warmWithoutLog: WarmResult;
+  /** a, diagnostic only: the same at `POWERTOOLS_LOG_LEVEL=DEBUG`, one decision line per call. */
+  readonly warmWithDebugLog: WarmResult;
   /** b. The minified index.js, in bytes. */
   readonly bundleBytes: number;
   /** c. Under the function's synthesized environment, `NODE_OPTIONS=--enable-source-maps` included. */
@@ -144,7 +144,7 @@ function synthesize(issuer: HarnessIssuer): Bundle {
  * What the harness sets before loading the bundle: the variables the handler reads (NODE_OPTIONS
  * only matters when a process starts), and the log level for {@link WarmResult}s without the log.
  */
-function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'SILENT'): Record<string, string> {
+function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'DEBUG'): Record<string, string> {
   return { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
 }
 
@@ -176,7 +176,7 @@ async function measureColdJwks(harness: OidcHarness, bundle: Bundle): Promise<Au
  * alternating which goes first, after one discarded round (JIT, the bare verifier's JWKS fetch).
  * The harness's stdout, where the decision log goes, is a pipe that the parent reads as it fills.
  */
-async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'SILENT'): Promise<WarmResult> {
+async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'DEBUG'): Promise<WarmResult> {
   await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, logLevel) });
   const token = await harness.token('bench', { claims: { sub: 'warm-user', aud: API_AUDIENCE, scope: 'pets/read pets/write', groups: ['admins'] } });
   const event = { type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken: `Bearer ${token}` };
@@ -266,7 +266,7 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
     const bundleBytes = fs.statSync(bundle.file).size;
     const coldJwks = await measureColdJwks(harness, bundle);
     const warm = await measureWarm(harness, bundle, issuer, options, 'INFO');
-    const warmWithoutLog = await measureWarm(harness, bundle, issuer, options, 'SILENT');
+    const warmWithDebugLog = await measureWarm(harness, bundle, issuer, options, 'DEBUG');
     // The fresh processes of (c) need no issuer: stop the harness so it does not share the CPUs.
     await harness.stop();
     harness = undefined;
@@ -275,7 +275,7 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
     const init = measureInit(bundle, processEnv, options);
     const initWithoutSourceMaps = measureInit(bundle, without(processEnv, ENV.nodeOptions), options);
     const functionEnvNames = Object.keys(bundle.environment);
-    return { options, warm, warmWithoutLog, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
+    return { options, warm, warmWithDebugLog, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
   } finally {
     await harness?.stop();
     if (bundle) {

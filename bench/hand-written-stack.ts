@@ -14,6 +14,7 @@ import { JWT_AUTHORIZER_ENV, JwtAuthorizerSettings } from '../lambda/shared/cons
 import type { EnvironmentConfig } from '../lib/config/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
 import { secureAccessLogFormat } from '../lib/observability/access-log-format';
+import { addApiMonitoring } from './hand-written-monitoring';
 
 /** Properties of the hand-written stack: the same environment config the example app uses. */
 export interface HandWrittenApiStackProps extends StackProps {
@@ -87,6 +88,9 @@ const BEARER_REGEX = '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$';
  * - method settings, the key-policy log-group list, the grant and the JWT authorizer's settings
  *   (issuer, routes, limits) are written out statically rather than rendered lazily from the routes;
  *   no resource-policy machinery (the example uses none);
+ * - the monitoring (bench/hand-written-monitoring.ts) is written out: thresholds as a table per
+ *   profile, the watched functions as a list, the incident alarm's rule as the three pairs of
+ *   attack signals; thresholds and alarm emails are not validated;
  * - log group names are fixed strings instead of `Names.uniqueResourceName`, so the names and
  *   logical ids differ; the template is not byte-identical.
  */
@@ -344,6 +348,17 @@ export class HandWrittenApiStack extends Stack {
       actions: ['execute-api:Invoke'],
       resources: [api.arnForExecuteApi('POST', '/pets', api.deploymentStage.stageName)],
     }));
+
+    // Metric filters, alarms to an encrypted topic, and a dashboard: see hand-written-monitoring.ts.
+    addApiMonitoring(this, {
+      apiName,
+      stage: api.deploymentStage,
+      accessLogs,
+      key,
+      functions: [backend],
+      authorizerFunctions: [authorizerFunction],
+      config,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'The URL of the pets API stage' });
   }

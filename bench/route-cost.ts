@@ -37,16 +37,28 @@ export const SHAPES: readonly Shape[] = [
   { name: 'method on existing path', added: { key: 'DELETE /items/{itemId}', target: 'shared' }, sameFunction: true },
   { name: 'new path segment', added: { key: 'GET /orders', target: 'shared' }, sameFunction: true },
   { name: 'same fn, new integration', added: { key: 'DELETE /items', target: 'sameFunctionNewIntegration' }, sameFunction: true },
-  // On an existing path, to isolate what a new function costs the API: one permission, once.
+  // On an existing path, to isolate what a new function costs the API: one permission, once (and,
+  // in the library, the function's errors and throttles alarms, reported apart from the target).
   { name: 'first route to 2nd fn', added: { key: 'HEAD /items/{itemId}', target: 'secondFunction' }, sameFunction: false },
 ];
 
 /** The two ways of building the API. */
 export type Flavor = 'library' | 'plain';
 
-/** Resources added by one route, by CloudFormation type. */
+/**
+ * CloudWatch alarm types, counted apart from a route's other resources: `SecureRestApi` watches
+ * every function behind the API (an errors and a throttles alarm), so the first route to a function
+ * adds its alarms. They are monitoring, which the plain side has none of, not the route's plumbing.
+ */
+const ALARM_TYPES: ReadonlySet<string> = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
+
+/** Resources added by one route, by CloudFormation type, with CloudWatch alarms counted apart. */
 export interface RouteCost {
+  /** Resources added, CloudWatch alarms not included: what the per-route target counts. */
   readonly total: number;
+  /** CloudWatch alarms added (see {@link ALARM_TYPES}). */
+  readonly alarms: number;
+  /** What {@link total} counts, by type. */
   readonly byType: ReadonlyMap<string, number>;
 }
 
@@ -97,13 +109,16 @@ function synthesize(flavor: Flavor, routes: readonly RouteSpec[]): Map<string, n
 /** What the k+1st route added, by type (types whose count did not change are left out). */
 function difference(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): RouteCost {
   const byType = new Map<string, number>();
+  let alarms = 0;
   for (const type of new Set([...before.keys(), ...after.keys()])) {
     const delta = (after.get(type) ?? 0) - (before.get(type) ?? 0);
-    if (delta !== 0) {
+    if (ALARM_TYPES.has(type)) {
+      alarms += delta;
+    } else if (delta !== 0) {
       byType.set(type, delta);
     }
   }
-  return { total: [...byType.values()].reduce((a, b) => a + b, 0), byType };
+  return { total: [...byType.values()].reduce((a, b) => a + b, 0), alarms, byType };
 }
 
 /** For each shape and flavor: resources of the API with k+1 routes minus those with k routes. */
@@ -114,7 +129,12 @@ export function measureRouteCost(): ShapeResult[] {
   });
 }
 
-/** `Method +1, Resource +1`: the CloudFormation type without the `AWS::<service>::` prefix. */
+/** ` (+2 alarms)` after a count when the route added alarms; empty otherwise. */
+export function formatAlarms(cost: RouteCost): string {
+  return cost.alarms === 0 ? '' : ` (${cost.alarms > 0 ? '+' : ''}${cost.alarms} alarm${Math.abs(cost.alarms) === 1 ? '' : 's'})`;
+}
+
+/** `Method +1, Resource +1` (alarms left out): the CloudFormation type without the `AWS::<service>::` prefix. */
 export function formatByType(cost: RouteCost): string {
   return [...cost.byType].map(([type, n]) => `${type.split('::').pop()} ${n > 0 ? '+' : ''}${n}`).join(', ') || 'none';
 }

@@ -1,0 +1,223 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+// The metric filters read the JSON access log that hand-written-stack.ts writes with the library's
+// format string; these are that format's keys.
+import { ACCESS_LOG_KEYS } from '../lambda/shared/constants';
+import type { EnvironmentConfig, Profile } from '../lib/config/environment-config';
+
+/** When the alarms fire. Counts are per minute, over the last {@link EVALUATION_MINUTES}. */
+interface AlarmThresholds {
+  readonly serverErrorRatePercent: number;
+  readonly latencyP99: Duration;
+  readonly integrationErrorsPerMinute: number;
+  readonly failedAuthenticationsPerMinute: number;
+  readonly throttledRequestsPerMinute: number;
+  readonly functionErrorsPerMinute: number;
+  readonly functionThrottlesPerMinute: number;
+  readonly authorizerErrorsPerMinute: number;
+  readonly trafficAnomalyStandardDeviations: number;
+}
+
+const PROD_THRESHOLDS: AlarmThresholds = {
+  serverErrorRatePercent: 5,
+  latencyP99: Duration.seconds(3),
+  integrationErrorsPerMinute: 5,
+  failedAuthenticationsPerMinute: 50,
+  throttledRequestsPerMinute: 100,
+  functionErrorsPerMinute: 1,
+  functionThrottlesPerMinute: 1,
+  authorizerErrorsPerMinute: 1,
+  trafficAnomalyStandardDeviations: 3,
+};
+
+/** The example app's thresholds: a dev API sees test traffic, so it alarms later. */
+const THRESHOLDS: Record<Profile, AlarmThresholds> = {
+  prod: PROD_THRESHOLDS,
+  dev: {
+    ...PROD_THRESHOLDS,
+    serverErrorRatePercent: 10,
+    latencyP99: Duration.seconds(5),
+    failedAuthenticationsPerMinute: 200,
+    throttledRequestsPerMinute: 500,
+  },
+};
+
+/** An alarm fires when {@link BREACHING_MINUTES} of the last {@link EVALUATION_MINUTES} breach. */
+const EVALUATION_MINUTES = 5;
+const BREACHING_MINUTES = 3;
+const ONE_MINUTE = Duration.minutes(1);
+
+/** Dashboard layout: 24 columns, three graphs a row. */
+const DASHBOARD_WIDTH = 24;
+const GRAPH_HEIGHT = 6;
+
+/** Properties of {@link addApiMonitoring}. */
+export interface ApiMonitoringProps {
+  /** The API's name: the prefix of the alarm names, the dashboard's name and the metric namespace. */
+  readonly apiName: string;
+  /** The stage whose API Gateway metrics are watched. */
+  readonly stage: apigw.Stage;
+  /** The JSON access log the metric filters read. */
+  readonly accessLogs: logs.ILogGroup;
+  /** The API's key: it encrypts the alarm topic, so CloudWatch alarms are allowed to use it. */
+  readonly key: kms.Key;
+  /** The functions behind the API's integrations: their errors and throttles are watched. */
+  readonly functions: readonly lambda.IFunction[];
+  /** The token authorizers' functions: their errors refuse every caller of their routes. */
+  readonly authorizerFunctions: readonly lambda.IFunction[];
+  /** The environment: its profile picks the thresholds; its alarm emails are subscribed. */
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * The hand-written stack's monitoring, in plain aws-cdk-lib: what the example stack gets from
+ * `SecureRestApi`'s alarms (on by default) and `ApiDashboard`.
+ *
+ * - three metric filters on the access log: failed authentications (401, 403), throttled requests
+ *   (429) and integration errors;
+ * - an SNS topic encrypted with the API's key that accepts publishing over TLS only, from this
+ *   account's CloudWatch alarms (topic policy and key policy statement), with the environment's
+ *   alarm emails subscribed;
+ * - alarms on the 5XX rate, p99 latency, integration errors, failed authentications, throttled
+ *   requests, unusual traffic (anomaly detection on the request count), and the errors and
+ *   throttles of every function, each notifying the topic on ALARM and OK;
+ * - a composite incident alarm when two of the three attack signals fire together;
+ * - a dashboard: alarm states, traffic, errors, latency, the access-log signals, the functions.
+ *
+ * Written out rather than derived: the thresholds are a table per profile, the functions a list,
+ * and the incident rule the three pairs of signals; nothing is validated.
+ */
+export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void {
+  const { apiName, stage, key, config } = props;
+  const t = THRESHOLDS[config.profile];
+
+  // Signals API Gateway does not publish, counted from the JSON access log: 1 a matching request.
+  const namespace = `PetsApi/${apiName}`;
+  const countRequests = (id: string, metricName: string, filterPattern: logs.IFilterPattern) =>
+    props.accessLogs.addMetricFilter(id, {
+      filterPattern,
+      metricNamespace: namespace,
+      metricName,
+      metricValue: '1',
+      defaultValue: 0,
+      unit: cloudwatch.Unit.COUNT,
+    }).metric({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE });
+  const status = `$.${ACCESS_LOG_KEYS.status}`;
+  const errorResponseType = `$.${ACCESS_LOG_KEYS.errorResponseType}`;
+  const failedAuthentications = countRequests('FailedAuthentications', 'FailedAuthentications',
+    logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)));
+  const throttledRequests = countRequests('ThrottledRequests', 'ThrottledRequests', logs.FilterPattern.numberValue(status, '=', 429));
+  const integrationErrors = countRequests('IntegrationErrors', 'IntegrationErrors', logs.FilterPattern.any(
+    logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_FAILURE'),
+    logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_TIMEOUT'),
+    logs.FilterPattern.stringValue(`$.${ACCESS_LOG_KEYS.integrationError}`, '!=', '-'),
+  ));
+
+  // The topic: encrypted with the API's key, TLS only, published to by this account's alarms.
+  const cloudWatchOfThisAccount = {
+    sid: 'AllowCloudWatchAlarmsOfThisAccount',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+  };
+  const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `Alarms of ${apiName}`, masterKey: key, enforceSSL: true });
+  topic.addToResourcePolicy(new iam.PolicyStatement({ ...cloudWatchOfThisAccount, actions: ['sns:Publish'], resources: [topic.topicArn] }));
+  key.addToResourcePolicy(new iam.PolicyStatement({ ...cloudWatchOfThisAccount, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+  for (const email of config.alarmEmails) {
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+  }
+  const notify = new cwActions.SnsAction(topic);
+  const withActions = <T extends cloudwatch.AlarmBase>(alarm: T): T => {
+    alarm.addAlarmAction(notify);
+    alarm.addOkAction(notify);
+    return alarm;
+  };
+
+  // A quiet API is not failing: missing data never breaches.
+  const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string) => withActions(metric.createAlarm(stack, `${id}Alarm`, {
+    alarmName: `${apiName}-${id}`,
+    alarmDescription: description,
+    threshold,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: EVALUATION_MINUTES,
+    datapointsToAlarm: BREACHING_MINUTES,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  }));
+
+  const alarms: cloudwatch.Alarm[] = [
+    alarm('ServerErrorRate', stage.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: ONE_MINUTE }), t.serverErrorRatePercent / 100,
+      `${t.serverErrorRatePercent}% or more of requests end in 5XX. Check the integration and function alarms and the execution log.`),
+    alarm('LatencyP99', stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: ONE_MINUTE }), t.latencyP99.toMilliseconds(),
+      `The slowest 1% of requests take ${t.latencyP99.toHumanString()} or longer. Check the functions' duration and throttles.`),
+    alarm('IntegrationErrors', integrationErrors, t.integrationErrorsPerMinute,
+      `${t.integrationErrorsPerMinute} or more requests a minute fail or time out in the backend. Read the access log's integrationError.`),
+  ];
+  const failedAuthenticationsAlarm = alarm('FailedAuthentications', failedAuthentications, t.failedAuthenticationsPerMinute,
+    `${t.failedAuthenticationsPerMinute} or more requests a minute are refused with 401 or 403. Group the access log by sourceIp and path; block abusive addresses.`);
+  const throttledRequestsAlarm = alarm('ThrottledRequests', throttledRequests, t.throttledRequestsPerMinute,
+    `${t.throttledRequestsPerMinute} or more requests a minute are refused with 429. Group the access log by sourceIp and apiKeyId; block a flood or raise a tier's limits.`);
+  const trafficAnomalyAlarm = withActions(new cloudwatch.AnomalyDetectionAlarm(stack, 'TrafficAnomalyAlarm', {
+    alarmName: `${apiName}-TrafficAnomaly`,
+    alarmDescription: `Requests are more than ${t.trafficAnomalyStandardDeviations} standard deviations above their usual level. Unless a launch explains it, treat it as an attack.`,
+    // Anomaly detection needs longer periods than a minute to be stable.
+    metric: stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+    stdDevs: t.trafficAnomalyStandardDeviations,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  }));
+  alarms.push(failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm);
+
+  const functions = [...props.functions, ...props.authorizerFunctions];
+  for (const fn of functions) {
+    const authorizer = props.authorizerFunctions.includes(fn);
+    const name = fn.node.id;
+    alarms.push(
+      alarm(`${authorizer ? 'AuthorizerErrors' : 'FunctionErrors'}-${name}`, fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }),
+        authorizer ? t.authorizerErrorsPerMinute : t.functionErrorsPerMinute,
+        authorizer
+          ? `The authorizer function ${name} fails: its routes answer 500 to every caller. Read its log group.`
+          : `The function ${name} fails. Read its log group; roll back the last deployment if it caused this.`),
+      alarm(`FunctionThrottles-${name}`, fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }), t.functionThrottlesPerMinute,
+        `The function ${name} is throttled by Lambda's concurrency limit. Check the account's and the function's concurrency.`),
+    );
+  }
+
+  // Two of the three attack signals together: probably an attack rather than a misconfigured client.
+  const [a, b, c] = [failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm];
+  const incident = withActions(new cloudwatch.CompositeAlarm(stack, 'IncidentAlarm', {
+    compositeAlarmName: `${apiName}-UnderAttack`,
+    alarmDescription: 'Two or more attack signals fire together. Read the access log for the client addresses behind them and block them.',
+    alarmRule: cloudwatch.AlarmRule.anyOf(cloudwatch.AlarmRule.allOf(a, b), cloudwatch.AlarmRule.allOf(a, c), cloudwatch.AlarmRule.allOf(b, c)),
+  }));
+
+  const graph = (title: string, metrics: cloudwatch.IMetric[]) =>
+    new cloudwatch.GraphWidget({ title, left: metrics, width: DASHBOARD_WIDTH / 3, height: GRAPH_HEIGHT, leftYAxis: { min: 0 } });
+  const perMinute = (label: string, statistic: string = cloudwatch.Stats.SUM) => ({ statistic, period: ONE_MINUTE, label });
+  const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', { dashboardName: apiName, defaultInterval: Duration.hours(3) });
+  // Each addWidgets() call is one row.
+  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms, incident], width: DASHBOARD_WIDTH, height: 4 }));
+  dashboard.addWidgets(
+    graph('Requests a minute', [stage.metricCount(perMinute('requests'))]),
+    graph('Errors a minute', [stage.metricClientError(perMinute('4XX')), stage.metricServerError(perMinute('5XX'))]),
+    graph('Latency (ms)', ['p50', 'p90', 'p99'].map((p) => stage.metricLatency(perMinute(p, p)))),
+  );
+  dashboard.addWidgets(
+    graph('Failed authentications a minute (401, 403)', [failedAuthentications.with({ label: 'refused' })]),
+    graph('Throttled requests a minute (429)', [throttledRequests.with({ label: 'throttled' })]),
+    graph('Integration errors a minute', [integrationErrors.with({ label: 'failed or timed out' })]),
+  );
+  dashboard.addWidgets(
+    graph('Function errors a minute', functions.map((fn) => fn.metricErrors(perMinute(fn.node.id)))),
+    graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles(perMinute(fn.node.id)))),
+    graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration(perMinute(fn.node.id, cloudwatch.Stats.p(99))))),
+  );
+}
