@@ -281,6 +281,7 @@ export class SecureRestApi extends Construct {
 
     const stageName = props.stageName ?? 'v1';
     this.validateStageName(stageName);
+    this.validateRestApiName(props.restApiName);
     validateThrottle(this, 'throttle', props.throttle);
     this.stageThrottle = { ...DEFAULT_STAGE_THROTTLE, ...props.throttle };
     this.endpointType = props.endpointType ?? ApiEndpointType.REGIONAL;
@@ -307,7 +308,8 @@ export class SecureRestApi extends Construct {
     });
 
     this.api = new apigw.RestApi(this, 'Resource', {
-      restApiName: props.restApiName ?? logName,
+      // At most 255 characters: the name is the `ApiName` dimension of the stage's metrics.
+      restApiName: props.restApiName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '-' }),
       description: props.description,
       endpointConfiguration: {
         types: [this.endpointType === ApiEndpointType.PRIVATE ? apigw.EndpointType.PRIVATE : apigw.EndpointType.REGIONAL],
@@ -694,6 +696,12 @@ export class SecureRestApi extends Construct {
       }
     }
     return errors;
+  }
+
+  private validateRestApiName(name: string | undefined): void {
+    if (name !== undefined && !Token.isUnresolved(name) && (typeof name !== 'string' || name.trim().length === 0 || name.length > 255)) {
+      throw new ValidationError(`\`restApiName\` must be 1 to 255 characters, got ${describe(name)}: it is the \`ApiName\` dimension of the API's metrics, which CloudWatch limits to 255`, this);
+    }
   }
 
   private validateStageName(stageName: string): void {

@@ -175,6 +175,9 @@ const ANOMALY_PERIOD = Duration.minutes(5);
 const ANOMALY_EVALUATION_PERIODS = 3;
 const ANOMALY_DATAPOINTS = 2;
 
+/** CloudWatch's limit for a composite alarm's rule. */
+const MAX_ALARM_RULE_LENGTH = 10240;
+
 /** A loose check of an email address: what SNS would refuse or silently never deliver to. */
 const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
@@ -228,12 +231,13 @@ export class ApiAlarms extends Construct {
     this.createApiAlarms();
     this.incidentAlarm = new cloudwatch.CompositeAlarm(this, 'Incident', {
       compositeAlarmName: `${this.namePrefix}-UnderAttack`,
-      alarmDescription: `${this.thresholds.attackSignalsForIncident} or more attack signals of ${this.namePrefix} fire together. `
-        + 'The API is probably under attack: read the access log for the client addresses behind the signals, block them (WAF IP set or resource policy), and tighten throttles if needed.',
+      alarmDescription: this.description(`${this.thresholds.attackSignalsForIncident} or more attack signals of ${this.namePrefix} fire together: the API is probably under attack.`,
+        'Read the access log for the client addresses behind the signals, block them (WAF IP set or resource policy), and tighten throttles if needed.'),
       alarmRule: new AtLeastRule(this.attackSignals, this.thresholds.attackSignalsForIncident),
     });
     this.incidentAlarm.addAlarmAction(this.action);
     this.incidentAlarm.addOkAction(this.action);
+    this.node.addValidation({ validate: () => this.validateIncidentRule() });
   }
 
   /** Every metric alarm, in the order they were created. */
@@ -293,7 +297,7 @@ export class ApiAlarms extends Construct {
     this.addAlarm('LatencyP99', {
       metric: this.api.metricLatency({ statistic: cloudwatch.Stats.p(99), period: Duration.minutes(1) }),
       threshold: t.latencyP99.toMilliseconds(),
-      summary: `The slowest 1% of requests take ${t.latencyP99.toHumanString()} or longer.`,
+      summary: `The slowest 1% of requests take ${t.latencyP99.toMilliseconds()} ms or longer.`,
       action: 'Check the functions\' duration and throttles and the backends they call.',
     });
     this.addAlarm('IntegrationErrors', {
@@ -390,9 +394,34 @@ export class ApiAlarms extends Construct {
       throw new ValidationError(`\`${prop('trafficAnomalyStandardDeviations')}\` must be above 0 and at most 10, got ${describe(merged.trafficAnomalyStandardDeviations)}`, this);
     }
     validateWholeNumber(this, prop('evaluationMinutes'), merged.evaluationMinutes, { min: 1, max: 60 });
-    validateWholeNumber(this, prop('breachingMinutes'), merged.breachingMinutes, { min: 1, max: merged.evaluationMinutes });
-    validateWholeNumber(this, prop('attackSignalsForIncident'), merged.attackSignalsForIncident, { min: 1, max: 3 });
+    validateWholeNumber(this, prop('breachingMinutes'), merged.breachingMinutes, { min: 1 });
+    if (merged.breachingMinutes > merged.evaluationMinutes) {
+      throw new ValidationError(`\`${prop('breachingMinutes')}\` (${merged.breachingMinutes}${thresholds.breachingMinutes === undefined ? ', the default' : ''}) must not exceed \`${prop('evaluationMinutes')}\` (${merged.evaluationMinutes}): set both`, this);
+    }
+    validateWholeNumber(this, prop('attackSignalsForIncident'), merged.attackSignalsForIncident, { min: 1 });
     return merged;
+  }
+
+  /**
+   * The incident rule lists every group of `attackSignalsForIncident` signals, and CloudWatch
+   * accepts a rule of at most 10240 characters: estimated here with each alarm's full ARN.
+   */
+  private validateIncidentRule(): string[] {
+    const k = this.thresholds.attackSignalsForIncident;
+    const n = this.attackSignals.length;
+    if (k > n) {
+      return [`\`thresholds.attackSignalsForIncident\` is ${k}, but the API has only ${n} attack signals: the incident alarm could never fire. Lower it, or add signals with addAttackSignal()`];
+    }
+    const stack = Stack.of(this);
+    const arnLength = (alarm: cloudwatch.IAlarm) => `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:`.length
+      + (Token.isUnresolved(alarm.alarmName) ? 255 : alarm.alarmName.length);
+    // ALARM("<arn>"), joined by " AND " in a group and " OR " between groups, each group in parentheses.
+    const length = combinations(this.attackSignals, k)
+      .reduce((total, group) => total + group.reduce((sum, alarm) => sum + arnLength(alarm) + 'ALARM("")'.length + ' AND '.length, 0) + ' OR ()'.length, 0);
+    if (length > MAX_ALARM_RULE_LENGTH) {
+      return [`The incident alarm's rule would be about ${length} characters (every group of ${k} of the ${n} attack signals), over CloudWatch's ${MAX_ALARM_RULE_LENGTH}: lower \`thresholds.attackSignalsForIncident\`, or add fewer signals (one per part, such as the firewall's whole web ACL, rather than one per rule)`];
+    }
+    return [];
   }
 
   private validateEmails(emails: string[] | undefined): void {

@@ -1,6 +1,6 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
 import type { SecureRestApi } from '../secure-rest-api';
@@ -76,9 +76,9 @@ export class ApiDashboard extends Construct {
     const functions = api.alarms?.monitoredFunctions ?? [];
     if (functions.length > 0) {
       this.addRow(
-        graph('Function errors a minute', functions.map((fn) => fn.metricErrors({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: fn.node.id }))),
-        graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: fn.node.id }))),
-        graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ period: ONE_MINUTE, statistic: cloudwatch.Stats.p(99), label: fn.node.id }))),
+        graph('Function errors a minute', functions.map((fn) => fn.metricErrors({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
+        graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
+        graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ period: ONE_MINUTE, statistic: cloudwatch.Stats.p(99), label: labelOf(fn) }))),
       );
     }
   }
@@ -87,6 +87,11 @@ export class ApiDashboard extends Construct {
   public addRow(...widgets: cloudwatch.IWidget[]): void {
     this.dashboard.addWidgets(new cloudwatch.Row(...widgets));
   }
+}
+
+/** A function's path in its stack, such as `Pets/Handler`: unique, where its id alone is not. */
+function labelOf(fn: IConstruct): string {
+  return fn.node.scopes.slice(fn.node.scopes.indexOf(Stack.of(fn)) + 1).map((scope) => scope.node.id).join('/');
 }
 
 /** A graph a third of the dashboard wide. */

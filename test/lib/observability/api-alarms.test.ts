@@ -1,0 +1,666 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IConstruct } from 'constructs';
+import {
+  ApiAlarmThresholds,
+  JwtAuthorizer,
+  LambdaRouteIntegration,
+  RouteAuthorization,
+  SecureRestApi,
+  SecureRestApiProps,
+} from '../../../lib';
+import { ValidationError } from '../../../lib/private/validation-error';
+import { errorOf } from '../../helpers/errors';
+import { inlineFunction, newStack } from '../../helpers/stack';
+
+/** The unique name of an API with the id `Api` in `TestStack`: its alarm names start with it. */
+const PREFIX = 'TestStack-Api-46A8C9EA';
+const NAMESPACE = `SecureApi/${PREFIX}`;
+
+/** A default API with one Lambda route (API Gateway refuses an API without methods). */
+function build(props: SecureRestApiProps = {}) {
+  const stack = newStack();
+  const api = new SecureRestApi(stack, 'Api', props);
+  const fn = inlineFunction(stack);
+  api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(fn) });
+  return { stack, api, fn };
+}
+
+/** The same, plus a JWT authorizer guarding a second route. */
+function buildWithAuthorizer(props: SecureRestApiProps = {}) {
+  const built = build(props);
+  const jwt = new JwtAuthorizer(built.stack, 'Jwt', { api: built.api, issuers: [{ issuer: 'https://login.example.com/', audience: ['x'], scopes: ['s'] }] });
+  built.api.addRoute('GET /orders', { authorization: jwt.authorize({ scopes: ['s'] }), integration: new LambdaRouteIntegration(built.fn) });
+  return { ...built, jwt };
+}
+
+function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
+}
+
+type Resource = { Type: string; Properties: Record<string, any> };
+
+function alarmsOf(template: Template): Record<string, Resource> {
+  return template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>;
+}
+
+/** The one alarm whose name is `<PREFIX>-<suffix>`, or whose name matches `suffix` as a pattern. */
+function alarmNamed(template: Template, suffix: string | RegExp): Resource {
+  const found = Object.values(alarmsOf(template)).filter((alarm) => {
+    const name = String(alarm.Properties.AlarmName);
+    return typeof suffix === 'string' ? name === `${PREFIX}-${suffix}` : suffix.test(name);
+  });
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** The composite alarm's rule as text, with each alarm ARN (a Fn::GetAtt) written as `arn:<logical id>`. */
+function renderedRule(template: Template): string {
+  const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[];
+  expect(composites).toHaveLength(1);
+  const rule = composites[0].Properties.AlarmRule;
+  const parts: unknown[] = typeof rule === 'string' ? [rule] : rule['Fn::Join'][1];
+  return parts.map((part) => {
+    if (typeof part === 'string') {
+      return part;
+    }
+    const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (!getAtt || getAtt[1] !== 'Arn') {
+      throw new Error(`unexpected token in the alarm rule: ${JSON.stringify(part)}`);
+    }
+    return `arn:${getAtt[0]}`;
+  }).join('');
+}
+
+type Rule = { kind: 'alarm'; id: string } | { kind: 'and' | 'or'; operands: Rule[] };
+
+/** Parses the subset of composite-alarm rule syntax AtLeastRule renders: ALARM("..."), AND, OR, parentheses. */
+function parseRule(text: string): Rule {
+  const tokens = text.match(/ALARM\("[^"]+"\)|\(|\)|AND|OR|\S+/g) ?? [];
+  let position = 0;
+  const fail = (what: string): never => {
+    throw new Error(`rule oracle: ${what} at token ${position} (${tokens[position]}) of ${text}`);
+  };
+  const sequence = (): Rule => {
+    const operands = [term()];
+    let joiner: 'and' | 'or' | undefined;
+    while (tokens[position] === 'AND' || tokens[position] === 'OR') {
+      const kind = tokens[position] === 'AND' ? 'and' : 'or';
+      if (joiner !== undefined && joiner !== kind) {
+        fail('AND and OR mixed without parentheses');
+      }
+      joiner = kind;
+      position += 1;
+      operands.push(term());
+    }
+    return joiner === undefined ? operands[0] : { kind: joiner, operands };
+  };
+  const term = (): Rule => {
+    const token = tokens[position];
+    if (token === '(') {
+      position += 1;
+      const inner = sequence();
+      if (tokens[position] !== ')') {
+        fail('expected )');
+      }
+      position += 1;
+      return inner;
+    }
+    const alarm = /^ALARM\("(.+)"\)$/.exec(token ?? '');
+    if (!alarm) {
+      return fail('expected ALARM("...") or (');
+    }
+    position += 1;
+    return { kind: 'alarm', id: alarm[1] };
+  };
+  const rule = sequence();
+  if (position !== tokens.length) {
+    fail('trailing tokens');
+  }
+  return rule;
+}
+
+function fires(rule: Rule, inAlarm: Set<string>): boolean {
+  switch (rule.kind) {
+    case 'alarm':
+      return inAlarm.has(rule.id);
+    case 'and':
+      return rule.operands.every((operand) => fires(operand, inAlarm));
+    case 'or':
+      return rule.operands.some((operand) => fires(operand, inAlarm));
+  }
+}
+
+function subsets<T>(items: readonly T[]): T[][] {
+  return items.reduce<T[][]>((all, item) => [...all, ...all.map((subset) => [...subset, item])], [[]]);
+}
+
+/** Checks, over every combination of signals in ALARM, that the rule fires exactly when `atLeast` of them are. */
+function expectAtLeastRule(template: Template, signalIds: string[], atLeast: number): void {
+  const rule = parseRule(renderedRule(template));
+  for (const subset of subsets(signalIds.map((id) => `arn:${id}`))) {
+    expect({ inAlarm: subset, fires: fires(rule, new Set(subset)) }).toEqual({ inAlarm: subset, fires: subset.length >= atLeast });
+  }
+}
+
+const ATTACK_SIGNALS = ['FailedAuthentications', 'ThrottledRequests', 'TrafficAnomaly'];
+
+describe('ApiAlarms defaults', () => {
+  const { stack, api, fn } = build();
+  const template = Template.fromStack(stack);
+  const topicRef = { Ref: logicalId(stack, api.alarms!.topic) };
+  const stageDimensions = [
+    { Name: 'ApiName', Value: PREFIX },
+    { Name: 'Stage', Value: { Ref: logicalId(stack, api.stage) } },
+  ];
+
+  test('alarms are on by default', () => {
+    expect(api.alarms).toBeDefined();
+    // Six alarms of the API, two of its one function.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    expect(api.alarms!.alarms).toHaveLength(8);
+  });
+
+  test('ServerErrorRate: the average of 5XXError over 1 minute, at 5 %', () => {
+    expect(alarmNamed(template, 'ServerErrorRate').Properties).toEqual(expect.objectContaining({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Dimensions: stageDimensions,
+      Statistic: 'Average',
+      Period: 60,
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }));
+  });
+
+  test('LatencyP99: p99 of Latency over 1 minute, at 3000 ms', () => {
+    const props = alarmNamed(template, 'LatencyP99').Properties;
+    expect(props).toEqual(expect.objectContaining({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      Dimensions: stageDimensions,
+      ExtendedStatistic: 'p99',
+      Period: 60,
+      Threshold: 3000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }));
+    expect(props.Statistic).toBeUndefined();
+  });
+
+  test.each([
+    ['IntegrationErrors', 5],
+    ['FailedAuthentications', 50],
+    ['ThrottledRequests', 100],
+  ])('%s: the access-log metric in the API\'s namespace, Sum over 1 minute, at %d', (name, threshold) => {
+    expect(alarmNamed(template, name).Properties).toEqual(expect.objectContaining({
+      Namespace: NAMESPACE,
+      MetricName: name,
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }));
+    expect(alarmNamed(template, name).Properties.Dimensions).toBeUndefined();
+  });
+
+  test('TrafficAnomaly: anomaly detection on the Sum of Count over 5 minutes, band of 3, 2 of 3 periods', () => {
+    const props = alarmNamed(template, 'TrafficAnomaly').Properties;
+    expect(props).toEqual(expect.objectContaining({
+      ComparisonOperator: 'GreaterThanUpperThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+      ThresholdMetricId: 'expr_1',
+    }));
+    expect(props.Metrics).toEqual([
+      { Expression: 'ANOMALY_DETECTION_BAND(m0, 3)', Id: 'expr_1', Label: 'Anomaly Detection Band', ReturnData: true },
+      {
+        Id: 'm0',
+        MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: stageDimensions }, Period: 300, Stat: 'Sum' },
+        ReturnData: true,
+      },
+    ]);
+    expect(props.Threshold).toBeUndefined();
+  });
+
+  test('the function of a LambdaRouteIntegration gets an Errors and a Throttles alarm, Sum over 1 minute, at 1', () => {
+    const fnRef = { Ref: logicalId(stack, fn) };
+    for (const [kind, metricName] of [['FunctionErrors', 'Errors'], ['FunctionThrottles', 'Throttles']]) {
+      expect(alarmNamed(template, new RegExp(`^${PREFIX}-${kind}-TestStackHandler`)).Properties).toEqual(expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: fnRef }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+      }));
+    }
+    expect(api.alarms!.monitoredFunctions).toEqual([fn]);
+  });
+
+  test('every metric alarm but the anomaly alarm fires on 3 of the last 5 minutes', () => {
+    for (const alarm of Object.values(alarmsOf(template)).filter((a) => a.Properties.AlarmName !== `${PREFIX}-TrafficAnomaly`)) {
+      expect({ name: alarm.Properties.AlarmName, evaluation: alarm.Properties.EvaluationPeriods, datapoints: alarm.Properties.DatapointsToAlarm })
+        .toEqual({ name: alarm.Properties.AlarmName, evaluation: 5, datapoints: 3 });
+    }
+  });
+
+  test('every alarm treats missing data as not breaching, notifies the topic on ALARM and OK, and says what to do', () => {
+    const all = [...Object.values(alarmsOf(template)), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[]];
+    expect(all).toHaveLength(9);
+    for (const alarm of all) {
+      const p = alarm.Properties;
+      expect(p.AlarmName.startsWith(`${PREFIX}-`)).toBe(true);
+      expect(p.AlarmName.length).toBeLessThanOrEqual(255);
+      expect(p.AlarmActions).toEqual([topicRef]);
+      expect(p.OKActions).toEqual([topicRef]);
+      expect(p.AlarmDescription.length).toBeLessThanOrEqual(1024);
+      if (alarm.Type === 'AWS::CloudWatch::Alarm') {
+        expect({ name: p.AlarmName, missing: p.TreatMissingData }).toEqual({ name: p.AlarmName, missing: 'notBreaching' });
+        expect(p.AlarmDescription).toContain('What to do:');
+      }
+    }
+  });
+
+  test('the incident alarm is named UnderAttack and fires when at least 2 of the 3 attack signals fire', () => {
+    const composite = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0] as Resource;
+    expect(composite.Properties.AlarmName).toBe(`${PREFIX}-UnderAttack`);
+    expect(composite.Properties.AlarmDescription).toContain('2 or more attack signals');
+    expect(api.alarms!.incidentAlarm).toBeInstanceOf(cloudwatch.CompositeAlarm);
+    const ids = ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name)));
+    expectAtLeastRule(template, ids, 2);
+  });
+
+  test('the rendered rule holds every pair of attack signals, and only those alarms', () => {
+    const [auth, throttle, anomaly] = ATTACK_SIGNALS.map((name) => `ALARM("arn:${logicalId(stack, api.alarms!.node.findChild(name))}")`);
+    const rule = renderedRule(template);
+    expect(rule).toContain(`(${auth} AND ${throttle})`);
+    expect(rule).toContain(`(${auth} AND ${anomaly})`);
+    expect(rule).toContain(`(${throttle} AND ${anomaly})`);
+    expect(rule.match(/ALARM\(/g)).toHaveLength(6);
+  });
+
+  test('the topic is encrypted with the API\'s key and accepts only TLS publishing, and this account\'s alarms', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack, api.key), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topicRef],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: topicRef,
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topicRef,
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('the key lets this account\'s CloudWatch alarms use it for the encrypted topic', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        }]),
+      },
+    });
+  });
+
+  test('the default alarm set matches the reviewed snapshot', () => {
+    const types = ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::Logs::MetricFilter'];
+    const resources = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, Resource>)
+      .filter(([, resource]) => types.includes(resource.Type)));
+    expect(resources).toMatchSnapshot();
+  });
+});
+
+describe('incident alarm', () => {
+  test('an attack signal added after construction takes part in the rule at synth, without actions of its own', () => {
+    const { stack, api } = build();
+    const waf = new cloudwatch.Alarm(stack, 'WafBlocked', {
+      metric: new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', statistic: 'Sum' }),
+      threshold: 100,
+      evaluationPeriods: 1,
+    });
+    api.alarms!.addAttackSignal(waf);
+    const template = Template.fromStack(stack);
+    const ids = [...ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name))), logicalId(stack, waf)];
+    expect(renderedRule(template)).toContain(`ALARM("arn:${logicalId(stack, waf)}")`);
+    expectAtLeastRule(template, ids, 2);
+    expect(template.toJSON().Resources[logicalId(stack, waf)].Properties.AlarmActions).toBeUndefined();
+    expect(api.alarms!.alarms).not.toContain(waf);
+  });
+
+  test.each([1, 2, 3])('attackSignalsForIncident %i: fires when at least that many signals fire', (count) => {
+    const { stack, api } = build({ alarms: { thresholds: { attackSignalsForIncident: count } } });
+    const template = Template.fromStack(stack);
+    expectAtLeastRule(template, ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name))), count);
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmDescription: Match.stringLikeRegexp(`^${count} or more attack signals`) });
+  });
+});
+
+describe('function alarms', () => {
+  test('one pair a function, however many routes use it; none for a route that is not a LambdaRouteIntegration', () => {
+    const { stack, api, fn } = build();
+    const other = inlineFunction(stack, 'Other');
+    api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(fn), requestBodySchema: { type: apigw.JsonSchemaType.OBJECT } });
+    api.addRoute('DELETE /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(fn) });
+    api.addRoute('GET /others', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(other) });
+    api.addRoute('GET /mock', { authorization: RouteAuthorization.iam(), integration: new apigw.MockIntegration() });
+    const template = Template.fromStack(stack);
+    const names = Object.values(alarmsOf(template)).map((a) => String(a.Properties.AlarmName)).filter((n) => /-Function(Errors|Throttles)-/.test(n)).sort();
+    expect(names).toEqual([
+      `${PREFIX}-FunctionErrors-TestStackHandlerFDC7B8A5`,
+      `${PREFIX}-FunctionErrors-TestStackOther9C685AED`,
+      `${PREFIX}-FunctionThrottles-TestStackHandlerFDC7B8A5`,
+      `${PREFIX}-FunctionThrottles-TestStackOther9C685AED`,
+    ]);
+    expect(api.alarms!.monitoredFunctions).toEqual([fn, other]);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 4);
+  });
+
+  test('monitorFunction watches another function once', () => {
+    const { stack, api } = build();
+    const worker = inlineFunction(stack, 'Worker');
+    api.alarms!.monitorFunction(worker);
+    api.alarms!.monitorFunction(worker);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 + 2);
+    alarmNamed(template, /-FunctionErrors-TestStackWorker/);
+    alarmNamed(template, /-FunctionThrottles-TestStackWorker/);
+  });
+
+  test('a JwtAuthorizer\'s function gets an AuthorizerErrors alarm and a throttles alarm', () => {
+    const { stack, api, jwt } = buildWithAuthorizer();
+    const template = Template.fromStack(stack);
+    const fnRef = { Ref: logicalId(stack, jwt.function) };
+    const errors = alarmNamed(template, new RegExp(`^${PREFIX}-AuthorizerErrors-TestStackJwtFunction`)).Properties;
+    expect(errors).toEqual(expect.objectContaining({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: fnRef }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+    }));
+    expect(errors.AlarmDescription).toContain('authorizer');
+    expect(errors.AlarmDescription).toContain('What to do:');
+    const throttles = alarmNamed(template, new RegExp(`^${PREFIX}-FunctionThrottles-TestStackJwtFunction`)).Properties;
+    expect(throttles.Dimensions).toEqual([{ Name: 'FunctionName', Value: fnRef }]);
+    // Not also a plain function errors alarm.
+    expect(Object.values(alarmsOf(template)).filter((a) => /-FunctionErrors-TestStackJwtFunction/.test(a.Properties.AlarmName))).toHaveLength(0);
+    expect(api.alarms!.monitoredFunctions).toContain(jwt.function);
+  });
+});
+
+describe('supplied topic and subscriptions', () => {
+  test('a supplied topic: no topic is created, every alarm notifies it, the key is not opened to CloudWatch', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'OnCall');
+    const api = new SecureRestApi(stack, 'Api', { alarms: { topic } });
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    expect(api.alarms!.topic).toBe(topic);
+    const topicRef = { Ref: logicalId(stack, topic) };
+    const all = [...Object.values(alarmsOf(template)), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[]];
+    expect(all).toHaveLength(9);
+    for (const alarm of all) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef]);
+    }
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0] as Resource;
+    expect(key.Properties.KeyPolicy.Statement.map((s: { Sid?: string }) => s.Sid)).not.toContain('AllowCloudWatchAlarmsOfThisAccount');
+  });
+
+  test('an imported topic gets the alarms and the subscriptions', () => {
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:eu-west-1:123456789012:on-call');
+    const api = new SecureRestApi(stack, 'Api', { alarms: { topic, emailAddresses: ['oncall@example.com'] } });
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `${PREFIX}-ServerErrorRate`, AlarmActions: ['arn:aws:sns:eu-west-1:123456789012:on-call'] });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:on-call' });
+  });
+
+  test('each email address is subscribed to the topic', () => {
+    const emails = ['oncall@example.com', 'sec-team+api@example.co.uk'];
+    const { stack, api } = build({ alarms: { emailAddresses: emails } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of emails) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: logicalId(stack, api.alarms!.topic) } });
+    }
+  });
+});
+
+describe('threshold overrides', () => {
+  const thresholds: Required<ApiAlarmThresholds> = {
+    serverErrorRatePercent: 12.5,
+    latencyP99: Duration.millis(1500),
+    integrationErrorsPerMinute: 7,
+    failedAuthenticationsPerMinute: 20,
+    throttledRequestsPerMinute: 30,
+    functionErrorsPerMinute: 2,
+    functionThrottlesPerMinute: 3,
+    authorizerErrorsPerMinute: 4,
+    trafficAnomalyStandardDeviations: 2.5,
+    evaluationMinutes: 10,
+    breachingMinutes: 4,
+    attackSignalsForIncident: 3,
+  };
+  const { stack, api } = buildWithAuthorizer({ alarms: { thresholds } });
+  const template = Template.fromStack(stack);
+
+  test.each([
+    ['ServerErrorRate', 0.125],
+    ['LatencyP99', 1500],
+    ['IntegrationErrors', 7],
+    ['FailedAuthentications', 20],
+    ['ThrottledRequests', 30],
+  ])('%s fires at %d', (name, threshold) => {
+    expect(alarmNamed(template, name).Properties.Threshold).toBe(threshold);
+  });
+
+  test.each([
+    [/-FunctionErrors-TestStackHandler/, 2],
+    [/-FunctionThrottles-TestStackHandler/, 3],
+    [/-AuthorizerErrors-TestStackJwtFunction/, 4],
+    [/-FunctionThrottles-TestStackJwtFunction/, 3],
+  ])('%s fires at %d', (pattern, threshold) => {
+    expect(alarmNamed(template, pattern).Properties.Threshold).toBe(threshold);
+  });
+
+  test('the descriptions state the thresholds', () => {
+    expect(alarmNamed(template, 'ServerErrorRate').Properties.AlarmDescription).toMatch(/^12\.5% or more/);
+    expect(alarmNamed(template, 'LatencyP99').Properties.AlarmDescription).toContain('take 1500 ms or longer');
+    expect(alarmNamed(template, 'TrafficAnomaly').Properties.AlarmDescription).toContain('more than 2.5 standard deviations');
+  });
+
+  test('trafficAnomalyStandardDeviations sets the band', () => {
+    expect(alarmNamed(template, 'TrafficAnomaly').Properties.Metrics[0].Expression).toBe('ANOMALY_DETECTION_BAND(m0, 2.5)');
+  });
+
+  test('evaluationMinutes and breachingMinutes apply to every metric alarm but the anomaly alarm', () => {
+    for (const alarm of Object.values(alarmsOf(template))) {
+      const p = alarm.Properties;
+      const expected = p.AlarmName === `${PREFIX}-TrafficAnomaly` ? { e: 3, d: 2 } : { e: 10, d: 4 };
+      expect({ name: p.AlarmName, e: p.EvaluationPeriods, d: p.DatapointsToAlarm }).toEqual({ name: p.AlarmName, ...expected });
+    }
+  });
+
+  test('attackSignalsForIncident 3 needs all three signals', () => {
+    expectAtLeastRule(template, ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name))), 3);
+  });
+});
+
+describe('alarms turned off', () => {
+  test('no alarm, no composite alarm, no topic, no key statement; the metric filters stay', () => {
+    const { stack, api } = build({ alarms: { enabled: false } });
+    expect(api.alarms).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 3);
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0] as Resource;
+    expect(key.Properties.KeyPolicy.Statement.map((s: { Sid?: string }) => s.Sid)).not.toContain('AllowCloudWatchAlarmsOfThisAccount');
+  });
+
+  test('a JwtAuthorizer on an API without alarms adds none', () => {
+    const { stack } = buildWithAuthorizer({ alarms: { enabled: false } });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+});
+
+describe('validation', () => {
+  const AT = ' (at TestStack/Api/Alarms)';
+
+  function thresholdError(thresholds: ApiAlarmThresholds): string {
+    return errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', { alarms: { thresholds } })).message;
+  }
+
+  test.each([0, -1, 101])('serverErrorRatePercent %d', (value) => {
+    expect(thresholdError({ serverErrorRatePercent: value }))
+      .toBe(`\`thresholds.serverErrorRatePercent\` must be a percentage above 0 and at most 100, got ${value}${AT}`);
+  });
+
+  test('serverErrorRatePercent 100 is accepted', () => {
+    expect(() => new SecureRestApi(newStack(), 'Api', { alarms: { thresholds: { serverErrorRatePercent: 100 } } })).not.toThrow();
+  });
+
+  test.each([
+    [Duration.millis(0), '0 millis'],
+    [Duration.seconds(61), '1 minute 1 second'],
+  ])('latencyP99 %s', (value, shown) => {
+    expect(thresholdError({ latencyP99: value }))
+      .toBe(`\`thresholds.latencyP99\` must be a whole number of milliseconds from 1 milli to 1 minute, got ${shown}${AT}`);
+  });
+
+  test.each([
+    'integrationErrorsPerMinute',
+    'failedAuthenticationsPerMinute',
+    'throttledRequestsPerMinute',
+    'functionErrorsPerMinute',
+    'functionThrottlesPerMinute',
+    'authorizerErrorsPerMinute',
+  ] as const)('%s must be a whole number of at least 1', (name) => {
+    expect(thresholdError({ [name]: 0 })).toBe(`\`thresholds.${name}\` must be a whole number >= 1, got 0${AT}`);
+    expect(thresholdError({ [name]: 1.5 })).toBe(`\`thresholds.${name}\` must be a whole number >= 1, got 1.5${AT}`);
+  });
+
+  test.each([0, 11])('trafficAnomalyStandardDeviations %d', (value) => {
+    expect(thresholdError({ trafficAnomalyStandardDeviations: value }))
+      .toBe(`\`thresholds.trafficAnomalyStandardDeviations\` must be above 0 and at most 10, got ${value}${AT}`);
+  });
+
+  test('evaluationMinutes 0', () => {
+    expect(thresholdError({ evaluationMinutes: 0 })).toBe(`\`thresholds.evaluationMinutes\` must be a whole number between 1 and 60, got 0${AT}`);
+  });
+
+  test('breachingMinutes above evaluationMinutes', () => {
+    expect(thresholdError({ evaluationMinutes: 5, breachingMinutes: 6 })).toBe(`\`thresholds.breachingMinutes\` (6) must not exceed \`thresholds.evaluationMinutes\` (5): set both${AT}`);
+    // The default breachingMinutes is named as such, so the message makes sense to whoever set only evaluationMinutes.
+    expect(thresholdError({ evaluationMinutes: 2 })).toBe(`\`thresholds.breachingMinutes\` (3, the default) must not exceed \`thresholds.evaluationMinutes\` (2): set both${AT}`);
+  });
+
+  test('breachingMinutes equal to evaluationMinutes is accepted', () => {
+    expect(() => new SecureRestApi(newStack(), 'Api', { alarms: { thresholds: { evaluationMinutes: 1, breachingMinutes: 1 } } })).not.toThrow();
+  });
+
+  test('attackSignalsForIncident 0', () => {
+    expect(thresholdError({ attackSignalsForIncident: 0 })).toBe(`\`thresholds.attackSignalsForIncident\` must be a whole number >= 1, got 0${AT}`);
+  });
+
+  test('attackSignalsForIncident 4, more than the API\'s 3 signals, fails synth: the incident alarm could never fire', () => {
+    const { stack } = build({ alarms: { thresholds: { attackSignalsForIncident: 4 } } });
+    expect(() => Template.fromStack(stack)).toThrow('`thresholds.attackSignalsForIncident` is 4, but the API has only 3 attack signals: the incident alarm could never fire');
+  });
+
+  test('a threshold left undefined keeps its default', () => {
+    const { stack } = build({ alarms: { thresholds: { failedAuthenticationsPerMinute: undefined } } });
+    expect(alarmNamed(Template.fromStack(stack), 'FailedAuthentications').Properties.Threshold).toBe(50);
+  });
+
+  test.each([
+    'not-an-email',
+    'oncall@localhost',
+    'on call@example.com',
+    'oncall@example.com.',
+    'oncall@@example.com',
+    '"oncall"@example.com',
+    'oncall@exa_mple.com',
+    '',
+    `${'a'.repeat(250)}@example.com`,
+  ])('refuses the email address %j', (email) => {
+    const message = errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', { alarms: { emailAddresses: ['oncall@example.com', email] } })).message;
+    expect(message).toBe(`\`emailAddresses[1]\` must be an email address such as 'oncall@example.com', got '${email}'${AT}`);
+  });
+});
+
+describe('limits', () => {
+  // The default API name is at most 255 characters, CloudWatch's limit for the `ApiName` dimension
+  // the stage's metrics (and so the alarms) use.
+  test('an API with a long construct path builds with its default alarms', () => {
+    const stack = newStack();
+    expect(() => new SecureRestApi(stack, 'A'.repeat(300))).not.toThrow();
+  });
+
+  // The incident rule lists every group of `attackSignalsForIncident` signals (C(n, k) groups), and
+  // CloudWatch accepts a rule of at most 10240 characters: synth fails rather than the deploy.
+  test('the incident rule stays within CloudWatch\'s 10240 characters with 7 attack signals, or synth says why not', () => {
+    let template: Template;
+    let stack: Stack;
+    try {
+      const built = build({ alarms: { thresholds: { attackSignalsForIncident: 3 } } });
+      stack = built.stack;
+      for (const name of ['WafBlocked', 'WafBlockedCommonRuleSet', 'WafBlockedIpReputation', 'BlockerErrors']) {
+        built.api.alarms!.addAttackSignal(new cloudwatch.Alarm(stack, name, {
+          alarmName: `${PREFIX}-${name}`,
+          metric: new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+        }));
+      }
+      template = Template.fromStack(stack);
+    } catch (error) {
+      // Synth-time checks reach the user through CDK's validation report.
+      expect((error as Error).message).toMatch(/The incident alarm's rule would be about \d+ characters \(every group of 3 of the 7 attack signals\), over CloudWatch's 10240: lower `thresholds.attackSignalsForIncident`/);
+      return;
+    }
+    // The rule as CloudWatch sees it: each Fn::GetAtt Arn is arn:aws:cloudwatch:<region>:<account>:alarm:<name>.
+    const names = Object.fromEntries(Object.entries(alarmsOf(template)).map(([id, alarm]) => [id, alarm.Properties.AlarmName]));
+    const rule = renderedRule(template).replace(/arn:([A-Za-z0-9]+)/g, (_m, id: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${names[id]}`);
+    expect(rule.length).toBeLessThanOrEqual(10240);
+  });
+});
