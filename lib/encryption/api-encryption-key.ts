@@ -121,8 +121,10 @@ export class ApiEncryptionKey extends Construct {
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ALARMS_KEY_ACTIONS,
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
-    }), `Allow the service principal cloudwatch.amazonaws.com the actions ${ALARMS_KEY_ACTIONS.join(', ')} with the condition aws:SourceAccount ${account}, or alarms cannot notify the encrypted topic.`);
+      // AWS documents this grant without conditions; whether CloudWatch sends aws:SourceAccount to
+      // KMS is not documented, so the condition applies only when it does.
+      conditions: { StringEqualsIfExists: { 'aws:SourceAccount': account } },
+    }), `Allow the service principal cloudwatch.amazonaws.com the actions ${ALARMS_KEY_ACTIONS.join(', ')}, or alarms cannot notify the encrypted topic.`);
   }
 
   private allowLogGroup(logGroupName: string): void {

@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -372,7 +372,8 @@ export class ApiAlarms extends Construct {
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['sns:Publish'],
       resources: [topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      // The condition AWS documents for alarm actions: only this account's alarms.
+      conditions: { ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
     }));
     this.api.encryption.allowCloudWatchAlarms();
     return topic;

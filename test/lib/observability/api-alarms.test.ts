@@ -307,7 +307,7 @@ describe('ApiAlarms defaults', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: 'sns:Publish',
             Resource: topicRef,
-            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+            Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*' } },
           },
         ]),
       },
@@ -324,7 +324,7 @@ describe('ApiAlarms defaults', () => {
           Principal: { Service: 'cloudwatch.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
-          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } },
         }]),
       },
     });
