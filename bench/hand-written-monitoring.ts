@@ -16,6 +16,8 @@ import type { EnvironmentConfig, Profile } from '../lib/config/environment-confi
 /** When the alarms fire. Counts are per minute, over the last {@link EVALUATION_MINUTES}. */
 interface AlarmThresholds {
   readonly serverErrorRatePercent: number;
+  /** The fewest requests in a minute for its 5XX rate to count. */
+  readonly minimumRequestsForErrorRate: number;
   readonly latencyP99: Duration;
   readonly integrationErrorsPerMinute: number;
   readonly failedAuthenticationsPerMinute: number;
@@ -23,11 +25,13 @@ interface AlarmThresholds {
   readonly functionErrorsPerMinute: number;
   readonly functionThrottlesPerMinute: number;
   readonly authorizerErrorsPerMinute: number;
+  readonly authorizerFailuresPerMinute: number;
   readonly trafficAnomalyStandardDeviations: number;
 }
 
 const PROD_THRESHOLDS: AlarmThresholds = {
   serverErrorRatePercent: 5,
+  minimumRequestsForErrorRate: 10,
   latencyP99: Duration.seconds(3),
   integrationErrorsPerMinute: 5,
   failedAuthenticationsPerMinute: 50,
@@ -35,6 +39,7 @@ const PROD_THRESHOLDS: AlarmThresholds = {
   functionErrorsPerMinute: 1,
   functionThrottlesPerMinute: 1,
   authorizerErrorsPerMinute: 1,
+  authorizerFailuresPerMinute: 1,
   trafficAnomalyStandardDeviations: 3,
 };
 
@@ -81,19 +86,20 @@ export interface ApiMonitoringProps {
  * The hand-written stack's monitoring, in plain aws-cdk-lib: what the example stack gets from
  * `SecureRestApi`'s alarms (on by default) and `ApiDashboard`.
  *
- * - three metric filters on the access log: failed authentications (401, 403), throttled requests
- *   (429) and integration errors;
+ * - four metric filters on the access log: failed authentications (401, 403, not those the web ACL
+ *   blocked), throttled requests (429), integration errors and authorizer failures;
  * - an SNS topic encrypted with the API's key that accepts publishing over TLS only, from this
  *   account's CloudWatch alarms (topic policy and key policy statement), with the environment's
  *   alarm emails subscribed;
- * - alarms on the 5XX rate, p99 latency, integration errors, failed authentications, throttled
- *   requests, unusual traffic (anomaly detection on the request count), and the errors and
- *   throttles of every function, each notifying the topic on ALARM and OK;
- * - a composite incident alarm when two of the three attack signals fire together;
+ * - alarms on the 5XX rate (a math expression, 0 in minutes with few requests), p99 latency,
+ *   authorizer failures, integration errors, failed authentications, throttled requests, unusual
+ *   traffic (anomaly detection on the request count), and the errors and throttles of every
+ *   function, each notifying the topic on ALARM and OK;
+ * - a composite incident alarm when two of the three attack signals fire together (AT_LEAST);
  * - a dashboard: alarm states, traffic, errors, latency, the access-log signals, the functions.
  *
  * Written out rather than derived: the thresholds are a table per profile, the functions a list,
- * and the incident rule the three pairs of signals; nothing is validated.
+ * and the incident rule over the three signals fixed at construction; nothing is validated.
  */
 export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void {
   const { apiName, stage, key, config } = props;
@@ -112,24 +118,37 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
     }).metric({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE });
   const status = `$.${ACCESS_LOG_KEYS.status}`;
   const errorResponseType = `$.${ACCESS_LOG_KEYS.errorResponseType}`;
-  const failedAuthentications = countRequests('FailedAuthentications', 'FailedAuthentications',
-    logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)));
+  // Requests the web ACL blocked are counted by WAF itself: one flood must not count twice.
+  const failedAuthentications = countRequests('FailedAuthentications', 'FailedAuthentications', logs.FilterPattern.all(
+    logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
+    logs.FilterPattern.stringValue(`$.${ACCESS_LOG_KEYS.wafResponseCode}`, '!=', 'WAF_BLOCK'),
+  ));
   const throttledRequests = countRequests('ThrottledRequests', 'ThrottledRequests', logs.FilterPattern.numberValue(status, '=', 429));
   const integrationErrors = countRequests('IntegrationErrors', 'IntegrationErrors', logs.FilterPattern.any(
     logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_FAILURE'),
     logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_TIMEOUT'),
     logs.FilterPattern.stringValue(`$.${ACCESS_LOG_KEYS.integrationError}`, '!=', '-'),
   ));
+  const authorizerFailures = countRequests('AuthorizerFailures', 'AuthorizerFailures', logs.FilterPattern.any(
+    logs.FilterPattern.stringValue(errorResponseType, '=', 'AUTHORIZER_FAILURE'),
+    logs.FilterPattern.stringValue(errorResponseType, '=', 'AUTHORIZER_CONFIGURATION_ERROR'),
+  ));
 
   // The topic: encrypted with the API's key, TLS only, published to by this account's alarms.
-  const cloudWatchOfThisAccount = {
-    sid: 'AllowCloudWatchAlarmsOfThisAccount',
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-  };
+  const cloudWatch = { sid: 'AllowCloudWatchAlarmsOfThisAccount', principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')] };
   const topic = new sns.Topic(stack, 'AlarmTopic', { displayName: `Alarms of ${apiName}`, masterKey: key, enforceSSL: true });
-  topic.addToResourcePolicy(new iam.PolicyStatement({ ...cloudWatchOfThisAccount, actions: ['sns:Publish'], resources: [topic.topicArn] }));
-  key.addToResourcePolicy(new iam.PolicyStatement({ ...cloudWatchOfThisAccount, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    ...cloudWatch,
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` } },
+  }));
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    ...cloudWatch,
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: { StringEqualsIfExists: { 'aws:SourceAccount': stack.account } },
+  }));
   for (const email of config.alarmEmails) {
     topic.addSubscription(new subscriptions.EmailSubscription(email));
   }
@@ -141,7 +160,7 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
   };
 
   // A quiet API is not failing: missing data never breaches.
-  const alarm = (id: string, metric: cloudwatch.Metric, threshold: number, description: string) => withActions(metric.createAlarm(stack, `${id}Alarm`, {
+  const alarm = (id: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, threshold: number, description: string) => withActions(metric.createAlarm(stack, `${id}Alarm`, {
     alarmName: `${apiName}-${id}`,
     alarmDescription: description,
     threshold,
@@ -151,11 +170,23 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   }));
 
+  // The 5XX rate in percent, 0 in minutes with too few requests for one failure to mean an outage.
+  const serverErrorRate = new cloudwatch.MathExpression({
+    expression: `IF(requests >= ${t.minimumRequestsForErrorRate}, 100 * errors / requests, 0)`,
+    usingMetrics: {
+      errors: stage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }),
+      requests: stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE }),
+    },
+    period: ONE_MINUTE,
+    label: '5XX rate (%)',
+  });
   const alarms: cloudwatch.Alarm[] = [
-    alarm('ServerErrorRate', stage.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: ONE_MINUTE }), t.serverErrorRatePercent / 100,
-      `${t.serverErrorRatePercent}% or more of requests end in 5XX. Check the integration and function alarms and the execution log.`),
+    alarm('ServerErrorRate', serverErrorRate, t.serverErrorRatePercent,
+      `${t.serverErrorRatePercent}% or more of requests end in 5XX (in minutes with ${t.minimumRequestsForErrorRate} requests or more). Check the integration and function alarms and the execution log.`),
     alarm('LatencyP99', stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: ONE_MINUTE }), t.latencyP99.toMilliseconds(),
       `The slowest 1% of requests take ${t.latencyP99.toHumanString()} or longer. Check the functions' duration and throttles.`),
+    alarm('AuthorizerFailures', authorizerFailures, t.authorizerFailuresPerMinute,
+      `${t.authorizerFailuresPerMinute} or more requests a minute get 500 because the authorizer could not decide. Read its log and check its invoke permission.`),
     alarm('IntegrationErrors', integrationErrors, t.integrationErrorsPerMinute,
       `${t.integrationErrorsPerMinute} or more requests a minute fail or time out in the backend. Read the access log's integrationError.`),
   ];
@@ -192,11 +223,13 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
   }
 
   // Two of the three attack signals together: probably an attack rather than a misconfigured client.
-  const [a, b, c] = [failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm];
   const incident = withActions(new cloudwatch.CompositeAlarm(stack, 'IncidentAlarm', {
     compositeAlarmName: `${apiName}-UnderAttack`,
     alarmDescription: 'Two or more attack signals fire together. Read the access log for the client addresses behind them and block them.',
-    alarmRule: cloudwatch.AlarmRule.anyOf(cloudwatch.AlarmRule.allOf(a, b), cloudwatch.AlarmRule.allOf(a, c), cloudwatch.AlarmRule.allOf(b, c)),
+    alarmRule: cloudwatch.AlarmRule.atLeast(cloudwatch.AlarmState.ALARM, {
+      operands: [failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm],
+      threshold: cloudwatch.AtLeastThreshold.count(2),
+    }),
   }));
 
   const graph = (title: string, metrics: cloudwatch.IMetric[]) =>
@@ -213,7 +246,10 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
   dashboard.addWidgets(
     graph('Failed authentications a minute (401, 403)', [failedAuthentications.with({ label: 'refused' })]),
     graph('Throttled requests a minute (429)', [throttledRequests.with({ label: 'throttled' })]),
-    graph('Integration errors a minute', [integrationErrors.with({ label: 'failed or timed out' })]),
+    graph('Integration errors and authorizer failures a minute', [
+      integrationErrors.with({ label: 'integration failed or timed out' }),
+      authorizerFailures.with({ label: 'authorizer failed' }),
+    ]),
   );
   dashboard.addWidgets(
     graph('Function errors a minute', functions.map((fn) => fn.metricErrors(perMinute(fn.node.id)))),

@@ -89,8 +89,8 @@ const BEARER_REGEX = '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$';
  *   (issuer, routes, limits) are written out statically rather than rendered lazily from the routes;
  *   no resource-policy machinery (the example uses none);
  * - the monitoring (bench/hand-written-monitoring.ts) is written out: thresholds as a table per
- *   profile, the watched functions as a list, the incident alarm's rule as the three pairs of
- *   attack signals; thresholds and alarm emails are not validated;
+ *   profile, the watched functions as a list, the incident alarm's rule an AT_LEAST over the three
+ *   attack signals known at construction; thresholds and alarm emails are not validated;
  * - log group names are fixed strings instead of `Names.uniqueResourceName`, so the names and
  *   logical ids differ; the template is not byte-identical.
  */

@@ -258,7 +258,7 @@ export class SecureRestApi extends Construct {
   public readonly requestValidator: apigw.RequestValidator;
   /** Where the API is reachable. */
   public readonly endpointType: ApiEndpointType;
-  /** Metric filters on the access log: failed authentications, throttled requests, integration errors. */
+  /** Metric filters on the access log: failed authentications, throttled requests, integration errors, authorizer failures. */
   public readonly accessLogMetrics: AccessLogMetrics;
   /**
    * The API's alarms.
@@ -355,9 +355,16 @@ export class SecureRestApi extends Construct {
     });
     this.addGatewayResponses();
 
-    if (props.alarms?.enabled !== false) {
-      const { enabled: _enabled, ...alarms } = props.alarms ?? {};
+    const { enabled: alarmsEnabled = true, ...alarms } = props.alarms ?? {};
+    if (alarmsEnabled) {
       this.alarms = new ApiAlarms(this, 'Alarms', { api: this, ...alarms });
+    } else {
+      // Options that would change something if the alarms were on: silently dropping them would hide a mistake.
+      const given = Object.entries(alarms).filter(([, value]) => value !== undefined
+        && !(Array.isArray(value) && value.length === 0) && !(value?.constructor === Object && Object.keys(value).length === 0)).map(([key]) => key);
+      if (given.length > 0) {
+        throw new ValidationError(`\`alarms.enabled\` is false, so \`alarms.${given.join('`, `alarms.')}\` would be ignored: remove them, or turn the alarms on`, this);
+      }
     }
     if (props.vpcEndpoints?.length) {
       this.allowOnlyFromVpcEndpoints(...props.vpcEndpoints);
@@ -435,6 +442,16 @@ export class SecureRestApi extends Construct {
    */
   public metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.accessLogMetrics.metric('integrationErrors', props);
+  }
+
+  /**
+   * Requests an authorizer could not decide (its function failed, timed out, was throttled or
+   * returned no valid policy), which API Gateway answers with 500; counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  public metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accessLogMetrics.metric('authorizerFailures', props);
   }
 
   /** The URL of the deployed stage. */
@@ -699,8 +716,8 @@ export class SecureRestApi extends Construct {
   }
 
   private validateRestApiName(name: string | undefined): void {
-    if (name !== undefined && !Token.isUnresolved(name) && (typeof name !== 'string' || name.trim().length === 0 || name.length > 255)) {
-      throw new ValidationError(`\`restApiName\` must be 1 to 255 characters, got ${describe(name)}: it is the \`ApiName\` dimension of the API's metrics, which CloudWatch limits to 255`, this);
+    if (name !== undefined && !Token.isUnresolved(name) && (typeof name !== 'string' || name.trim().length === 0 || name.length > 255 || !/^[\x20-\x7E]+$/.test(name))) {
+      throw new ValidationError(`\`restApiName\` must be 1 to 255 printable ASCII characters, got ${describe(name)}: it is the \`ApiName\` dimension of the API's metrics, which CloudWatch limits so`, this);
     }
   }
 

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { FINITE_RETENTIONS, STAGE_NAME_PATTERN } from '../private/validators';
+import { FINITE_RETENTIONS, STAGE_NAME_PATTERN, isEmailAddress } from '../private/validators';
 import { ThrottleSettings } from '../traffic/throttle';
 
 /** The cdk.json context key that holds the environments. */
@@ -49,7 +49,7 @@ export interface EnvironmentConfig {
    */
   readonly cognitoThreatProtection: boolean;
   /** Email addresses that receive the API's alarms. Optional in cdk.json, none when left out. */
-  readonly alarmEmails: string[];
+  readonly alarmEmails: readonly string[];
 }
 
 /** The error for a missing, unknown or invalid setting. Its message names the setting and the fix. */
@@ -63,7 +63,6 @@ export class EnvironmentConfigError extends Error {
 const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Parses the `secure-api:environments` context value: an object of environments keyed by name.
@@ -112,8 +111,8 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     throw new EnvironmentConfigError(`${at('cognitoThreatProtection')} must be true or false, got ${show(cognitoThreatProtection)}: true turns on Cognito threat protection, the paid Plus feature plan`);
   }
   const alarmEmails = raw.alarmEmails ?? [];
-  if (!Array.isArray(alarmEmails) || alarmEmails.some((email) => typeof email !== 'string' || !EMAIL.test(email))) {
-    throw new EnvironmentConfigError(`${at('alarmEmails')} must be a list of email addresses such as ["oncall@example.com"], got ${show(alarmEmails)}`);
+  if (!Array.isArray(alarmEmails) || !alarmEmails.every(isEmailAddress) || new Set(alarmEmails).size !== alarmEmails.length) {
+    throw new EnvironmentConfigError(`${at('alarmEmails')} must be a list of distinct email addresses such as ["oncall@example.com"], got ${show(alarmEmails)}`);
   }
   return {
     name,

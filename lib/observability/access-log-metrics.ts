@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -15,16 +16,31 @@ interface AccessLogMetricSpec {
 const status = `$.${ACCESS_LOG_KEYS.status}`;
 const errorResponseType = `$.${ACCESS_LOG_KEYS.errorResponseType}`;
 const integrationError = `$.${ACCESS_LOG_KEYS.integrationError}`;
+const wafResponseCode = `$.${ACCESS_LOG_KEYS.wafResponseCode}`;
+
+/** The `$context.wafResponseCode` of a request the web ACL blocked: counted by WAF's own metrics. */
+const WAF_BLOCK = 'WAF_BLOCK';
+
+/** A pattern matching any of the gateway response types. */
+function responseTypeIs(...types: apigw.ResponseType[]): logs.JsonPattern {
+  return logs.FilterPattern.any(...types.map((type) => logs.FilterPattern.stringValue(errorResponseType, '=', type.responseType)));
+}
 
 /**
  * The signals API Gateway's own metrics lack, counted from the JSON access log (one line a request,
  * see `access-log-format.ts`). API Gateway writes `-` for a value that is not set.
  */
 export const ACCESS_LOG_METRICS = {
-  /** Requests refused for their credentials: 401 (no or invalid token) and 403 (denied, or probing an unknown path). */
+  /**
+   * Requests refused for their credentials: 401 (no or invalid token) and 403 (denied, or probing an
+   * unknown path). Requests the web ACL blocked are left out: the firewall counts those itself.
+   */
   failedAuthentications: {
     metricName: 'FailedAuthentications',
-    filterPattern: logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
+    filterPattern: logs.FilterPattern.all(
+      logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
+      logs.FilterPattern.stringValue(wafResponseCode, '!=', WAF_BLOCK),
+    ),
   },
   /** Requests refused with 429: the stage's or a route's throttle, or a usage plan's throttle or quota. */
   throttledRequests: {
@@ -35,10 +51,17 @@ export const ACCESS_LOG_METRICS = {
   integrationErrors: {
     metricName: 'IntegrationErrors',
     filterPattern: logs.FilterPattern.any(
-      logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_FAILURE'),
-      logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_TIMEOUT'),
+      responseTypeIs(apigw.ResponseType.INTEGRATION_FAILURE, apigw.ResponseType.INTEGRATION_TIMEOUT),
       logs.FilterPattern.stringValue(integrationError, '!=', '-'),
     ),
+  },
+  /**
+   * Requests an authorizer could not decide: its function failed, timed out, was throttled or
+   * returned no valid policy. API Gateway answers them with 500, so every caller of its routes is refused.
+   */
+  authorizerFailures: {
+    metricName: 'AuthorizerFailures',
+    filterPattern: responseTypeIs(apigw.ResponseType.AUTHORIZER_FAILURE, apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR),
   },
 } as const satisfies Record<string, AccessLogMetricSpec>;
 

@@ -7,13 +7,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
-import { describe, validateDuration, validateWholeNumber } from '../private/validators';
+import { describe, isEmailAddress, validateDuration, validateWholeNumber } from '../private/validators';
 import type { SecureRestApi } from '../secure-rest-api';
 
 /**
  * When the alarms of an API fire. Counts are per minute; an alarm fires when `breachingMinutes` of
- * the last `evaluationMinutes` minutes breach. Every field has a default; environments usually set
- * a few (a prod API with real traffic, a dev API with little).
+ * the last `evaluationMinutes` minutes breach (all but the traffic-anomaly alarm, which compares
+ * 5-minute periods: 2 of the last 3). Every field has a default; environments usually set a few (a
+ * prod API with real traffic, a dev API with little).
  */
 export interface ApiAlarmThresholds {
   /**
@@ -22,6 +23,14 @@ export interface ApiAlarmThresholds {
    * @default 5
    */
   readonly serverErrorRatePercent?: number;
+
+  /**
+   * The fewest requests in a minute for its 5XX rate to count: one failed request in a quiet minute
+   * is not an outage.
+   *
+   * @default 10
+   */
+  readonly minimumRequestsForErrorRate?: number;
 
   /**
    * The 99th percentile of the time from request to response.
@@ -75,6 +84,14 @@ export interface ApiAlarmThresholds {
   readonly authorizerErrorsPerMinute?: number;
 
   /**
+   * Requests a minute that an authorizer could not decide (failed, timed out, throttled, or no
+   * valid policy), from the access log: covers what the function's own errors miss.
+   *
+   * @default 1
+   */
+  readonly authorizerFailuresPerMinute?: number;
+
+  /**
    * How far above its usual level (learnt by CloudWatch anomaly detection) the request count must
    * be, in standard deviations, to count as unusual traffic.
    *
@@ -83,7 +100,7 @@ export interface ApiAlarmThresholds {
   readonly trafficAnomalyStandardDeviations?: number;
 
   /**
-   * How many of the last minutes are evaluated.
+   * How many of the last minutes are evaluated, at most 60.
    *
    * @default 5
    */
@@ -115,7 +132,9 @@ export interface ApiAlarmsOptions {
   readonly thresholds?: ApiAlarmThresholds;
 
   /**
-   * The topic alarm and OK notifications go to.
+   * The topic alarm and OK notifications go to. Its policy must let `cloudwatch.amazonaws.com`
+   * publish, and if it is encrypted, its key must let CloudWatch use it: otherwise notifications are
+   * dropped without an error.
    *
    * @default - a topic encrypted with the API's key, which accepts only TLS publishing
    */
@@ -157,6 +176,7 @@ export interface MonitorFunctionOptions {
 
 const DEFAULTS: Required<Omit<ApiAlarmThresholds, 'latencyP99'>> & { readonly latencyP99: Duration } = {
   serverErrorRatePercent: 5,
+  minimumRequestsForErrorRate: 10,
   latencyP99: Duration.seconds(3),
   integrationErrorsPerMinute: 5,
   failedAuthenticationsPerMinute: 50,
@@ -164,6 +184,7 @@ const DEFAULTS: Required<Omit<ApiAlarmThresholds, 'latencyP99'>> & { readonly la
   functionErrorsPerMinute: 1,
   functionThrottlesPerMinute: 1,
   authorizerErrorsPerMinute: 1,
+  authorizerFailuresPerMinute: 1,
   trafficAnomalyStandardDeviations: 3,
   evaluationMinutes: 5,
   breachingMinutes: 3,
@@ -175,11 +196,13 @@ const ANOMALY_PERIOD = Duration.minutes(5);
 const ANOMALY_EVALUATION_PERIODS = 3;
 const ANOMALY_DATAPOINTS = 2;
 
-/** CloudWatch's limit for a composite alarm's rule. */
+/** CloudWatch's limit of alarms in one composite alarm's rule. */
+const MAX_COMPOSITE_OPERANDS = 100;
+/** CloudWatch's limit for a composite alarm's rule, in characters. */
 const MAX_ALARM_RULE_LENGTH = 10240;
+/** The longest alarm name, assumed for an alarm whose name CloudFormation generates. */
+const MAX_ALARM_NAME_LENGTH = 255;
 
-/** A loose check of an email address: what SNS would refuse or silently never deliver to. */
-const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
 /** One alarm of the set: its metric and what an on-call engineer should do. */
 interface AlarmSpec {
@@ -197,9 +220,10 @@ interface AlarmSpec {
  * activity (failed authentications, throttling, authorizer errors, traffic far above its usual
  * level), plus an incident alarm when several attack signals fire together.
  *
- * Every alarm notifies an SNS topic (encrypted with the API's key, TLS-only publishing) when it
- * fires and when it recovers. No data is treated as not breaching: an API without traffic is not
- * failing. Alarm names start with the API's name; descriptions say what to do.
+ * Every alarm notifies an SNS topic (encrypted with the API's key, TLS-only publishing, CloudWatch
+ * allowed to publish only for this account's alarms) when it fires and when it recovers. No data is
+ * treated as not breaching: an API without traffic is not failing. Alarm names start with the API
+ * construct's unique name; descriptions say what to do.
  */
 export class ApiAlarms extends Construct {
   /** The topic notifications go to. */
@@ -288,10 +312,16 @@ export class ApiAlarms extends Construct {
 
   private createApiAlarms(): void {
     const t = this.thresholds;
+    const perMinute = { statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) };
     this.addAlarm('ServerErrorRate', {
-      metric: this.api.metricServerError({ statistic: cloudwatch.Stats.AVERAGE, period: Duration.minutes(1) }),
-      threshold: t.serverErrorRatePercent / 100,
-      summary: `${t.serverErrorRatePercent}% or more of requests end in 5XX.`,
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(requests >= ${t.minimumRequestsForErrorRate}, 100 * errors / requests, 0)`,
+        usingMetrics: { errors: this.api.metricServerError(perMinute), requests: this.api.metricCount(perMinute) },
+        period: Duration.minutes(1),
+        label: '5XX rate (%)',
+      }),
+      threshold: t.serverErrorRatePercent,
+      summary: `${t.serverErrorRatePercent}% or more of requests end in 5XX (in minutes with ${t.minimumRequestsForErrorRate} requests or more).`,
       action: 'Check the integration-error and function alarms and the execution log; roll back the last deployment if it caused this.',
     });
     this.addAlarm('LatencyP99', {
@@ -299,6 +329,12 @@ export class ApiAlarms extends Construct {
       threshold: t.latencyP99.toMilliseconds(),
       summary: `The slowest 1% of requests take ${t.latencyP99.toMilliseconds()} ms or longer.`,
       action: 'Check the functions\' duration and throttles and the backends they call.',
+    });
+    this.addAlarm('AuthorizerFailures', {
+      metric: this.api.metricAuthorizerFailures(),
+      threshold: t.authorizerFailuresPerMinute,
+      summary: `${t.authorizerFailuresPerMinute} or more requests a minute get 500 because an authorizer could not decide (failed, timed out, throttled, or returned no valid policy): its callers are all refused.`,
+      action: 'Read the authorizer function\'s log and the execution log; check its invoke permission and that its issuer\'s keys can be fetched.',
     });
     this.addAlarm('IntegrationErrors', {
       metric: this.api.metricIntegrationErrors(),
@@ -382,16 +418,24 @@ export class ApiAlarms extends Construct {
   private validateThresholds(thresholds: ApiAlarmThresholds): typeof DEFAULTS {
     const merged = { ...DEFAULTS, ...definedOnly(thresholds) };
     const prop = (name: string) => `thresholds.${name}`;
-    if (!Token.isUnresolved(merged.serverErrorRatePercent)
-      && (typeof merged.serverErrorRatePercent !== 'number' || !(merged.serverErrorRatePercent > 0 && merged.serverErrorRatePercent <= 100))) {
+    // Thresholds are rendered into alarms and expressions: a token cannot be checked or used.
+    for (const [name, value] of Object.entries(merged)) {
+      if (typeof value === 'number' && Token.isUnresolved(value)) {
+        throw new ValidationError(`\`${prop(name)}\` must be a number known at synth, got a token: thresholds are written into the alarms`, this);
+      }
+    }
+    if (typeof merged.serverErrorRatePercent !== 'number' || !(merged.serverErrorRatePercent > 0 && merged.serverErrorRatePercent <= 100)) {
       throw new ValidationError(`\`${prop('serverErrorRatePercent')}\` must be a percentage above 0 and at most 100, got ${describe(merged.serverErrorRatePercent)}`, this);
     }
+    validateWholeNumber(this, prop('minimumRequestsForErrorRate'), merged.minimumRequestsForErrorRate, { min: 1 });
+    if (merged.latencyP99.isUnresolved()) {
+      throw new ValidationError(`\`${prop('latencyP99')}\` must be a duration known at synth, got a token: thresholds are written into the alarms`, this);
+    }
     validateDuration(this, prop('latencyP99'), merged.latencyP99, { min: Duration.millis(1), max: Duration.seconds(60), unit: 'milliseconds' });
-    for (const name of ['integrationErrorsPerMinute', 'failedAuthenticationsPerMinute', 'throttledRequestsPerMinute', 'functionErrorsPerMinute', 'functionThrottlesPerMinute', 'authorizerErrorsPerMinute'] as const) {
+    for (const name of ['integrationErrorsPerMinute', 'failedAuthenticationsPerMinute', 'throttledRequestsPerMinute', 'functionErrorsPerMinute', 'functionThrottlesPerMinute', 'authorizerErrorsPerMinute', 'authorizerFailuresPerMinute'] as const) {
       validateWholeNumber(this, prop(name), merged[name], { min: 1 });
     }
-    if (!Token.isUnresolved(merged.trafficAnomalyStandardDeviations)
-      && (typeof merged.trafficAnomalyStandardDeviations !== 'number' || !(merged.trafficAnomalyStandardDeviations > 0 && merged.trafficAnomalyStandardDeviations <= 10))) {
+    if (typeof merged.trafficAnomalyStandardDeviations !== 'number' || !(merged.trafficAnomalyStandardDeviations > 0 && merged.trafficAnomalyStandardDeviations <= 10)) {
       throw new ValidationError(`\`${prop('trafficAnomalyStandardDeviations')}\` must be above 0 and at most 10, got ${describe(merged.trafficAnomalyStandardDeviations)}`, this);
     }
     validateWholeNumber(this, prop('evaluationMinutes'), merged.evaluationMinutes, { min: 1, max: 60 });
@@ -403,24 +447,22 @@ export class ApiAlarms extends Construct {
     return merged;
   }
 
-  /**
-   * The incident rule lists every group of `attackSignalsForIncident` signals, and CloudWatch
-   * accepts a rule of at most 10240 characters: estimated here with each alarm's full ARN.
-   */
+  /** The incident rule needs at least `attackSignalsForIncident` signals, and CloudWatch allows 100. */
   private validateIncidentRule(): string[] {
     const k = this.thresholds.attackSignalsForIncident;
     const n = this.attackSignals.length;
     if (k > n) {
       return [`\`thresholds.attackSignalsForIncident\` is ${k}, but the API has only ${n} attack signals: the incident alarm could never fire. Lower it, or add signals with addAttackSignal()`];
     }
+    if (n > MAX_COMPOSITE_OPERANDS) {
+      return [`The incident alarm has ${n} attack signals, over CloudWatch's ${MAX_COMPOSITE_OPERANDS} alarms in one rule: add one signal per part (such as the firewall's whole web ACL) rather than one per rule`];
+    }
+    // AT_LEAST(k, ALARM, ("<arn>", ...)): each operand is its ARN, quoted, and a separator.
     const stack = Stack.of(this);
-    const arnLength = (alarm: cloudwatch.IAlarm) => `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:`.length
-      + (Token.isUnresolved(alarm.alarmName) ? 255 : alarm.alarmName.length);
-    // ALARM("<arn>"), joined by " AND " in a group and " OR " between groups, each group in parentheses.
-    const length = combinations(this.attackSignals, k)
-      .reduce((total, group) => total + group.reduce((sum, alarm) => sum + arnLength(alarm) + 'ALARM("")'.length + ' AND '.length, 0) + ' OR ()'.length, 0);
+    const arnPrefix = `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:`.length;
+    const length = 'AT_LEAST(100, ALARM, ())'.length + this.attackSignals.reduce((total, alarm) => total + arnPrefix + alarmNameLength(alarm) + '"", '.length, 0);
     if (length > MAX_ALARM_RULE_LENGTH) {
-      return [`The incident alarm's rule would be about ${length} characters (every group of ${k} of the ${n} attack signals), over CloudWatch's ${MAX_ALARM_RULE_LENGTH}: lower \`thresholds.attackSignalsForIncident\`, or add fewer signals (one per part, such as the firewall's whole web ACL, rather than one per rule)`];
+      return [`The incident alarm's rule would be about ${length} characters, over CloudWatch's ${MAX_ALARM_RULE_LENGTH}: add fewer attack signals (one per part rather than one per rule), or give them shorter alarm names`];
     }
     return [];
   }
@@ -430,11 +472,21 @@ export class ApiAlarms extends Construct {
       if (typeof email === 'string' && Token.isUnresolved(email)) {
         return;
       }
-      if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) {
+      if (!isEmailAddress(email)) {
         throw new ValidationError(`\`emailAddresses[${index}]\` must be an email address such as 'oncall@example.com', got ${describe(email)}`, this);
+      }
+      const first = emails.indexOf(email);
+      if (first !== index) {
+        throw new ValidationError(`\`emailAddresses[${index}]\` repeats \`emailAddresses[${first}]\` (${describe(email)}): list each address once`, this);
       }
     });
   }
+}
+
+/** The length of an alarm's name where it was given at synth, else the longest a name can be. */
+function alarmNameLength(alarm: cloudwatch.IAlarm): number {
+  const name = alarm instanceof cloudwatch.Alarm ? (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName : undefined;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name.length : MAX_ALARM_NAME_LENGTH;
 }
 
 /** The fields of `values` that are set, so that `undefined` does not override a default. */
@@ -443,27 +495,18 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 }
 
 /**
- * Fires when at least `count` of `alarms` are in ALARM. Rendered at synth, so signals added later
- * (the firewall's) take part.
+ * Fires when at least `count` of `alarms` are in ALARM (CloudWatch's `AT_LEAST`). Rendered at synth,
+ * so signals added later (the firewall's) take part.
  */
 class AtLeastRule implements cloudwatch.IAlarmRule {
   constructor(private readonly alarms: readonly cloudwatch.IAlarm[], private readonly count: number) {}
 
   public renderAlarmRule(): string {
     return Lazy.string({
-      produce: () => {
-        const states = this.alarms.map((alarm) => cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM));
-        const groups = combinations(states, Math.min(this.count, states.length)).map((group) => cloudwatch.AlarmRule.allOf(...group));
-        return cloudwatch.AlarmRule.anyOf(...groups).renderAlarmRule();
-      },
+      produce: () => cloudwatch.AlarmRule.atLeast(cloudwatch.AlarmState.ALARM, {
+        operands: [...this.alarms],
+        threshold: cloudwatch.AtLeastThreshold.count(Math.min(this.count, this.alarms.length)),
+      }).renderAlarmRule(),
     });
   }
-}
-
-/** Every choice of `size` items of `items`, in order. */
-function combinations<T>(items: readonly T[], size: number): T[][] {
-  if (size === 0) {
-    return [[]];
-  }
-  return items.flatMap((item, index) => combinations(items.slice(index + 1), size - 1).map((rest) => [item, ...rest]));
 }

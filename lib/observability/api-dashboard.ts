@@ -1,4 +1,4 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
@@ -13,7 +13,7 @@ export interface ApiDashboardProps {
   /**
    * The dashboard's name: letters, digits, `-` and `_`, at most 255 characters.
    *
-   * @default - the API's unique name
+   * @default - this construct's unique name
    */
   readonly dashboardName?: string;
 
@@ -46,8 +46,9 @@ export class ApiDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ApiDashboardProps) {
     super(scope, id);
     const api = props.api;
-    const dashboardName = props.dashboardName ?? Names.uniqueResourceName(api, { maxLength: 255, separator: '-' });
-    if (!DASHBOARD_NAME.test(dashboardName)) {
+    // Named after this construct, so two dashboards of one API do not clash.
+    const dashboardName = props.dashboardName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '-' });
+    if (!Token.isUnresolved(dashboardName) && !DASHBOARD_NAME.test(dashboardName)) {
       throw new ValidationError(`\`dashboardName\` must be 1 to 255 letters, digits, '-' or '_', got ${describe(dashboardName)}`, this);
     }
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
@@ -65,13 +66,16 @@ export class ApiDashboard extends Construct {
         api.metricClientError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '4XX' }),
         api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '5XX' }),
       ]),
-      graph('Latency (ms)', ['p50', 'p90', 'p99'].map((percentile) =>
-        api.metricLatency({ statistic: percentile, period: ONE_MINUTE, label: percentile }))),
+      graph('Latency (ms)', [50, 90, 99].map((percentile) =>
+        api.metricLatency({ statistic: cloudwatch.Stats.p(percentile), period: ONE_MINUTE, label: `p${percentile}` }))),
     );
     this.addRow(
       graph('Failed authentications a minute (401, 403)', [api.metricFailedAuthentications({ label: 'refused' })]),
       graph('Throttled requests a minute (429)', [api.metricThrottledRequests({ label: 'throttled' })]),
-      graph('Integration errors a minute', [api.metricIntegrationErrors({ label: 'failed or timed out' })]),
+      graph('Integration errors and authorizer failures a minute', [
+        api.metricIntegrationErrors({ label: 'integration failed or timed out' }),
+        api.metricAuthorizerFailures({ label: 'authorizer failed' }),
+      ]),
     );
     const functions = api.alarms?.monitoredFunctions ?? [];
     if (functions.length > 0) {

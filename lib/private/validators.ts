@@ -124,3 +124,11 @@ export function validateAuthorizerCacheTtl(scope: IConstruct, prop: string, ttl:
     fix: 'API Gateway caches a verdict for at most an hour; 0 turns caching off',
   });
 }
+
+/** A loose check of an email address: what SNS would refuse, or never deliver to. */
+const EMAIL_ADDRESS = /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/** Whether `value` looks like an email address SNS can deliver to. */
+export function isEmailAddress(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && EMAIL_ADDRESS.test(value);
+}

@@ -441,8 +441,10 @@ describe('synth-time guards', () => {
   test.each([
     ['stageName', { stageName: 'my stage' }, "`stageName` must be 1 to 128 letters, digits, '-' or '_', got 'my stage': use a name such as 'v1'"],
     ['stageName length', { stageName: 'a'.repeat(129) }, '`stageName` must be 1 to 128 letters'],
-    ['restApiName length', { restApiName: 'a'.repeat(256) }, "`restApiName` must be 1 to 255 characters, got '" + 'a'.repeat(256) + "': it is the `ApiName` dimension of the API's metrics, which CloudWatch limits to 255"],
-    ['restApiName blank', { restApiName: ' ' }, "`restApiName` must be 1 to 255 characters, got ' '"],
+    ['restApiName length', { restApiName: 'a'.repeat(256) }, "`restApiName` must be 1 to 255 printable ASCII characters, got '" + 'a'.repeat(256) + "': it is the `ApiName` dimension of the API's metrics, which CloudWatch limits so"],
+    ['restApiName blank', { restApiName: ' ' }, "`restApiName` must be 1 to 255 printable ASCII characters, got ' ': it is the `ApiName` dimension of the API's metrics, which CloudWatch limits so"],
+    ['restApiName not ASCII', { restApiName: 'pets-café' }, "`restApiName` must be 1 to 255 printable ASCII characters, got 'pets-café'"],
+    ['restApiName with a control character', { restApiName: 'pets\tapi' }, "`restApiName` must be 1 to 255 printable ASCII characters, got 'pets\tapi'"],
     ['negative rate', { throttle: { rateLimit: -5, burstLimit: 10 } }, '`throttle.rateLimit` must be a whole number >= 0, got -5'],
     ['fractional burst', { throttle: { rateLimit: 5, burstLimit: 2.5 } }, '`throttle.burstLimit` must be a whole number >= 0, got 2.5'],
     ['burst without rate', { throttle: { burstLimit: 10 } }, '`throttle.burstLimit` needs `throttle.rateLimit`'],

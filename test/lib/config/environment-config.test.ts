@@ -280,10 +280,17 @@ describe('parseEnvironmentConfig', () => {
       ['oncall@example.com', '"oncall@example.com"'],
       [['oncall'], '["oncall"]'],
       [[7], '[7]'],
-    ])('alarmEmails %p, which is not a list of email addresses', (value, shown) => {
+      [['"oncall"@example.com'], '["\\"oncall\\"@example.com"]'],
+      [['oncall@example.com', 'oncall@example.com'], '["oncall@example.com","oncall@example.com"]'],
+    ])('alarmEmails %p, which is not a list of distinct email addresses', (value, shown) => {
       expect(errorFor((s) => { s.alarmEmails = value; }).message).toBe(
-        `\`secure-api:environments.dev.alarmEmails\` must be a list of email addresses such as ["oncall@example.com"], got ${shown}`,
+        `\`secure-api:environments.dev.alarmEmails\` must be a list of distinct email addresses such as ["oncall@example.com"], got ${shown}`,
       );
+    });
+
+    test('alarmEmails of two different addresses is taken', () => {
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), alarmEmails: ['oncall@example.com', 'security@example.com'] }).alarmEmails)
+        .toEqual(['oncall@example.com', 'security@example.com']);
     });
 
     test('cognitoThreatProtection that is not a boolean', () => {

@@ -272,6 +272,23 @@ describe('the filter oracle', () => {
     expect(evaluate(parsePattern('{ $.kind != "B" }'), record)).toBe(true);
   });
 
+  test('evaluates a parenthesised || nested inside an &&, as failedAuthentications renders it', () => {
+    const pattern = '{ (($.status = 401) || ($.status = 403)) && ($.kind != "B") }';
+    expect(parsePattern(pattern)).toEqual({
+      kind: 'and',
+      operands: [
+        { kind: 'or', operands: [{ kind: 'compare', path: ['status'], op: '=', value: 401 }, { kind: 'compare', path: ['status'], op: '=', value: 403 }] },
+        { kind: 'compare', path: ['kind'], op: '!=', value: 'B' },
+      ],
+    });
+    expect(evaluate(parsePattern(pattern), { status: 401, kind: 'A' })).toBe(true);
+    expect(evaluate(parsePattern(pattern), { status: 403, kind: 'A' })).toBe(true);
+    expect(evaluate(parsePattern(pattern), { status: 403, kind: 'B' })).toBe(false);
+    expect(evaluate(parsePattern(pattern), { status: 429, kind: 'A' })).toBe(false);
+    // The && binds the whole parenthesised ||, not only its last comparison.
+    expect(evaluate(parsePattern(pattern), { status: 401, kind: 'B' })).toBe(false);
+  });
+
   test('compares numbers with numbers and strings with strings only', () => {
     expect(evaluate(parsePattern('{ $.status = 401 }'), { status: '401' })).toBe(false);
     expect(evaluate(parsePattern('{ $.status = "401" }'), { status: 401 })).toBe(false);
@@ -286,6 +303,8 @@ describe('the filter oracle', () => {
     '{ $.kind = "A*" }',
     '{ $.list[0] = 1 }',
     '{ $.a = 1 && $.b = 2 || $.c = 3 }',
+    '{ (($.a = 1) || ($.b = 2) && ($.c = 3) }',
+    '{ ($.a = 1)) }',
     '{ $.kind > "A" }',
     '{ %regex% }',
   ])('refuses syntax it does not implement: %s', (pattern) => {
@@ -311,18 +330,27 @@ describe('ACCESS_LOG_METRICS filter patterns against sample lines', () => {
       ['401, no or invalid token', { status: 401, errorResponseType: 'UNAUTHORIZED', errorMessage: 'Unauthorized', authorizerStatus: '401' }],
       ['403, token without the route\'s scope', { status: 403, errorResponseType: 'ACCESS_DENIED', errorMessage: 'User is not authorized to access this resource' }],
       ['403, probing an unknown path', { status: 403, resourcePath: '-', errorResponseType: 'MISSING_AUTHENTICATION_TOKEN', errorMessage: 'Missing Authentication Token' }],
-      ['403, blocked by the firewall', { status: 403, wafResponseCode: 'WAF_BLOCK', errorResponseType: 'WAF_FILTERED', errorMessage: 'Forbidden' }],
+      ['401 the firewall let through', { status: 401, wafResponseCode: 'WAF_ALLOW', errorResponseType: 'UNAUTHORIZED', errorMessage: 'Unauthorized' }],
+      ['403 the firewall let through', { status: 403, wafResponseCode: 'WAF_ALLOW', errorResponseType: 'ACCESS_DENIED', errorMessage: 'User is not authorized to access this resource' }],
     ] as Array<[string, LineValues]>)('counts %s', (_name, values) => {
       expect(counts('failedAuthentications', values)).toBe(true);
     });
 
+    // The firewall counts its own blocks (and raises its own attack signal): one flood must not count twice.
     test.each([
+      ['403, blocked by the firewall', { status: 403, wafResponseCode: 'WAF_BLOCK', errorResponseType: 'WAF_FILTERED', errorMessage: 'Forbidden' }],
       ['200', { status: 200, integrationStatus: '200', integrationLatency: '35' }],
       ['404 from the backend', { status: 404, integrationStatus: '200' }],
       ['429', { status: 429, errorResponseType: 'THROTTLED', errorMessage: 'Too Many Requests' }],
       ['500', { status: 500, integrationStatus: '200' }],
+      ['500 of a failed authorizer', { status: 500, errorResponseType: 'AUTHORIZER_FAILURE', errorMessage: 'Internal server error' }],
     ] as Array<[string, LineValues]>)('does not count %s', (_name, values) => {
       expect(counts('failedAuthentications', values)).toBe(false);
+    });
+
+    test('is 401 or 403, and not blocked by the firewall', () => {
+      expect(ACCESS_LOG_METRICS.failedAuthentications.filterPattern.logPatternString)
+        .toBe('{ (($.status = 401) || ($.status = 403)) && ($.wafResponseCode != "WAF_BLOCK") }');
     });
   });
 
@@ -354,8 +382,28 @@ describe('ACCESS_LOG_METRICS filter patterns against sample lines', () => {
       ['a 401', { status: 401, errorResponseType: 'UNAUTHORIZED', errorMessage: 'Unauthorized' }],
       ['a 429', { status: 429, errorResponseType: 'THROTTLED', errorMessage: 'Too Many Requests' }],
       ['a 500 the function answered itself', { status: 500, integrationStatus: '200' }],
+      ['a 500 of a failed authorizer', { status: 500, errorResponseType: 'AUTHORIZER_FAILURE', errorMessage: 'Internal server error' }],
     ] as Array<[string, LineValues]>)('does not count %s', (_name, values) => {
       expect(counts('integrationErrors', values)).toBe(false);
+    });
+  });
+
+  describe('authorizerFailures', () => {
+    test.each([
+      ['an AUTHORIZER_FAILURE (the function failed, timed out or was throttled)', { status: 500, authorizerStatus: '500', errorResponseType: 'AUTHORIZER_FAILURE', errorMessage: 'Internal server error' }],
+      ['an AUTHORIZER_CONFIGURATION_ERROR (no valid policy, or no permission to invoke)', { status: 500, errorResponseType: 'AUTHORIZER_CONFIGURATION_ERROR', errorMessage: 'Internal server error' }],
+    ] as Array<[string, LineValues]>)('counts %s', (_name, values) => {
+      expect(counts('authorizerFailures', values)).toBe(true);
+    });
+
+    test.each([
+      ['a plain 200', { status: 200, principalId: 'user-1', authorizerStatus: '200', integrationStatus: '200' }],
+      ['a 401 the authorizer decided', { status: 401, errorResponseType: 'UNAUTHORIZED', errorMessage: 'Unauthorized', authorizerStatus: '401' }],
+      ['a 403 the authorizer decided', { status: 403, errorResponseType: 'ACCESS_DENIED', errorMessage: 'User is not authorized to access this resource' }],
+      ['an INTEGRATION_FAILURE', { status: 504, errorResponseType: 'INTEGRATION_FAILURE', errorMessage: 'Internal server error' }],
+      ['a 500 the function answered itself', { status: 500, integrationStatus: '200' }],
+    ] as Array<[string, LineValues]>)('does not count %s', (_name, values) => {
+      expect(counts('authorizerFailures', values)).toBe(false);
     });
   });
 
@@ -391,6 +439,7 @@ describe('AccessLogMetrics resources', () => {
     ['failedAuthentications', 'FailedAuthentications'],
     ['throttledRequests', 'ThrottledRequests'],
     ['integrationErrors', 'IntegrationErrors'],
+    ['authorizerFailures', 'AuthorizerFailures'],
   ] as const)('%s: a metric filter on the access log publishing %s, 1 a match and 0 otherwise, in Count', (name, metricName) => {
     const { stack, api } = build();
     expect(ACCESS_LOG_METRICS[name].metricName).toBe(metricName);
@@ -411,7 +460,7 @@ describe('AccessLogMetrics resources', () => {
   test('there is one filter a metric, and no other', () => {
     const { stack } = build();
     Template.fromStack(stack).resourceCountIs('AWS::Logs::MetricFilter', Object.keys(ACCESS_LOG_METRICS).length);
-    expect(Object.keys(ACCESS_LOG_METRICS).sort()).toEqual(['failedAuthentications', 'integrationErrors', 'throttledRequests']);
+    expect(Object.keys(ACCESS_LOG_METRICS).sort()).toEqual(['authorizerFailures', 'failedAuthentications', 'integrationErrors', 'throttledRequests']);
   });
 
   test('the namespace is SecureApi/<the API\'s unique name>, so two APIs of a stack do not mix', () => {
@@ -434,7 +483,7 @@ describe('AccessLogMetrics resources', () => {
 
   test('the filters stay when alarms are turned off', () => {
     const { stack } = build({ alarms: { enabled: false } });
-    Template.fromStack(stack).resourceCountIs('AWS::Logs::MetricFilter', 3);
+    Template.fromStack(stack).resourceCountIs('AWS::Logs::MetricFilter', 4);
   });
 });
 
@@ -443,6 +492,7 @@ describe('metric helpers', () => {
     ['metricFailedAuthentications', 'FailedAuthentications'],
     ['metricThrottledRequests', 'ThrottledRequests'],
     ['metricIntegrationErrors', 'IntegrationErrors'],
+    ['metricAuthorizerFailures', 'AuthorizerFailures'],
   ] as const)('%s is %s in the API\'s namespace, Sum over 1 minute, without dimensions', (method, metricName) => {
     const { api } = build();
     const metric = api[method]();
@@ -472,5 +522,6 @@ describe('metric helpers', () => {
   test('work with alarms turned off', () => {
     const { api } = build({ alarms: { enabled: false } });
     expect(api.metricIntegrationErrors().namespace).toBe(NAMESPACE);
+    expect(api.metricAuthorizerFailures().namespace).toBe(NAMESPACE);
   });
 });

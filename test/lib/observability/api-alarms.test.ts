@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -75,75 +75,34 @@ function renderedRule(template: Template): string {
   }).join('');
 }
 
-type Rule = { kind: 'alarm'; id: string } | { kind: 'and' | 'or'; operands: Rule[] };
+/** The incident alarm's rule, parsed: CloudWatch's `AT_LEAST(<count>, <state>, ("<arn>", ...))`. */
+interface AtLeast {
+  readonly threshold: number;
+  readonly state: string;
+  /** Each operand as `arn:<logical id>`, in the rule's order. */
+  readonly operands: string[];
+}
 
-/** Parses the subset of composite-alarm rule syntax AtLeastRule renders: ALARM("..."), AND, OR, parentheses. */
-function parseRule(text: string): Rule {
-  const tokens = text.match(/ALARM\("[^"]+"\)|\(|\)|AND|OR|\S+/g) ?? [];
-  let position = 0;
-  const fail = (what: string): never => {
-    throw new Error(`rule oracle: ${what} at token ${position} (${tokens[position]}) of ${text}`);
-  };
-  const sequence = (): Rule => {
-    const operands = [term()];
-    let joiner: 'and' | 'or' | undefined;
-    while (tokens[position] === 'AND' || tokens[position] === 'OR') {
-      const kind = tokens[position] === 'AND' ? 'and' : 'or';
-      if (joiner !== undefined && joiner !== kind) {
-        fail('AND and OR mixed without parentheses');
-      }
-      joiner = kind;
-      position += 1;
-      operands.push(term());
-    }
-    return joiner === undefined ? operands[0] : { kind: joiner, operands };
-  };
-  const term = (): Rule => {
-    const token = tokens[position];
-    if (token === '(') {
-      position += 1;
-      const inner = sequence();
-      if (tokens[position] !== ')') {
-        fail('expected )');
-      }
-      position += 1;
-      return inner;
-    }
-    const alarm = /^ALARM\("(.+)"\)$/.exec(token ?? '');
-    if (!alarm) {
-      return fail('expected ALARM("...") or (');
-    }
-    position += 1;
-    return { kind: 'alarm', id: alarm[1] };
-  };
-  const rule = sequence();
-  if (position !== tokens.length) {
-    fail('trailing tokens');
+/** Parses the rendered rule, which must be one AT_LEAST of quoted alarm ARNs and nothing else. */
+function atLeastRule(template: Template): AtLeast {
+  const text = renderedRule(template);
+  const rule = /^AT_LEAST\((\d+), (ALARM|OK|INSUFFICIENT_DATA), \((.*)\)\)$/.exec(text);
+  if (!rule) {
+    throw new Error(`not one AT_LEAST rule: ${text}`);
   }
-  return rule;
+  const operands = rule[3].split(', ').map((operand) => {
+    const arn = /^"(arn:[A-Za-z0-9]+)"$/.exec(operand);
+    if (!arn) {
+      throw new Error(`unexpected operand ${operand} in the alarm rule: ${text}`);
+    }
+    return arn[1];
+  });
+  return { threshold: Number(rule[1]), state: rule[2], operands };
 }
 
-function fires(rule: Rule, inAlarm: Set<string>): boolean {
-  switch (rule.kind) {
-    case 'alarm':
-      return inAlarm.has(rule.id);
-    case 'and':
-      return rule.operands.every((operand) => fires(operand, inAlarm));
-    case 'or':
-      return rule.operands.some((operand) => fires(operand, inAlarm));
-  }
-}
-
-function subsets<T>(items: readonly T[]): T[][] {
-  return items.reduce<T[][]>((all, item) => [...all, ...all.map((subset) => [...subset, item])], [[]]);
-}
-
-/** Checks, over every combination of signals in ALARM, that the rule fires exactly when `atLeast` of them are. */
+/** Checks that the rule fires when at least `atLeast` of exactly these signals (by logical id) are in ALARM. */
 function expectAtLeastRule(template: Template, signalIds: string[], atLeast: number): void {
-  const rule = parseRule(renderedRule(template));
-  for (const subset of subsets(signalIds.map((id) => `arn:${id}`))) {
-    expect({ inAlarm: subset, fires: fires(rule, new Set(subset)) }).toEqual({ inAlarm: subset, fires: subset.length >= atLeast });
-  }
+  expect(atLeastRule(template)).toEqual({ threshold: atLeast, state: 'ALARM', operands: signalIds.map((id) => `arn:${id}`) });
 }
 
 const ATTACK_SIGNALS = ['FailedAuthentications', 'ThrottledRequests', 'TrafficAnomaly'];
@@ -159,22 +118,34 @@ describe('ApiAlarms defaults', () => {
 
   test('alarms are on by default', () => {
     expect(api.alarms).toBeDefined();
-    // Six alarms of the API, two of its one function.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Seven alarms of the API, two of its one function.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
-    expect(api.alarms!.alarms).toHaveLength(8);
+    expect(api.alarms!.alarms).toHaveLength(9);
   });
 
-  test('ServerErrorRate: the average of 5XXError over 1 minute, at 5 %', () => {
-    expect(alarmNamed(template, 'ServerErrorRate').Properties).toEqual(expect.objectContaining({
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5XXError',
-      Dimensions: stageDimensions,
-      Statistic: 'Average',
-      Period: 60,
-      Threshold: 0.05,
+  test('ServerErrorRate: 100 * 5XXError / Count a minute, 0 in minutes under 10 requests, at 5 (%)', () => {
+    const props = alarmNamed(template, 'ServerErrorRate').Properties;
+    expect(props).toEqual(expect.objectContaining({
+      Threshold: 5,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     }));
+    expect(props.Metrics).toEqual([
+      { Id: 'expr_1', Expression: 'IF(requests >= 10, 100 * errors / requests, 0)', Label: '5XX rate (%)', ReturnData: true },
+      {
+        Id: 'errors',
+        MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: stageDimensions }, Period: 60, Stat: 'Sum' },
+        ReturnData: false,
+      },
+      {
+        Id: 'requests',
+        MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: stageDimensions }, Period: 60, Stat: 'Sum' },
+        ReturnData: false,
+      },
+    ]);
+    // A math-expression alarm carries no metric of its own.
+    expect([props.Namespace, props.MetricName, props.Statistic, props.Period]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(props.AlarmDescription).toMatch(/^5% or more of requests end in 5XX \(in minutes with 10 requests or more\)\./);
   });
 
   test('LatencyP99: p99 of Latency over 1 minute, at 3000 ms', () => {
@@ -193,6 +164,7 @@ describe('ApiAlarms defaults', () => {
 
   test.each([
     ['IntegrationErrors', 5],
+    ['AuthorizerFailures', 1],
     ['FailedAuthentications', 50],
     ['ThrottledRequests', 100],
   ])('%s: the access-log metric in the API\'s namespace, Sum over 1 minute, at %d', (name, threshold) => {
@@ -227,6 +199,14 @@ describe('ApiAlarms defaults', () => {
     expect(props.Threshold).toBeUndefined();
   });
 
+  test('AuthorizerFailures says why callers are refused and what to do, and is not an attack signal', () => {
+    const description = alarmNamed(template, 'AuthorizerFailures').Properties.AlarmDescription as string;
+    expect(description).toMatch(/^1 or more requests a minute get 500 because an authorizer could not decide/);
+    expect(description).toContain('What to do:');
+    // An authorizer that cannot decide is an outage, not an attack.
+    expect(atLeastRule(template).operands).not.toContain(`arn:${logicalId(stack, api.alarms!.node.findChild('AuthorizerFailures'))}`);
+  });
+
   test('the function of a LambdaRouteIntegration gets an Errors and a Throttles alarm, Sum over 1 minute, at 1', () => {
     const fnRef = { Ref: logicalId(stack, fn) };
     for (const [kind, metricName] of [['FunctionErrors', 'Errors'], ['FunctionThrottles', 'Throttles']]) {
@@ -251,7 +231,7 @@ describe('ApiAlarms defaults', () => {
 
   test('every alarm treats missing data as not breaching, notifies the topic on ALARM and OK, and says what to do', () => {
     const all = [...Object.values(alarmsOf(template)), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[]];
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(10);
     for (const alarm of all) {
       const p = alarm.Properties;
       expect(p.AlarmName.startsWith(`${PREFIX}-`)).toBe(true);
@@ -275,13 +255,9 @@ describe('ApiAlarms defaults', () => {
     expectAtLeastRule(template, ids, 2);
   });
 
-  test('the rendered rule holds every pair of attack signals, and only those alarms', () => {
-    const [auth, throttle, anomaly] = ATTACK_SIGNALS.map((name) => `ALARM("arn:${logicalId(stack, api.alarms!.node.findChild(name))}")`);
-    const rule = renderedRule(template);
-    expect(rule).toContain(`(${auth} AND ${throttle})`);
-    expect(rule).toContain(`(${auth} AND ${anomaly})`);
-    expect(rule).toContain(`(${throttle} AND ${anomaly})`);
-    expect(rule.match(/ALARM\(/g)).toHaveLength(6);
+  test('the rendered rule is CloudWatch\'s AT_LEAST of ALARM over the three attack signals, each once', () => {
+    const [auth, throttle, anomaly] = ATTACK_SIGNALS.map((name) => `"arn:${logicalId(stack, api.alarms!.node.findChild(name))}"`);
+    expect(renderedRule(template)).toBe(`AT_LEAST(2, ALARM, (${auth}, ${throttle}, ${anomaly}))`);
   });
 
   test('the topic is encrypted with the API\'s key and accepts only TLS publishing, and this account\'s alarms', () => {
@@ -349,7 +325,7 @@ describe('incident alarm', () => {
     api.alarms!.addAttackSignal(waf);
     const template = Template.fromStack(stack);
     const ids = [...ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name))), logicalId(stack, waf)];
-    expect(renderedRule(template)).toContain(`ALARM("arn:${logicalId(stack, waf)}")`);
+    expect(renderedRule(template)).toContain(`"arn:${logicalId(stack, waf)}"`);
     expectAtLeastRule(template, ids, 2);
     expect(template.toJSON().Resources[logicalId(stack, waf)].Properties.AlarmActions).toBeUndefined();
     expect(api.alarms!.alarms).not.toContain(waf);
@@ -380,7 +356,7 @@ describe('function alarms', () => {
       `${PREFIX}-FunctionThrottles-TestStackOther9C685AED`,
     ]);
     expect(api.alarms!.monitoredFunctions).toEqual([fn, other]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 + 4);
   });
 
   test('monitorFunction watches another function once', () => {
@@ -389,7 +365,7 @@ describe('function alarms', () => {
     api.alarms!.monitorFunction(worker);
     api.alarms!.monitorFunction(worker);
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 + 2 + 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7 + 2 + 2);
     alarmNamed(template, /-FunctionErrors-TestStackWorker/);
     alarmNamed(template, /-FunctionThrottles-TestStackWorker/);
   });
@@ -431,7 +407,7 @@ describe('supplied topic and subscriptions', () => {
     expect(api.alarms!.topic).toBe(topic);
     const topicRef = { Ref: logicalId(stack, topic) };
     const all = [...Object.values(alarmsOf(template)), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[]];
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(10);
     for (const alarm of all) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);
@@ -465,6 +441,7 @@ describe('supplied topic and subscriptions', () => {
 describe('threshold overrides', () => {
   const thresholds: Required<ApiAlarmThresholds> = {
     serverErrorRatePercent: 12.5,
+    minimumRequestsForErrorRate: 20,
     latencyP99: Duration.millis(1500),
     integrationErrorsPerMinute: 7,
     failedAuthenticationsPerMinute: 20,
@@ -472,6 +449,7 @@ describe('threshold overrides', () => {
     functionErrorsPerMinute: 2,
     functionThrottlesPerMinute: 3,
     authorizerErrorsPerMinute: 4,
+    authorizerFailuresPerMinute: 6,
     trafficAnomalyStandardDeviations: 2.5,
     evaluationMinutes: 10,
     breachingMinutes: 4,
@@ -481,9 +459,10 @@ describe('threshold overrides', () => {
   const template = Template.fromStack(stack);
 
   test.each([
-    ['ServerErrorRate', 0.125],
+    ['ServerErrorRate', 12.5],
     ['LatencyP99', 1500],
     ['IntegrationErrors', 7],
+    ['AuthorizerFailures', 6],
     ['FailedAuthentications', 20],
     ['ThrottledRequests', 30],
   ])('%s fires at %d', (name, threshold) => {
@@ -499,8 +478,13 @@ describe('threshold overrides', () => {
     expect(alarmNamed(template, pattern).Properties.Threshold).toBe(threshold);
   });
 
+  test('minimumRequestsForErrorRate sets the fewest requests a minute for the 5XX rate to count', () => {
+    expect(alarmNamed(template, 'ServerErrorRate').Properties.Metrics[0].Expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
+  });
+
   test('the descriptions state the thresholds', () => {
-    expect(alarmNamed(template, 'ServerErrorRate').Properties.AlarmDescription).toMatch(/^12\.5% or more/);
+    expect(alarmNamed(template, 'ServerErrorRate').Properties.AlarmDescription).toMatch(/^12\.5% or more of requests end in 5XX \(in minutes with 20 requests or more\)/);
+    expect(alarmNamed(template, 'AuthorizerFailures').Properties.AlarmDescription).toMatch(/^6 or more requests a minute get 500/);
     expect(alarmNamed(template, 'LatencyP99').Properties.AlarmDescription).toContain('take 1500 ms or longer');
     expect(alarmNamed(template, 'TrafficAnomaly').Properties.AlarmDescription).toContain('more than 2.5 standard deviations');
   });
@@ -532,7 +516,7 @@ describe('alarms turned off', () => {
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    template.resourceCountIs('AWS::Logs::MetricFilter', 3);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 4);
     const key = Object.values(template.findResources('AWS::KMS::Key'))[0] as Resource;
     expect(key.Properties.KeyPolicy.Statement.map((s: { Sid?: string }) => s.Sid)).not.toContain('AllowCloudWatchAlarmsOfThisAccount');
   });
@@ -540,6 +524,23 @@ describe('alarms turned off', () => {
   test('a JwtAuthorizer on an API without alarms adds none', () => {
     const { stack } = buildWithAuthorizer({ alarms: { enabled: false } });
     Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('alarm options left undefined, or empty, next to enabled: false are accepted: they change nothing', () => {
+    expect(() => new SecureRestApi(newStack(), 'Api', { alarms: { enabled: false, emailAddresses: undefined, thresholds: undefined } })).not.toThrow();
+    expect(() => new SecureRestApi(newStack(), 'Api', { alarms: { enabled: false, emailAddresses: [], thresholds: {} } })).not.toThrow();
+  });
+
+  test('email addresses with the alarms turned off are refused: nobody would be told', () => {
+    const message = errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', { alarms: { enabled: false, emailAddresses: ['oncall@example.com'] } })).message;
+    expect(message).toBe('`alarms.enabled` is false, so `alarms.emailAddresses` would be ignored: remove them, or turn the alarms on (at TestStack/Api)');
+  });
+
+  test('every option given with the alarms turned off is named', () => {
+    const message = errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', {
+      alarms: { enabled: false, thresholds: { evaluationMinutes: 10 }, emailAddresses: ['oncall@example.com'] },
+    })).message;
+    expect(message).toBe('`alarms.enabled` is false, so `alarms.thresholds`, `alarms.emailAddresses` would be ignored: remove them, or turn the alarms on (at TestStack/Api)');
   });
 });
 
@@ -574,9 +575,39 @@ describe('validation', () => {
     'functionErrorsPerMinute',
     'functionThrottlesPerMinute',
     'authorizerErrorsPerMinute',
+    'authorizerFailuresPerMinute',
+    'minimumRequestsForErrorRate',
   ] as const)('%s must be a whole number of at least 1', (name) => {
     expect(thresholdError({ [name]: 0 })).toBe(`\`thresholds.${name}\` must be a whole number >= 1, got 0${AT}`);
     expect(thresholdError({ [name]: 1.5 })).toBe(`\`thresholds.${name}\` must be a whole number >= 1, got 1.5${AT}`);
+  });
+
+  test('minimumRequestsForErrorRate 1 is accepted', () => {
+    const { stack } = build({ alarms: { thresholds: { minimumRequestsForErrorRate: 1 } } });
+    expect(alarmNamed(Template.fromStack(stack), 'ServerErrorRate').Properties.Metrics[0].Expression).toBe('IF(requests >= 1, 100 * errors / requests, 0)');
+  });
+
+  test.each([
+    ['serverErrorRatePercent', () => Lazy.number({ produce: () => 5 })],
+    ['minimumRequestsForErrorRate', () => Token.asNumber({ Ref: 'MinimumRequests' })],
+    ['failedAuthenticationsPerMinute', () => Lazy.number({ produce: () => 50 })],
+    ['authorizerFailuresPerMinute', () => Lazy.number({ produce: () => 1 })],
+    ['trafficAnomalyStandardDeviations', () => Lazy.number({ produce: () => 3 })],
+    ['attackSignalsForIncident', () => Lazy.number({ produce: () => 2 })],
+  ] as const)('%s given as a token is refused: it is written into the alarms', (name, token) => {
+    expect(thresholdError({ [name]: token() })).toBe(`\`thresholds.${name}\` must be a number known at synth, got a token: thresholds are written into the alarms${AT}`);
+  });
+
+  test('latencyP99 given as a token is refused', () => {
+    expect(thresholdError({ latencyP99: Duration.millis(Lazy.number({ produce: () => 3000 })) }))
+      .toBe(`\`thresholds.latencyP99\` must be a duration known at synth, got a token: thresholds are written into the alarms${AT}`);
+  });
+
+  test('a threshold from a CloudFormation parameter is refused', () => {
+    const stack = newStack();
+    const parameter = new CfnParameter(stack, 'ErrorsPerMinute', { type: 'Number' });
+    expect(errorOf(ValidationError, () => new SecureRestApi(stack, 'Api', { alarms: { thresholds: { integrationErrorsPerMinute: parameter.valueAsNumber } } })).message)
+      .toBe(`\`thresholds.integrationErrorsPerMinute\` must be a number known at synth, got a token: thresholds are written into the alarms${AT}`);
   });
 
   test.each([0, 11])('trafficAnomalyStandardDeviations %d', (value) => {
@@ -626,41 +657,109 @@ describe('validation', () => {
     const message = errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', { alarms: { emailAddresses: ['oncall@example.com', email] } })).message;
     expect(message).toBe(`\`emailAddresses[1]\` must be an email address such as 'oncall@example.com', got '${email}'${AT}`);
   });
+
+  test.each([
+    [['a@example.com', 'a@example.com'], '`emailAddresses[1]` repeats `emailAddresses[0]` (\'a@example.com\')'],
+    [['a@example.com', 'b@example.com', 'a@example.com'], '`emailAddresses[2]` repeats `emailAddresses[0]` (\'a@example.com\')'],
+    [['a@example.com', 'b@example.com', 'b@example.com'], '`emailAddresses[2]` repeats `emailAddresses[1]` (\'b@example.com\')'],
+  ])('refuses the repeated address in %j', (emailAddresses, start) => {
+    const message = errorOf(ValidationError, () => new SecureRestApi(newStack(), 'Api', { alarms: { emailAddresses } })).message;
+    expect(message).toBe(`${start}: list each address once${AT}`);
+  });
 });
 
 describe('limits', () => {
   // The default API name is at most 255 characters, CloudWatch's limit for the `ApiName` dimension
-  // the stage's metrics (and so the alarms) use.
-  test('an API with a long construct path builds with its default alarms', () => {
+  // the stage's metrics (and so the alarms) use, and for an alarm's name.
+  test('an API with a long construct path synthesizes, every alarm name and ApiName dimension within 255 characters', () => {
     const stack = newStack();
-    expect(() => new SecureRestApi(stack, 'A'.repeat(300))).not.toThrow();
+    const api = new SecureRestApi(stack, 'A'.repeat(300));
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const template = Template.fromStack(stack);
+    const all = [...Object.values(alarmsOf(template)), ...Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Resource[]];
+    expect(all).toHaveLength(10);
+    const names = all.map((alarm) => alarm.Properties.AlarmName);
+    for (const name of names) {
+      expect({ name, length: name.length <= 255 }).toEqual({ name, length: true });
+    }
+    // Every dimension of the alarms' metrics, the math expression's and the anomaly band's included.
+    const dimensions = Object.values(alarmsOf(template)).flatMap((alarm) => [
+      ...(alarm.Properties.Dimensions ?? []),
+      ...(alarm.Properties.Metrics ?? []).flatMap((metric: { MetricStat?: { Metric: { Dimensions?: unknown[] } } }) => metric.MetricStat?.Metric.Dimensions ?? []),
+    ]) as Array<{ Name: string; Value: unknown }>;
+    const apiNames = dimensions.filter((dimension) => dimension.Name === 'ApiName').map((dimension) => dimension.Value);
+    // ServerErrorRate (two metrics), LatencyP99 and TrafficAnomaly.
+    expect(apiNames).toHaveLength(4);
+    for (const value of apiNames) {
+      expect(typeof value).toBe('string');
+      expect((value as string).length).toBeLessThanOrEqual(255);
+    }
+    expect(new Set(apiNames).size).toBe(1);
   });
 
-  // The incident rule lists every group of `attackSignalsForIncident` signals (C(n, k) groups), and
-  // CloudWatch accepts a rule of at most 10240 characters: synth fails rather than the deploy.
-  test('the incident rule stays within CloudWatch\'s 10240 characters with 7 attack signals, or synth says why not', () => {
-    let template: Template;
-    let stack: Stack;
-    try {
-      const built = build({ alarms: { thresholds: { attackSignalsForIncident: 3 } } });
-      stack = built.stack;
-      for (const name of ['WafBlocked', 'WafBlockedCommonRuleSet', 'WafBlockedIpReputation', 'BlockerErrors']) {
-        built.api.alarms!.addAttackSignal(new cloudwatch.Alarm(stack, name, {
-          alarmName: `${PREFIX}-${name}`,
-          metric: new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests' }),
-          threshold: 1,
-          evaluationPeriods: 1,
-        }));
-      }
-      template = Template.fromStack(stack);
-    } catch (error) {
-      // Synth-time checks reach the user through CDK's validation report.
-      expect((error as Error).message).toMatch(/The incident alarm's rule would be about \d+ characters \(every group of 3 of the 7 attack signals\), over CloudWatch's 10240: lower `thresholds.attackSignalsForIncident`/);
-      return;
+  /** A default API with 5 attack signals of the firewall's kind added: 8 in all. */
+  function buildWithEightSignals(attackSignalsForIncident: number) {
+    const built = build({ alarms: { thresholds: { attackSignalsForIncident } } });
+    const added = ['WafBlocked', 'WafBlockedCommonRuleSet', 'WafBlockedIpReputation', 'WafBlockedBadInputs', 'BlockerErrors'].map((name) => {
+      const alarm = new cloudwatch.Alarm(built.stack, name, {
+        alarmName: `${PREFIX}-${name}`,
+        metric: new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+      built.api.alarms!.addAttackSignal(alarm);
+      return alarm;
+    });
+    return { ...built, added };
+  }
+
+  // AT_LEAST lists each signal once, so the rule grows with the signals, not with their combinations.
+  test('8 attack signals (3 built in, 5 added) with attackSignalsForIncident 2 synthesize into one AT_LEAST of all 8', () => {
+    const { stack, api, added } = buildWithEightSignals(2);
+    const template = Template.fromStack(stack);
+    const ids = [...ATTACK_SIGNALS.map((name) => logicalId(stack, api.alarms!.node.findChild(name))), ...added.map((alarm) => logicalId(stack, alarm))];
+    expect(ids).toHaveLength(8);
+    expect(renderedRule(template)).toMatch(/^AT_LEAST\(2, ALARM, /);
+    expectAtLeastRule(template, ids, 2);
+  });
+
+  test('attackSignalsForIncident above the number of signals fails synth with its message', () => {
+    const { stack } = buildWithEightSignals(9);
+    expect(() => Template.fromStack(stack)).toThrow('`thresholds.attackSignalsForIncident` is 9, but the API has only 8 attack signals: the incident alarm could never fire. Lower it, or add signals with addAttackSignal()');
+  });
+
+  test('attackSignalsForIncident equal to the number of signals synthesizes', () => {
+    const { stack } = buildWithEightSignals(8);
+    expect(atLeastRule(Template.fromStack(stack))).toEqual(expect.objectContaining({ threshold: 8, state: 'ALARM' }));
+  });
+
+  // CloudWatch allows at most 100 alarms in a composite alarm's rule.
+  /** The API's 3 signals and `count - 3` more, named `sig-<i>` unless CloudFormation is to name them. */
+  function buildWithSignals(count: number, named = true) {
+    const built = build();
+    for (let i = 3; i < count; i += 1) {
+      built.api.alarms!.addAttackSignal(new cloudwatch.Alarm(built.stack, `Signal${i}`, {
+        alarmName: named ? `sig-${i}` : undefined,
+        metric: new cloudwatch.Metric({ namespace: 'Test', metricName: `Signal${i}` }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      }));
     }
-    // The rule as CloudWatch sees it: each Fn::GetAtt Arn is arn:aws:cloudwatch:<region>:<account>:alarm:<name>.
-    const names = Object.fromEntries(Object.entries(alarmsOf(template)).map(([id, alarm]) => [id, alarm.Properties.AlarmName]));
-    const rule = renderedRule(template).replace(/arn:([A-Za-z0-9]+)/g, (_m, id: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${names[id]}`);
-    expect(rule.length).toBeLessThanOrEqual(10240);
+    return built;
+  }
+
+  test('100 attack signals synthesize', () => {
+    const { stack } = buildWithSignals(100);
+    expect(atLeastRule(Template.fromStack(stack)).operands).toHaveLength(100);
+  });
+
+  test('a rule CloudWatch would find too long (alarm names unknown at synth count as 255 characters) fails synth', () => {
+    const { stack } = buildWithSignals(60, false);
+    expect(() => Template.fromStack(stack)).toThrow(/The incident alarm's rule would be about \d+ characters, over CloudWatch's 10240: add fewer attack signals/);
+  });
+
+  test('more than 100 attack signals fail synth with their message', () => {
+    const { stack } = buildWithSignals(101);
+    expect(() => Template.fromStack(stack)).toThrow('The incident alarm has 101 attack signals, over CloudWatch\'s 100 alarms in one rule: add one signal per part (such as the firewall\'s whole web ACL) rather than one per rule');
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -81,9 +81,9 @@ describe('ApiDashboard', () => {
   const stageRef = `<Ref:${logicalId(stack, api.stage)}>`;
   const stage = ['AWS/ApiGateway', 'ApiName', PREFIX, 'Stage', stageRef];
 
-  test('one dashboard named after the API, opening on the last 3 hours', () => {
+  test('one dashboard named after the dashboard construct, opening on the last 3 hours', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: PREFIX });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'TestStack-Dashboard-6BE37D5A' });
     expect(start).toBe('-PT3H');
   });
 
@@ -113,6 +113,7 @@ describe('ApiDashboard', () => {
   });
 
   test('latency p50, p90 and p99 over 1 minute', () => {
+    expect(graph(widgets, 'Latency (ms)').properties.metrics).toHaveLength(3);
     expect(graph(widgets, 'Latency (ms)').properties.metrics).toEqual(['p50', 'p90', 'p99'].map((p) =>
       [stage[0], 'Latency', ...stage.slice(1), { label: p, period: 60, stat: p }]));
   });
@@ -120,9 +121,15 @@ describe('ApiDashboard', () => {
   test.each([
     ['Failed authentications a minute (401, 403)', 'FailedAuthentications', 'refused'],
     ['Throttled requests a minute (429)', 'ThrottledRequests', 'throttled'],
-    ['Integration errors a minute', 'IntegrationErrors', 'failed or timed out'],
   ])('%s: %s of the access log, Sum over 1 minute', (title, metricName, label) => {
     expect(graph(widgets, title).properties.metrics).toEqual([[NAMESPACE, metricName, { label, period: 60, stat: 'Sum' }]]);
+  });
+
+  test('integration errors and authorizer failures a minute: both access-log metrics on one graph, Sum over 1 minute', () => {
+    expect(graph(widgets, 'Integration errors and authorizer failures a minute').properties.metrics).toEqual([
+      [NAMESPACE, 'IntegrationErrors', { label: 'integration failed or timed out', period: 60, stat: 'Sum' }],
+      [NAMESPACE, 'AuthorizerFailures', { label: 'authorizer failed', period: 60, stat: 'Sum' }],
+    ]);
   });
 
   test.each([
@@ -165,6 +172,28 @@ describe('ApiDashboard options', () => {
   test('dashboardName names the dashboard', () => {
     const { stack } = build({}, { dashboardName: 'pets-api_prod' });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'pets-api_prod' });
+  });
+
+  test('two dashboards of one API get different default names', () => {
+    const { stack, api, dashboard } = build();
+    const second = new ApiDashboard(stack, 'OnCallDashboard', { api });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
+    const nameOf = (d: ApiDashboard) => template.toJSON().Resources[logicalId(stack, d.dashboard)].Properties.DashboardName as string;
+    expect(nameOf(dashboard)).toBe('TestStack-Dashboard-6BE37D5A');
+    expect(nameOf(second)).toMatch(/^TestStack-OnCallDashboard-[0-9A-F]{8}$/);
+    expect(nameOf(second)).not.toBe(nameOf(dashboard));
+    // Neither takes the API's name, which a second dashboard would repeat.
+    expect([nameOf(dashboard), nameOf(second)]).not.toContain(PREFIX);
+  });
+
+  test('a token dashboardName is accepted and passed through', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api', { alarms: { enabled: false } });
+    api.addRoute('GET /x', { authorization: RouteAuthorization.iam(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    const name = new CfnParameter(stack, 'DashboardName');
+    new ApiDashboard(stack, 'Dashboard', { api, dashboardName: name.valueAsString });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: { Ref: 'DashboardName' } });
   });
 
   test('defaultRange sets the time range it opens with', () => {
@@ -215,7 +244,7 @@ describe('ApiDashboard without alarms', () => {
       'Latency (ms)',
       'Failed authentications a minute (401, 403)',
       'Throttled requests a minute (429)',
-      'Integration errors a minute',
+      'Integration errors and authorizer failures a minute',
     ]));
     expect(widgets[0].y).toBe(0);
   });
