@@ -81,7 +81,7 @@ export class ExampleApiStack extends Stack {
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
       createAccountLoggingRole: config.createAccountLoggingRole,
-      alarms: { thresholds: ALARM_THRESHOLDS[config.profile], emailAddresses: config.alarmEmails },
+      alarms: { thresholds: ALARM_THRESHOLDS[config.profile], emailAddresses: [...config.alarmEmails] },
     });
 
     const backend = new SecureNodejsFunction(this, 'PetsBackend', {
