@@ -1,0 +1,79 @@
+/**
+ * An integration test for a user with an AWS account: it deploys an API with the library's defaults
+ * and probes what the unit tests can only assume about API Gateway (trailing slashes, what a TOKEN
+ * authorizer answers, what the access log holds and whether the metric-filter syntax matches it).
+ *
+ *   npx @aws-cdk/integ-runner --app "npx tsx {filePath}" --directory test/integ --parallel-regions eu-west-1
+ *
+ * A fresh account needs API Gateway's account-wide logging role: add `-c createAccountLoggingRole=true`
+ * to the app command if no other stack sets it. `test/integ/integ.test.ts` synthesizes this file in
+ * the normal test run, so it stays valid without an account.
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../lib';
+import { ACCESS_LOG_METRICS } from '../../lib/observability/access-log-metrics';
+
+/** The deployed API and the test case that probes it. */
+export interface SecureApiInteg {
+  readonly stack: Stack;
+  readonly api: SecureRestApi;
+  readonly integ: IntegTest;
+}
+
+/** Builds the stack under test and its assertions in `app`. */
+export function buildSecureApiInteg(app: App): SecureApiInteg {
+  const stack = new Stack(app, 'SecureApiInteg');
+  const api = new SecureRestApi(stack, 'Api', {
+    createAccountLoggingRole: app.node.tryGetContext('createAccountLoggingRole') === 'true',
+    alarms: { enabled: false },
+  });
+  const backend = new lambda.Function(stack, 'Backend', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: "{\\"status\\":\\"ok\\"}" });'),
+  });
+  const integration = new LambdaRouteIntegration(backend);
+  // An issuer that exists but never signs these tests' tokens: every token is refused.
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    api,
+    issuers: [{ issuer: 'https://example.com/', audience: ['integ'], scopes: ['pets/read'] }],
+  });
+  api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('integration probe'), integration });
+  api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+
+  const integ = new IntegTest(app, 'SecureApiIntegTest', { testCases: [stack] });
+  const url = api.url;
+  const probe = (path: string, headers?: Record<string, string>) => integ.assertions.httpApiCall(`${url}${path}`, { headers });
+
+  // Run in order, so the access log holds the refused requests when it is searched.
+  const calls = [
+    // A public route answers.
+    probe('health').expect(ExpectedResult.objectLike({ status: 200 })),
+    // A trailing slash reaches the same route (the JWT route policy assumes it).
+    probe('health/').expect(ExpectedResult.objectLike({ status: 200 })),
+    // No Authorization header: API Gateway refuses before the authorizer runs.
+    probe('pets/1').expect(ExpectedResult.objectLike({ status: 401 })),
+    // A malformed token: the authorizer refuses it with 401, never 500.
+    probe('pets/1', { Authorization: 'Bearer abc.def.ghi' }).expect(ExpectedResult.objectLike({ status: 401 })),
+    // An unknown path: 403 with the library's fixed gateway response.
+    probe('no-such-route').expect(ExpectedResult.objectLike({ status: 403 })),
+    // The failed-authentication filter pattern matches the refused requests in the real access log.
+    integ.assertions.awsApiCall('CloudWatchLogs', 'filterLogEvents', {
+      logGroupName: api.accessLogGroup.logGroupName,
+      filterPattern: ACCESS_LOG_METRICS.failedAuthentications.filterPattern.logPatternString,
+    }).assertAtPath('events.0.logStreamName', ExpectedResult.stringLikeRegexp('.+')).waitForAssertions({
+      totalTimeout: Duration.minutes(5),
+      interval: Duration.seconds(30),
+    }),
+  ];
+  calls.reduce((previous, call) => previous.next(call));
+  return { stack, api, integ };
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildSecureApiInteg(app);
+  app.synth();
+}
