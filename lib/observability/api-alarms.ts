@@ -204,6 +204,24 @@ const MAX_ALARM_RULE_LENGTH = 10240;
 const MAX_ALARM_NAME_LENGTH = 255;
 
 
+/** An alarm another part of the library (the firewall, the abuse blocker) adds to the API's set. */
+export interface ApiMetricAlarmOptions {
+  /** The metric, with its statistic and period. */
+  readonly metric: cloudwatch.IMetric;
+  /** The alarm fires at this value or above. */
+  readonly threshold: number;
+  /** What the alarm means, for the on-call engineer. */
+  readonly summary: string;
+  /** What the on-call engineer should do. */
+  readonly action: string;
+  /**
+   * Whether the alarm is an attack signal of the incident alarm.
+   *
+   * @default false
+   */
+  readonly attackSignal?: boolean;
+}
+
 /** One alarm of the set: its metric and what an on-call engineer should do. */
 interface AlarmSpec {
   readonly metric: cloudwatch.IMetric;
@@ -300,6 +318,20 @@ export class ApiAlarms extends Construct {
       summary: `The function ${fn.node.path} is throttled by Lambda's concurrency limit: its callers get errors.`,
       action: 'Check the account\'s concurrency (and the function\'s reserved concurrency); a traffic spike may also be an attack: see the failed-authentication and traffic alarms.',
     });
+  }
+
+  /**
+   * Adds an alarm like the others of the set: named after the API, evaluated over the set's
+   * minutes, missing data not breaching, notifying the topic; optionally an attack signal.
+   *
+   * @param id the alarm's construct id and name suffix, such as `WafBlockedRequests`
+   */
+  public addMetricAlarm(id: string, options: ApiMetricAlarmOptions): cloudwatch.Alarm {
+    const alarm = this.addAlarm(id, options);
+    if (options.attackSignal) {
+      this.attackSignals.push(alarm);
+    }
+    return alarm;
   }
 
   /**

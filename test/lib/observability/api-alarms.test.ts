@@ -763,3 +763,24 @@ describe('limits', () => {
     expect(() => Template.fromStack(stack)).toThrow('The incident alarm has 101 attack signals, over CloudWatch\'s 100 alarms in one rule: add one signal per part (such as the firewall\'s whole web ACL) rather than one per rule');
   });
 });
+
+describe('addMetricAlarm', () => {
+  test('adds an alarm like the others of the set, optionally as an attack signal', () => {
+    const { stack, api } = build();
+    const metric = new cloudwatch.Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', statistic: 'Sum', period: Duration.minutes(1) });
+    api.alarms!.addMetricAlarm('WafBlockedRequests', { metric, threshold: 100, summary: 'The firewall blocks 100 or more requests a minute.', action: 'Read the WAF log.', attackSignal: true });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${PREFIX}-WafBlockedRequests`,
+      AlarmDescription: 'The firewall blocks 100 or more requests a minute. What to do: Read the WAF log.',
+      Namespace: 'AWS/WAFV2',
+      Threshold: 100,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [Match.anyValue()],
+    });
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::CompositeAlarm'))).toContain('WafBlockedRequests');
+    expect(api.alarms!.alarms.map((alarm) => alarm.node.id)).toContain('WafBlockedRequests');
+  });
+});
