@@ -153,3 +153,19 @@ describe('validateCidrs', () => {
     expect(validateCidrs(newScope(), 'allowedCidrs', [token, `${token}/32`])).toEqual([]);
   });
 });
+
+describe('host bits', () => {
+  test.each([
+    ['195.178.188.66/29', "'195.178.188.66' has bits set after the first 29: write the network address, 195.178.188.64/29"],
+    ['10.1.2.3/8', "'10.1.2.3' has bits set after the first 8: write the network address, 10.0.0.0/8"],
+    ['2001:db8::1/32', "'2001:db8::1' has bits set after the first 32: write the network address, 2001:db8::/32"],
+    ['2001:db8:0:0:1:0:0:1/64', "'2001:db8:0:0:1:0:0:1' has bits set after the first 64: write the network address, 2001:db8::/64"],
+    ['::ffff:10.1.2.3/104', "'::ffff:10.1.2.3' has bits set after the first 104: write the network address, ::ffff:a00:0/104"],
+  ])('%s is refused (AWS WAF refuses it too), naming the network address', (cidr, message) => {
+    expect(parseCidr(cidr)).toBe(message);
+  });
+
+  test.each(['198.51.100.7/32', '203.0.113.0/24', '0.0.0.0/0', '2001:db8::1/128', '2001:db8::/32', '::/0', '::ffff:10.0.0.0/104'])('%s, a network address, is accepted', (cidr) => {
+    expect(typeof parseCidr(cidr)).toBe('object');
+  });
+});

@@ -1,0 +1,86 @@
+import { Token } from 'aws-cdk-lib';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { ParsedRoute } from './route-key';
+
+/** AWS WAF's rule for rule and metric names it accepts here: letters, digits, `_` and `-`. */
+export const WAF_RULE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The longest regular expression a regex match statement takes. */
+export const WAF_MAX_REGEX_LENGTH = 512;
+
+/** A text transformation that changes nothing, for statements that require one. */
+export const NO_TRANSFORMATION: readonly wafv2.CfnWebACL.TextTransformationProperty[] = [{ priority: 0, type: 'NONE' }];
+
+/** Percent-decoding, so that `/v1/log%69n` is seen as `/v1/login`. */
+const URL_DECODED: readonly wafv2.CfnWebACL.TextTransformationProperty[] = [{ priority: 0, type: 'URL_DECODE' }];
+
+/** `text` with every regular-expression metacharacter escaped. */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A regular expression matching the URI path of a request for `route`, as clients send it: under
+ * one of `prefixes` (`/v1` for the stage at the execute-api endpoint, a custom domain's base path,
+ * or `''`), with an optional trailing slash (API Gateway sends `/login/` to the `/login` route). A
+ * `{param}` segment matches any one non-empty segment and `{param+}` any non-empty rest of the path.
+ */
+export function routePathRegex(route: ParsedRoute, prefixes: readonly string[]): string {
+  // Longer prefixes first, so `/v10` is tried before `/v1`. A token (a stage name from a parameter)
+  // is left as it is: stage names hold only letters, digits, `-` and `_`, nothing to escape.
+  const alternatives = [...prefixes].sort((a, b) => b.length - a.length)
+    .map((prefix) => (Token.isUnresolved(prefix) ? prefix : escapeRegex(prefix))).join('|');
+  const path = route.segments.map((segment) => {
+    if (segment.endsWith('+}')) {
+      return '/.+';
+    }
+    return segment.startsWith('{') ? '/[^/]+' : `/${escapeRegex(segment)}`;
+  }).join('');
+  return `^(?:${alternatives})${path}/?$`;
+}
+
+/**
+ * The scope-down statement of a per-route rate rule: the route's method (any method for `ANY`) and
+ * its path. The path is matched both as sent and percent-decoded, because whether API Gateway
+ * decodes a path before routing it is not documented: either way a request that reaches the route
+ * is counted.
+ */
+export function routeScopeDown(route: ParsedRoute, prefixes: readonly string[]): wafv2.CfnWebACL.StatementProperty {
+  const regexString = routePathRegex(route, prefixes);
+  const path: wafv2.CfnWebACL.StatementProperty = {
+    orStatement: {
+      statements: [
+        { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [...NO_TRANSFORMATION] } },
+        { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [...URL_DECODED] } },
+      ],
+    },
+  };
+  if (route.method === 'ANY') {
+    return path;
+  }
+  return {
+    andStatement: {
+      statements: [
+        {
+          byteMatchStatement: {
+            fieldToMatch: { method: {} },
+            positionalConstraint: 'EXACTLY',
+            searchString: route.method,
+            textTransformations: [...NO_TRANSFORMATION],
+          },
+        },
+        path,
+      ],
+    },
+  };
+}
+
+/**
+ * The default name of a per-route rate rule: `RateLimit-POST-login`, with `-by-<header>` when it
+ * counts per header value. Characters a rule name cannot hold are dropped.
+ */
+export function routeRuleName(route: ParsedRoute, header?: string): string {
+  const path = route.segments.length === 0 ? 'root' : route.segments.map((segment) => segment.replace(/[^A-Za-z0-9_-]/g, '')).join('-');
+  const key = header === undefined ? '' : `-by-${header.replace(/[^A-Za-z0-9_-]/g, '')}`;
+  return `RateLimit-${route.method}-${path}${key}`;
+}
