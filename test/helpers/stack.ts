@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 
 /** The feature flags and settings of cdk.json, so tests see what `cdk synth` does. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
@@ -22,4 +23,9 @@ export function inlineFunction(stack: Stack, id = 'Handler'): lambda.Function {
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
   });
+}
+
+/** The logical id of a construct's CloudFormation resource: its default child's, or its own. */
+export function logicalId(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
 }

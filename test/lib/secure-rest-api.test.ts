@@ -13,7 +13,7 @@ import {
   SecureRestApiProps,
 } from '../../lib';
 import { ACCESS_LOG_KEYS, SECURITY_HEADERS } from '../../lambda/shared/constants';
-import { inlineFunction, newStack } from '../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../helpers/stack';
 
 function build(props: SecureRestApiProps = {}) {
   const stack = newStack();
@@ -708,8 +708,3 @@ function encryptedLogGroups(template: Template) {
   return Object.values(template.findResources('AWS::Logs::LogGroup')).filter((logGroup) => logGroup.Properties.KmsKeyId !== undefined);
 }
 
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | object): string {
-  const c = construct as { node: { defaultChild?: unknown } };
-  const target = (c.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0];
-  return stack.getLogicalId(target);
-}

@@ -12,7 +12,7 @@ import { LambdaRouteIntegration } from '../../../lib/integrations/lambda-route-i
 import { ValidationError } from '../../../lib/private/validation-error';
 import { SecureRestApi } from '../../../lib/secure-rest-api';
 import { errorOf } from '../../helpers/errors';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 const SCOPES = [
   { name: 'read', description: 'Read pets' },
@@ -33,9 +33,6 @@ function apiIn(stack: Stack, id = 'Api') {
   return { api, integration };
 }
 
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId(construct.node.defaultChild as never);
-}
 
 /** How a client's OAuth scope of the resource server appears in the template. */
 function resourceServerScope(stack: Stack, directory: CognitoUserDirectory, name: string) {

@@ -1,8 +1,7 @@
-import { Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { IConstruct } from 'constructs';
 import {
   ApiDashboard,
   LambdaRouteIntegration,
@@ -22,7 +21,7 @@ import {
 } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 /** The unique name of a firewall with the id `Firewall` in `TestStack`: its web ACL's name. */
 const ACL_NAME = 'TestStack-Firewall-D476B5F7';
@@ -64,9 +63,6 @@ function ruleNamed(template: Template, name: string): Rule {
   return rule!;
 }
 
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
-}
 
 const validationErrorOf = (fn: () => unknown) => errorOf(ValidationError, fn);
 

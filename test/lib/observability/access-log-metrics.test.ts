@@ -1,11 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ACCESS_LOG_KEYS } from '../../../lambda/shared/constants';
 import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
 import { ACCESS_LOG_FIELDS, NUMERIC_ACCESS_LOG_KEYS, PREQUOTED_ACCESS_LOG_KEYS, accessLogTemplate } from '../../../lib/observability/access-log-format';
 import { ACCESS_LOG_METRICS, AccessLogMetricName } from '../../../lib/observability/access-log-metrics';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 // ---------------------------------------------------------------------------------------------
 // Sample access-log lines, built from the real template as API Gateway fills it.
@@ -428,9 +428,6 @@ function build(props: SecureRestApiProps = {}) {
   return { stack, api };
 }
 
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
-}
 
 const NAMESPACE = 'SecureApi/TestStack-Api-46A8C9EA';
 

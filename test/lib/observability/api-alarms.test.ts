@@ -1,9 +1,8 @@
-import { CfnParameter, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IConstruct } from 'constructs';
 import {
   ApiAlarmThresholds,
   JwtAuthorizer,
@@ -14,7 +13,7 @@ import {
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 /** The unique name of an API with the id `Api` in `TestStack`: its alarm names start with it. */
 const PREFIX = 'TestStack-Api-46A8C9EA';
@@ -37,9 +36,6 @@ function buildWithAuthorizer(props: SecureRestApiProps = {}) {
   return { ...built, jwt };
 }
 
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
-}
 
 type Resource = { Type: string; Properties: Record<string, any> };
 

@@ -2,7 +2,7 @@ import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   ApiDashboard,
   ApiDashboardProps,
@@ -14,14 +14,11 @@ import {
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 const PREFIX = 'TestStack-Api-46A8C9EA';
 const NAMESPACE = `SecureApi/${PREFIX}`;
 
-function logicalId(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
-}
 
 /** An API with a Lambda route and a JWT-guarded route, and its dashboard. */
 function build(apiProps: SecureRestApiProps = {}, dashboardProps: Partial<ApiDashboardProps> = {}) {

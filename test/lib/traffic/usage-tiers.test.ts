@@ -13,7 +13,7 @@ import {
 } from '../../../lib';
 import { TierApiKeyOptions, UsageQuota, UsageTierOptions, UsageTiers, UsageTiersProps } from '../../../lib/traffic/usage-tiers';
 import { errorOf } from '../../helpers/errors';
-import { inlineFunction, newStack } from '../../helpers/stack';
+import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 const FREE: UsageTierOptions = { name: 'free', throttle: { rateLimit: 10, burstLimit: 20 }, quota: UsageQuota.perDay(1_000) };
 const PRO: UsageTierOptions = { name: 'pro', throttle: { rateLimit: 50, burstLimit: 100 }, quota: UsageQuota.perMonth(1_000_000) };
@@ -473,7 +473,3 @@ function tierWarnings(stack: Stack) {
     .map((warning) => ({ path: warning.id, message: warning.entry.data as string }));
 }
 
-function logicalId(stack: Stack, construct: IConstruct): string {
-  const target = (construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0];
-  return stack.getLogicalId(target);
-}
