@@ -64,6 +64,35 @@ const ONE_MINUTE = Duration.minutes(1);
 const DASHBOARD_WIDTH = 24;
 const GRAPH_HEIGHT = 6;
 
+/** The CloudWatch namespace of the API's own metrics: the access-log signals, the abuse blocker's. */
+export const metricsNamespace = (apiName: string): string => `PetsApi/${apiName}`;
+
+/** Access-log lines of requests refused with 401 or 403 that the web ACL did not block. */
+function refusedRequestsPattern(): logs.IFilterPattern {
+  const status = `$.${ACCESS_LOG_KEYS.status}`;
+  return logs.FilterPattern.all(
+    logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
+    logs.FilterPattern.stringValue(`$.${ACCESS_LOG_KEYS.wafResponseCode}`, '!=', 'WAF_BLOCK'),
+  );
+}
+
+/** An alarm of another part of the stack (the firewall's), created and notified like the API's. */
+export interface ExtraAlarm {
+  /** The alarm's id, also the end of its name. */
+  readonly id: string;
+  readonly metric: cloudwatch.Metric;
+  readonly threshold: number;
+  readonly description: string;
+  /** Whether it is one of the incident alarm's attack signals. */
+  readonly attackSignal?: boolean;
+}
+
+/** A dashboard graph of another part of the stack: its title and metrics. */
+export interface DashboardGraph {
+  readonly title: string;
+  readonly metrics: cloudwatch.IMetric[];
+}
+
 /** Properties of {@link addApiMonitoring}. */
 export interface ApiMonitoringProps {
   /** The API's name: the prefix of the alarm names, the dashboard's name and the metric namespace. */
@@ -80,6 +109,10 @@ export interface ApiMonitoringProps {
   readonly authorizerFunctions: readonly lambda.IFunction[];
   /** The environment: its profile picks the thresholds; its alarm emails are subscribed. */
   readonly config: EnvironmentConfig;
+  /** Further alarms, such as the firewall's, after the API's. */
+  readonly extraAlarms?: readonly ExtraAlarm[];
+  /** Further dashboard rows of up to three graphs each, after the API's. */
+  readonly extraDashboardRows?: readonly (readonly DashboardGraph[])[];
 }
 
 /**
@@ -95,18 +128,21 @@ export interface ApiMonitoringProps {
  *   authorizer failures, integration errors, failed authentications, throttled requests, unusual
  *   traffic (anomaly detection on the request count), and the errors and throttles of every
  *   function, each notifying the topic on ALARM and OK;
- * - a composite incident alarm when two of the three attack signals fire together (AT_LEAST);
- * - a dashboard: alarm states, traffic, errors, latency, the access-log signals, the functions.
+ * - the extra alarms given (the firewall's, bench/hand-written-firewall.ts), notified the same way;
+ * - a composite incident alarm when two of the attack signals fire together (AT_LEAST): the three
+ *   above and the extra alarms marked as attack signals;
+ * - a dashboard: alarm states, traffic, errors, latency, the access-log signals, the functions,
+ *   then the extra rows given.
  *
  * Written out rather than derived: the thresholds are a table per profile, the functions a list,
- * and the incident rule over the three signals fixed at construction; nothing is validated.
+ * and the incident rule over the signals known at construction; nothing is validated.
  */
 export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void {
   const { apiName, stage, key, config } = props;
   const t = THRESHOLDS[config.profile];
 
   // Signals API Gateway does not publish, counted from the JSON access log: 1 a matching request.
-  const namespace = `PetsApi/${apiName}`;
+  const namespace = metricsNamespace(apiName);
   const countRequests = (id: string, metricName: string, filterPattern: logs.IFilterPattern) =>
     props.accessLogs.addMetricFilter(id, {
       filterPattern,
@@ -119,10 +155,7 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
   const status = `$.${ACCESS_LOG_KEYS.status}`;
   const errorResponseType = `$.${ACCESS_LOG_KEYS.errorResponseType}`;
   // Requests the web ACL blocked are counted by WAF itself: one flood must not count twice.
-  const failedAuthentications = countRequests('FailedAuthentications', 'FailedAuthentications', logs.FilterPattern.all(
-    logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
-    logs.FilterPattern.stringValue(`$.${ACCESS_LOG_KEYS.wafResponseCode}`, '!=', 'WAF_BLOCK'),
-  ));
+  const failedAuthentications = countRequests('FailedAuthentications', 'FailedAuthentications', refusedRequestsPattern());
   const throttledRequests = countRequests('ThrottledRequests', 'ThrottledRequests', logs.FilterPattern.numberValue(status, '=', 429));
   const integrationErrors = countRequests('IntegrationErrors', 'IntegrationErrors', logs.FilterPattern.any(
     logs.FilterPattern.stringValue(errorResponseType, '=', 'INTEGRATION_FAILURE'),
@@ -222,12 +255,16 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
     );
   }
 
-  // Two of the three attack signals together: probably an attack rather than a misconfigured client.
+  const extraAlarms = (props.extraAlarms ?? []).map((extra) => ({ extra, alarm: alarm(extra.id, extra.metric, extra.threshold, extra.description) }));
+  alarms.push(...extraAlarms.map(({ alarm: created }) => created));
+
+  // Two of the attack signals together: probably an attack rather than a misconfigured client.
   const incident = withActions(new cloudwatch.CompositeAlarm(stack, 'IncidentAlarm', {
     compositeAlarmName: `${apiName}-UnderAttack`,
     alarmDescription: 'Two or more attack signals fire together. Read the access log for the client addresses behind them and block them.',
     alarmRule: cloudwatch.AlarmRule.atLeast(cloudwatch.AlarmState.ALARM, {
-      operands: [failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm],
+      operands: [failedAuthenticationsAlarm, throttledRequestsAlarm, trafficAnomalyAlarm,
+        ...extraAlarms.filter(({ extra }) => extra.attackSignal).map(({ alarm: signal }) => signal)],
       threshold: cloudwatch.AtLeastThreshold.count(2),
     }),
   }));
@@ -256,4 +293,7 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
     graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles(perMinute(fn.node.id)))),
     graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration(perMinute(fn.node.id, cloudwatch.Stats.p(99))))),
   );
+  for (const row of props.extraDashboardRows ?? []) {
+    dashboard.addWidgets(...row.map(({ title, metrics }) => graph(title, metrics)));
+  }
 }

@@ -14,6 +14,7 @@ import { JWT_AUTHORIZER_ENV, JwtAuthorizerSettings } from '../lambda/shared/cons
 import type { EnvironmentConfig } from '../lib/config/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
 import { secureAccessLogFormat } from '../lib/observability/access-log-format';
+import { addFirewall } from './hand-written-firewall';
 import { addApiMonitoring } from './hand-written-monitoring';
 
 /** Properties of the hand-written stack: the same environment config the example app uses. */
@@ -89,8 +90,10 @@ const BEARER_REGEX = '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z._~+/]+=*$';
  *   (issuer, routes, limits) are written out statically rather than rendered lazily from the routes;
  *   no resource-policy machinery (the example uses none);
  * - the monitoring (bench/hand-written-monitoring.ts) is written out: thresholds as a table per
- *   profile, the watched functions as a list, the incident alarm's rule an AT_LEAST over the three
- *   attack signals known at construction; thresholds and alarm emails are not validated;
+ *   profile, the watched functions as a list, the incident alarm's rule an AT_LEAST over the five
+ *   attack signals known at construction (three of the API's, two of the firewall's); thresholds and alarm emails are not validated;
+ * - the firewall and abuse blocker (bench/hand-written-firewall.ts) are one fixed set of rules and
+ *   settings, without the library's capacity, route and settings checks;
  * - log group names are fixed strings instead of `Names.uniqueResourceName`, so the names and
  *   logical ids differ; the template is not byte-identical.
  */
@@ -102,7 +105,7 @@ export class HandWrittenApiStack extends Stack {
     const apiName = `${this.stackName}-PetsApi`;
     const logGroupArn = (name: string) => this.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    // KMS key with rotation; CloudWatch Logs may use it for the four log groups below only.
+    // KMS key with rotation; CloudWatch Logs may use it for the six log groups below only.
     const key = new kms.Key(this, 'Key', {
       description: 'Encrypts the logs of the pets API',
       enableKeyRotation: true,
@@ -120,6 +123,9 @@ export class HandWrittenApiStack extends Stack {
     const accessLogName = `/aws/apigateway/${apiName}/access`;
     const backendLogName = `/aws/lambda/${this.stackName}-PetsBackend`;
     const authorizerLogName = `/aws/lambda/${this.stackName}-TokenAuthorizer`;
+    // AWS WAF logs only to groups named `aws-waf-logs-*`.
+    const wafLogName = `aws-waf-logs-${apiName}`;
+    const blockerLogName = `/aws/lambda/${this.stackName}-AbuseBlocker`;
     const accessLogs = encryptedLogGroup('AccessLogs', accessLogName);
 
     const api = new apigw.RestApi(this, 'PetsApi', {
@@ -163,7 +169,7 @@ export class HandWrittenApiStack extends Stack {
       principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
-      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [accessLogName, executionLogName, backendLogName, authorizerLogName].map(logGroupArn) } },
+      conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [accessLogName, executionLogName, backendLogName, authorizerLogName, wafLogName, blockerLogName].map(logGroupArn) } },
     }));
 
     // Both functions: Node.js 24 on arm64, JSON logs in an encrypted log group, encrypted environment.
@@ -349,15 +355,29 @@ export class HandWrittenApiStack extends Stack {
       resources: [api.arnForExecuteApi('POST', '/pets', api.deploymentStage.stageName)],
     }));
 
+    // The WAF web ACL and the abuse blocker: see hand-written-firewall.ts.
+    const firewall = addFirewall(this, {
+      apiName,
+      stage: api.deploymentStage,
+      accessLogs,
+      key,
+      wafLogs: encryptedLogGroup('WafLogs', wafLogName),
+      nodeFunction,
+      blockerLogName,
+      config,
+    });
+
     // Metric filters, alarms to an encrypted topic, and a dashboard: see hand-written-monitoring.ts.
     addApiMonitoring(this, {
       apiName,
       stage: api.deploymentStage,
       accessLogs,
       key,
-      functions: [backend],
+      functions: [backend, firewall.blockerFunction],
       authorizerFunctions: [authorizerFunction],
       config,
+      extraAlarms: firewall.alarms,
+      extraDashboardRows: firewall.dashboardRows,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'The URL of the pets API stage' });

@@ -7,6 +7,8 @@
  *   3. the JWT authorizer's runtime figures, on its real bundle against a real HTTPS issuer: warm
  *      invocation against a bare aws-jwt-verify verify, bundle size, module init against
  *      aws-jwt-verify's, and JWKS fetches under concurrent cold requests,
+ *   4. the abuse blocker's time for one subscription batch of 10,000 access-log events, in three
+ *      shapes, against decoding and parsing the same batch, and its UpdateIPSet calls per batch,
  * then a table of the figures against their targets. It exits 0 whether or not the targets are
  * met, and non-zero if anything throws.
  *
@@ -14,10 +16,12 @@
  * rounds; the first rounds are several times slower while V8 compiles aws-cdk-lib),
  * BENCH_AUTH_ROUNDS (default 20 rounds of warm calls, each side once a round), BENCH_AUTH_CALLS
  * (default 500 calls of each side a round), BENCH_INIT_PROCESSES (default 20 fresh processes a side
- * for each environment of the module-init figure).
+ * for each environment of the module-init figure), BENCH_BLOCKER_SAMPLES (default 10 batches of each
+ * shape, after 2 warm-up batches).
  */
 import * as os from 'node:os';
 import { AuthorizerResult, awsJwtVerifyVersion, CONCURRENT_COLD_REQUESTS, InitResult, measureAuthorizer, Timing, WarmResult } from './authorizer';
+import { BATCH_EVENTS, measureAbuseBlocker, ShapeTiming } from './abuse-blocker';
 import { CDK_CONTEXT, SKIP_BUNDLING, cleanUp } from './common';
 import { formatAlarms, formatByType, measureRouteCost, ShapeResult } from './route-cost';
 import { measureSynthTime, SideResult, SynthTimeResult } from './synth-time';
@@ -34,6 +38,10 @@ const BUNDLE_SIZE_TARGET_KB = 50;
 const INIT_RATIO_TARGET = 2;
 /** JWKS requests the issuer may see from the concurrent cold requests. */
 const COLD_JWKS_FETCHES_TARGET = 1;
+/** The abuse blocker's time for one batch of 10,000 events, AWS calls faked, in ms. */
+const BLOCKER_BATCH_TARGET_MS = 1000;
+/** UpdateIPSet calls per IP set in a batch without conflicts. */
+const BLOCKER_UPDATES_PER_SET_TARGET = 1;
 
 const VALIDATION_FLAG = '@aws-cdk/core:validateAgainstDefaultRules';
 
@@ -155,11 +163,25 @@ function printAuthorizer(result: AuthorizerResult): void {
   console.log(`     the issuer counts the key-set requests it serves: ${result.coldJwks.fetches}, with ${result.coldJwks.accepted} of ${CONCURRENT_COLD_REQUESTS} requests accepted`);
 }
 
+function printAbuseBlocker(results: readonly ShapeTiming[]): void {
+  console.log(`\n== 4. Abuse blocker: one subscription batch of ${BATCH_EVENTS} access-log offences (401/403) ==`);
+  console.log('  from the base64 gzip payload Lambda receives to the block lists updated: decode, parse, count (one DynamoDB write per address),');
+  console.log('  block records, one UpdateIPSet per list; the handler\'s own modules with the AWS SDK clients faked by aws-sdk-client-mock');
+  console.log('  (the SDK\'s middleware runs, no network). Baseline, same run: decode the payload and JSON.parse every line.');
+  console.log(`  ${results[0].samples} batches of each shape after 2 warm-up batches, blocker and baseline alternating; threshold 5 offences`);
+  printTable([
+    ['shape', 'blocker median', 'baseline median', 'ratio', `one run, ${results[0].latencyMs} ms per AWS call`, 'blocked', 'counter writes', 'UpdateIPSet per list'],
+    ...results.map((r) => [r.shape.name, ms(r.blockerMs), ms(r.baselineMs), r.ratio.toFixed(1), ms(r.withLatencyMs), String(r.addressesBlocked), String(r.counterWrites), String(r.updatesPerSet)]),
+  ]);
+  console.log('  the latency column stands in for the network a deployed function waits on: counter writes go 50 at a time, so a batch');
+  console.log('  from many addresses takes about addresses / 50 x a write\'s latency.');
+}
+
 function permissionsAdded(result: ShapeResult): number {
   return result.library.byType.get('AWS::Lambda::Permission') ?? 0;
 }
 
-function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], authorizer: AuthorizerResult): void {
+function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], authorizer: AuthorizerResult, blocker: readonly ShapeTiming[]): void {
   console.log('\n== Summary ==');
   const rows: string[][] = [['figure', 'value', 'target', 'result']];
   rows.push(['synth median, library', ms(synth.library.medianMs), '', '']);
@@ -188,6 +210,11 @@ function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], au
   rows.push(['module init ratio bundle / aws-jwt-verify', init.ratio.toFixed(2), `<= ${INIT_RATIO_TARGET}`, verdict(init.ratio <= INIT_RATIO_TARGET)]);
   const { fetches, accepted } = authorizer.coldJwks;
   rows.push([`JWKS fetches, ${CONCURRENT_COLD_REQUESTS} concurrent cold requests`, `${fetches} (${accepted}/${CONCURRENT_COLD_REQUESTS} accepted)`, String(COLD_JWKS_FETCHES_TARGET), verdict(fetches === COLD_JWKS_FETCHES_TARGET && accepted === CONCURRENT_COLD_REQUESTS)]);
+  for (const r of blocker) {
+    rows.push([`blocker batch of ${BATCH_EVENTS}, ${r.shape.addresses} addresses, median`, `${ms(r.blockerMs)} (${r.ratio.toFixed(1)}x parse only)`, `< ${BLOCKER_BATCH_TARGET_MS} ms`, verdict(r.blockerMs < BLOCKER_BATCH_TARGET_MS)]);
+  }
+  const updates = Math.max(...blocker.map((r) => r.updatesPerSet));
+  rows.push(['blocker UpdateIPSet per list per batch, no conflict', String(updates), `<= ${BLOCKER_UPDATES_PER_SET_TARGET}`, verdict(updates <= BLOCKER_UPDATES_PER_SET_TARGET)]);
   printTable(rows);
   console.log('  resources/route: CloudWatch alarms a route adds are shown as "(+n alarms)" and are not held to the target (see 2.)');
 }
@@ -212,7 +239,9 @@ async function main(): Promise<void> {
   printRouteCost(routes);
   const authorizer = await measureAuthorizer(authorizerOptions);
   printAuthorizer(authorizer);
-  printSummary(synth, routes, authorizer);
+  const blocker = await measureAbuseBlocker(positiveInt('BENCH_BLOCKER_SAMPLES', 10), 2);
+  printAbuseBlocker(blocker);
+  printSummary(synth, routes, authorizer, blocker);
   console.log(`\n(report only: exit code 0 whatever the results; took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 

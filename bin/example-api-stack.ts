@@ -6,8 +6,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  AbuseBlocker,
   ApiAlarmThresholds,
   ApiDashboard,
+  ApiFirewall,
   CognitoUserDirectory,
   EnvironmentConfig,
   JwtAuthorizer,
@@ -63,6 +65,9 @@ const ALARM_THRESHOLDS: Record<Profile, ApiAlarmThresholds> = {
  * | `POST /pets` | internal services signing with IAM (the `PetWriterRole`) |
  * | `PUT /pets/{petId}` | Cognito access tokens with `pets/write`, plus a partner API key for metering |
  * | `DELETE /pets/{petId}` | tokens of users in the `admins` group, checked by the JWT authorizer |
+ *
+ * In front of it: an AWS WAF firewall (blocking, or counting where the environment tries rules out)
+ * and an abuse blocker that blocks client addresses with repeated 401s and 403s.
  *
  * Instantiated once per environment; the profile decides what differs (MFA required in prod).
  */
@@ -164,6 +169,26 @@ export class ExampleApiStack extends Stack {
     this.api.grantInvoke(petWriter, 'POST /pets');
 
     // Last, so it shows every function the alarms watch.
-    new ApiDashboard(this, 'Dashboard', { api: this.api });
+    // The firewall and the abuse blocker: COUNT mode where the environment tries rules out
+    // (cdk.json `firewallMode`); the blocker still fills its lists there, which then only count.
+    const firewall = new ApiFirewall(this, 'Firewall', {
+      api: this.api,
+      mode: config.firewallMode,
+      // Deleting pets is rare: a tighter limit per client address on it.
+      routeRateLimits: [{ routeKey: 'DELETE /pets/{petId}', limit: 100, evaluationWindow: Duration.minutes(5) }],
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    const blocker = new AbuseBlocker(this, 'AbuseBlocker', {
+      firewall,
+      threshold: config.abuseBlocking.threshold,
+      blockPeriod: config.abuseBlocking.blockPeriod,
+      logRetention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+
+    const dashboard = new ApiDashboard(this, 'Dashboard', { api: this.api });
+    firewall.addDashboardRow(dashboard);
+    blocker.addDashboardRow(dashboard);
   }
 }

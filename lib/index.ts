@@ -5,6 +5,7 @@ export * from './auth/jwt-authorizer';
 export * from './compute/secure-nodejs-function';
 export * from './config/environment-config';
 export * from './encryption/api-encryption-key';
+export * from './firewall/abuse-blocker';
 export * from './firewall/api-firewall';
 export * from './integrations/lambda-route-integration';
 export * from './observability/access-log-format';

@@ -144,3 +144,80 @@ export interface JwtAuthorizerSettings {
   readonly routes: readonly JwtRouteSettings[];
   readonly limits: JwtLimitSettings;
 }
+
+/** The access log's `wafResponseCode` of a request AWS WAF blocked before API Gateway served it. */
+export const WAF_BLOCK = 'WAF_BLOCK';
+
+/** AWS WAF's limit of addresses in one IP set. */
+export const WAF_IP_SET_LIMIT = 10_000;
+
+/**
+ * The abuse blocker's table: the partition key, the sort key, and the TTL attribute (seconds since
+ * the epoch). The construct creates the table with them; the handler reads and writes them.
+ */
+export const ABUSE_BLOCKER_TABLE_KEYS = { partition: 'pk', sort: 'sk', expiresAt: 'expiresAt' } as const;
+
+/** Environment variables of the abuse blocker. */
+export const ABUSE_BLOCKER_ENV = {
+  /** The blocker's settings as JSON: an {@link AbuseBlockerSettings}. */
+  settings: 'ABUSE_BLOCKER_SETTINGS',
+} as const;
+
+/** An AWS WAF IP set, as `GetIPSet` and `UpdateIPSet` name it. */
+export interface IpSetReference {
+  readonly name: string;
+  readonly id: string;
+  readonly scope: 'REGIONAL';
+}
+
+/** The abuse blocker's settings, the JSON value of `ABUSE_BLOCKER_ENV.settings`. */
+export interface AbuseBlockerSettings {
+  /** The DynamoDB table of offence counters and blocks. */
+  readonly tableName: string;
+  /** Offending responses from one address, within one window, that get the address blocked. */
+  readonly threshold: number;
+  /** The length of the (sliding) counting window. */
+  readonly windowSeconds: number;
+  /** How long an address stays blocked after its last offence over the threshold. */
+  readonly blockSeconds: number;
+  /** The response statuses that count as offences. */
+  readonly statusCodes: readonly number[];
+  /** IPv6 clients are counted and blocked by the network of this many leading bits (128: each address alone). */
+  readonly ipv6PrefixLength: number;
+  /** The automatic block lists the blocker owns. */
+  readonly ipv4Set: IpSetReference;
+  readonly ipv6Set: IpSetReference;
+  /** The firewall's allow lists: addresses in them are never blocked. */
+  readonly allowListSets: readonly IpSetReference[];
+  /** Further CIDR blocks never blocked automatically (still subject to every firewall rule). */
+  readonly exemptCidrs: readonly string[];
+  /** The most addresses the blocker keeps in each IP set (AWS WAF holds at most 10,000). */
+  readonly maxAddressesPerSet: number;
+  /** The CloudWatch namespace of the blocker's metrics. */
+  readonly metricsNamespace: string;
+}
+
+/** The abuse blocker's metrics (in {@link AbuseBlockerSettings.metricsNamespace}). */
+export const ABUSE_BLOCKER_METRICS = {
+  /** Addresses added to an automatic block list. */
+  addressesBlocked: 'AddressesBlocked',
+  /** Addresses the sweep removed from an automatic block list: their block expired (or they were allow-listed since). */
+  addressesUnblocked: 'AddressesUnblocked',
+  /** Addresses dropped from a full block list before their block expired (earliest expiry first). */
+  addressesEvicted: 'AddressesEvicted',
+  /** Addresses over the threshold that are allow-listed or exempt, so not blocked. */
+  exemptOffenders: 'ExemptOffenders',
+  /** The fuller automatic block list, in percent of the blocker's maximum. */
+  blockListFill: 'BlockListFillPercent',
+  /** `UpdateIPSet` calls retried after another writer changed the set (`WAFOptimisticLockException`). */
+  ipSetUpdateRetries: 'IpSetUpdateRetries',
+  /** Offending responses counted. */
+  offencesCounted: 'OffencesCounted',
+  /** Log events or invocations that were not what the blocker expects, skipped. */
+  malformedEvents: 'MalformedEvents',
+  /** Steps that failed (an AWS call, after its retries): the next batch or sweep repairs the lists. */
+  errors: 'BlockerErrors',
+} as const;
+
+/** The service name (Powertools' `service` dimension) of the abuse blocker's metrics and logs. */
+export const ABUSE_BLOCKER_SERVICE = 'abuse-blocker';

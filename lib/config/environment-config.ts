@@ -1,6 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { FINITE_RETENTIONS, STAGE_NAME_PATTERN, isEmailAddress } from '../private/validators';
+import { FirewallMode } from '../firewall/api-firewall';
 import { ThrottleSettings } from '../traffic/throttle';
 
 /** The cdk.json context key that holds the environments. */
@@ -10,11 +11,15 @@ export const ENVIRONMENTS_CONTEXT_KEY = 'secure-api:environments';
 export const ENVIRONMENT_SELECTOR_CONTEXT_KEY = 'env';
 
 /**
- * How strict an environment is. `dev` may destroy data on delete and (in later modules) run WAF
- * rules in COUNT mode; `prod` retains logs and keys and blocks.
+ * How strict an environment is. `dev` may destroy data on delete and gets looser alarms and MFA;
+ * `prod` retains logs and keys. Whether the firewall blocks is a setting of its own
+ * (`firewallMode`), so a prod-profile staging can try new rules in COUNT mode.
  */
 export const PROFILES = ['dev', 'prod'] as const;
 export type Profile = typeof PROFILES[number];
+
+/** Whether the firewall's rules block (`block`) or only count matches (`count`). */
+export const FIREWALL_MODES = ['block', 'count'] as const;
 
 /** What happens to stateful resources (keys, log groups) when they leave the stack. */
 export const REMOVAL_POLICIES = ['destroy', 'retain'] as const;
@@ -50,6 +55,21 @@ export interface EnvironmentConfig {
   readonly cognitoThreatProtection: boolean;
   /** Email addresses that receive the API's alarms. Optional in cdk.json, none when left out. */
   readonly alarmEmails: readonly string[];
+  /** Whether the firewall blocks or only counts. Optional in cdk.json (`"block"` or `"count"`), blocking when left out. */
+  readonly firewallMode: FirewallMode;
+  /**
+   * When the abuse blocker blocks a client address, and for how long. Optional in cdk.json
+   * (`{ "threshold": <n>, "blockMinutes": <n> }`): 20 offences in 5 minutes, for 60 minutes, when left out.
+   */
+  readonly abuseBlocking: AbuseBlockingSettings;
+}
+
+/** An environment's abuse-blocker settings. */
+export interface AbuseBlockingSettings {
+  /** Offending responses (401, 403) from one address within 5 minutes that get it blocked. */
+  readonly threshold: number;
+  /** How long the address stays blocked. */
+  readonly blockPeriod: Duration;
 }
 
 /** The error for a missing, unknown or invalid setting. Its message names the setting and the fix. */
@@ -60,8 +80,9 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails'] as const;
+const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails', 'firewallMode', 'abuseBlocking'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
+const ABUSE_BLOCKING_SETTINGS = ['threshold', 'blockMinutes'] as const;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /**
@@ -126,7 +147,27 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     createAccountLoggingRole,
     cognitoThreatProtection,
     alarmEmails,
+    firewallMode: oneOf(raw.firewallMode ?? 'block', FIREWALL_MODES, at('firewallMode')) === 'count' ? FirewallMode.COUNT : FirewallMode.BLOCK,
+    abuseBlocking: parseAbuseBlocking(raw.abuseBlocking, at),
   };
+}
+
+function parseAbuseBlocking(raw: unknown, at: (setting: string) => string): AbuseBlockingSettings {
+  if (raw === undefined) {
+    return { threshold: 20, blockPeriod: Duration.minutes(60) };
+  }
+  if (!isRecord(raw)) {
+    throw new EnvironmentConfigError(`${at('abuseBlocking')} must be an object { "threshold": <n>, "blockMinutes": <n> }, got ${show(raw)}`);
+  }
+  rejectUnknown(raw, ABUSE_BLOCKING_SETTINGS, (key) => at(`abuseBlocking.${key}`));
+  const positive = (key: typeof ABUSE_BLOCKING_SETTINGS[number]): number => {
+    const value = wholeNumber(raw[key], at(`abuseBlocking.${key}`));
+    if (value === 0) {
+      throw new EnvironmentConfigError(`${at(`abuseBlocking.${key}`)} must be at least 1, got 0`);
+    }
+    return value;
+  };
+  return { threshold: positive('threshold'), blockPeriod: Duration.minutes(positive('blockMinutes')) };
 }
 
 /**

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { SECURITY_HEADERS } from '../../lambda/shared/constants';
-import { ApiDashboard } from '../observability/api-dashboard';
+import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
 import { validateCidrs } from '../private/cidr';
 import { ParsedRoute, parseRouteKey } from '../private/route-key';
 import { ValidationError } from '../private/validation-error';
@@ -539,11 +539,15 @@ export class ApiFirewall extends Construct {
   /** The `WafBlockedRequests` alarm; `undefined` when the API has no alarms. */
   public readonly blockedRequestsAlarm?: cloudwatch.Alarm;
 
-  private readonly api: SecureRestApi;
+  /** The API whose stage the web ACL protects. */
+  public readonly api: SecureRestApi;
+
   private readonly rules: wafv2.CfnWebACL.RuleProperty[] = [];
   /** The prop each rule comes from, for error messages; `undefined` for the firewall's own rules. */
   private readonly ruleProps: Array<string | undefined> = [];
   private readonly routeRules: RouteRule[] = [];
+  /** The rules that allow (the allow lists): in COUNT mode their matches are not would-be blocks. */
+  private readonly allowRuleNames: string[] = [];
   private readonly uniqueName: string;
 
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
@@ -686,13 +690,13 @@ export class ApiFirewall extends Construct {
   public addDashboardRow(dashboard: ApiDashboard): void {
     const perRule = (metric: string) => this.ruleNames.map((rule) => this.metric(metric, rule, { label: rule }));
     dashboard.addRow(
-      graph('Firewall requests a minute', [
+      dashboardGraph('Firewall requests a minute', [
         this.metricAllowedRequests({ label: 'allowed' }),
         this.metricBlockedRequests({ label: 'blocked' }),
         this.metricCountedRequests({ label: 'counted' }),
       ]),
-      graph('Firewall blocked requests a minute, by rule', this.webAcl ? perRule(WAF_METRICS.blocked) : [this.metricBlockedRequests({ label: 'blocked' })]),
-      graph('Firewall counted requests a minute, by rule', this.webAcl ? perRule(WAF_METRICS.counted) : [this.metricCountedRequests({ label: 'counted' })]),
+      dashboardGraph('Firewall blocked requests a minute, by rule', this.webAcl ? perRule(WAF_METRICS.blocked) : [this.metricBlockedRequests({ label: 'blocked' })]),
+      dashboardGraph('Firewall counted requests a minute, by rule', this.webAcl ? perRule(WAF_METRICS.counted) : [this.metricCountedRequests({ label: 'counted' })]),
     );
   }
 
@@ -737,6 +741,9 @@ export class ApiFirewall extends Construct {
   private addIpSetRule(name: string, ipSet: wafv2.CfnIPSet | undefined, kind: RuleKind): void {
     if (ipSet !== undefined) {
       this.addRule(name, { ipSetReferenceStatement: { arn: ipSet.attrArn } }, kind);
+      if (kind === 'allow') {
+        this.allowRuleNames.push(name);
+      }
     }
   }
 
@@ -952,15 +959,38 @@ export class ApiFirewall extends Construct {
     return { logGroup, configuration };
   }
 
+  /**
+   * In COUNT mode, the requests a blocking firewall would have blocked: every counted match except
+   * the allow lists', which also only count in COUNT mode.
+   */
+  private metricWouldBlockRequests(): cloudwatch.IMetric {
+    const allowRules = this.allowRuleNames;
+    if (allowRules.length === 0) {
+      return this.metricCountedRequests();
+    }
+    const allowed = Object.fromEntries(allowRules.map((rule, i) => [`allowed${i}`, this.metric(WAF_METRICS.counted, rule)]));
+    return new cloudwatch.MathExpression({
+      expression: `counted - ${Object.keys(allowed).map((id) => `FILL(${id}, 0)`).join(' - ')}`,
+      usingMetrics: { counted: this.metricCountedRequests(), ...allowed },
+      period: Duration.minutes(1),
+      label: 'would block',
+    });
+  }
+
   private addAlarm(threshold: number): cloudwatch.Alarm | undefined {
     const alarms = this.api.alarms;
     if (alarms === undefined) {
       return undefined;
     }
+    const counting = this.mode === FirewallMode.COUNT;
     return alarms.addMetricAlarm(BLOCKED_REQUESTS_ALARM_ID, {
-      metric: this.metricBlockedRequests(),
+      // In COUNT mode nothing is blocked: the alarm watches what would have been, so the attack
+      // signal still means something while rules are tried out.
+      metric: counting ? this.metricWouldBlockRequests() : this.metricBlockedRequests(),
       threshold,
-      summary: `The firewall blocks ${threshold} or more requests a minute: an attack, a scan or a flood is under way${this.mode === FirewallMode.COUNT ? ' (in COUNT mode nothing is blocked, so this stays quiet)' : ''}.`,
+      summary: counting
+        ? `The firewall (in COUNT mode) would block ${threshold} or more requests a minute: an attack, a scan or a flood is under way, or a rule has false positives to fix before blocking.`
+        : `The firewall blocks ${threshold} or more requests a minute: an attack, a scan or a flood is under way.`,
       action: 'Read the WAF log (aws-waf-logs-*) for the rules and client addresses behind the blocks; add persistent offenders to the block list, and check for false positives before tightening rules.',
       attackSignal: true,
     });
@@ -1057,9 +1087,3 @@ function customResponse(key: ResponseBodyKey): wafv2.CfnWebACL.CustomResponsePro
     responseHeaders: Object.entries(SECURITY_HEADERS).map(([name, value]) => ({ name, value })),
   };
 }
-
-/** A graph a third of the dashboard wide, as the API dashboard's own. */
-function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
-  return new cloudwatch.GraphWidget({ title, left: metrics, width: 8, height: 6, leftYAxis: { min: 0 } });
-}
-

@@ -20,7 +20,6 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
   extendedRequestId: apigw.AccessLogField.contextExtendedRequestId(),
   requestTime: apigw.AccessLogField.contextRequestTime(),
   requestTimeEpoch: apigw.AccessLogField.contextRequestTimeEpoch(),
-  sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
   userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
   caller: apigw.AccessLogField.contextIdentityCaller(),
   user: apigw.AccessLogField.contextIdentityUser(),
@@ -29,14 +28,12 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
   authorizerError: apigw.AccessLogField.contextAuthorizerError(),
   authorizerStatus: apigw.AccessLogField.contextAuthorizerStatus(),
   authorizerLatency: apigw.AccessLogField.contextAuthorizerLatency(),
-  wafResponseCode: apigw.AccessLogField.contextWafResponseCode(),
   apiKeyId: apigw.AccessLogField.contextIdentityApiKeyId(),
   httpMethod: apigw.AccessLogField.contextHttpMethod(),
   resourcePath: apigw.AccessLogField.contextResourcePath(),
   path: apigw.AccessLogField.contextPath(),
   domainName: apigw.AccessLogField.contextDomainName(),
   stage: apigw.AccessLogField.contextStage(),
-  status: apigw.AccessLogField.contextStatus(),
   protocol: apigw.AccessLogField.contextProtocol(),
   // No AccessLogField helpers exist for these two yet.
   tlsVersion: '$context.tlsVersion',
@@ -48,6 +45,13 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogKey, string>> = {
   integrationError: apigw.AccessLogField.contextIntegrationErrorMessage(),
   errorMessage: apigw.AccessLogField.contextErrorMessageString(),
   errorResponseType: apigw.AccessLogField.contextErrorResponseType(),
+  // Last, in this order, after every value a client can shape (user agent, path, error text): API
+  // Gateway does not escape every quote and backslash in those, so a client can break a line's JSON
+  // or repeat a key, but the end of the line is always API Gateway's own. The abuse blocker reads
+  // these three from the end of the line (lambda/abuse-blocker/log-events.ts); keep them last.
+  wafResponseCode: apigw.AccessLogField.contextWafResponseCode(),
+  sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
+  status: apigw.AccessLogField.contextStatus(),
 };
 
 /**

@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ACCESS_LOG_KEYS } from '../../lambda/shared/constants';
+import { ACCESS_LOG_KEYS, WAF_BLOCK } from '../../lambda/shared/constants';
 
 /** A metric the access log yields through a metric filter. */
 interface AccessLogMetricSpec {
@@ -17,9 +17,6 @@ const status = `$.${ACCESS_LOG_KEYS.status}`;
 const errorResponseType = `$.${ACCESS_LOG_KEYS.errorResponseType}`;
 const integrationError = `$.${ACCESS_LOG_KEYS.integrationError}`;
 const wafResponseCode = `$.${ACCESS_LOG_KEYS.wafResponseCode}`;
-
-/** The `$context.wafResponseCode` of a request the web ACL blocked: counted by WAF's own metrics. */
-const WAF_BLOCK = 'WAF_BLOCK';
 
 /** A pattern matching any of the gateway response types. */
 function responseTypeIs(...types: apigw.ResponseType[]): logs.JsonPattern {
@@ -39,6 +36,7 @@ export const ACCESS_LOG_METRICS = {
     metricName: 'FailedAuthentications',
     filterPattern: logs.FilterPattern.all(
       logs.FilterPattern.any(logs.FilterPattern.numberValue(status, '=', 401), logs.FilterPattern.numberValue(status, '=', 403)),
+      // WAF's own metrics count the requests the web ACL blocked.
       logs.FilterPattern.stringValue(wafResponseCode, '!=', WAF_BLOCK),
     ),
   },

@@ -61,18 +61,18 @@ export class ApiDashboard extends Construct {
       this.addRow(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: WIDTH, height: 4 }));
     }
     this.addRow(
-      graph('Requests a minute', [api.metricCount({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: 'requests' })]),
-      graph('Errors a minute', [
+      dashboardGraph('Requests a minute', [api.metricCount({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: 'requests' })]),
+      dashboardGraph('Errors a minute', [
         api.metricClientError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '4XX' }),
         api.metricServerError({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: '5XX' }),
       ]),
-      graph('Latency (ms)', [50, 90, 99].map((percentile) =>
+      dashboardGraph('Latency (ms)', [50, 90, 99].map((percentile) =>
         api.metricLatency({ statistic: cloudwatch.Stats.p(percentile), period: ONE_MINUTE, label: `p${percentile}` }))),
     );
     this.addRow(
-      graph('Failed authentications a minute (401, 403)', [api.metricFailedAuthentications({ label: 'refused' })]),
-      graph('Throttled requests a minute (429)', [api.metricThrottledRequests({ label: 'throttled' })]),
-      graph('Integration errors and authorizer failures a minute', [
+      dashboardGraph('Failed authentications a minute (401, 403)', [api.metricFailedAuthentications({ label: 'refused' })]),
+      dashboardGraph('Throttled requests a minute (429)', [api.metricThrottledRequests({ label: 'throttled' })]),
+      dashboardGraph('Integration errors and authorizer failures a minute', [
         api.metricIntegrationErrors({ label: 'integration failed or timed out' }),
         api.metricAuthorizerFailures({ label: 'authorizer failed' }),
       ]),
@@ -80,9 +80,9 @@ export class ApiDashboard extends Construct {
     const functions = api.alarms?.monitoredFunctions ?? [];
     if (functions.length > 0) {
       this.addRow(
-        graph('Function errors a minute', functions.map((fn) => fn.metricErrors({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
-        graph('Function throttles a minute', functions.map((fn) => fn.metricThrottles({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
-        graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ period: ONE_MINUTE, statistic: cloudwatch.Stats.p(99), label: labelOf(fn) }))),
+        dashboardGraph('Function errors a minute', functions.map((fn) => fn.metricErrors({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
+        dashboardGraph('Function throttles a minute', functions.map((fn) => fn.metricThrottles({ period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM, label: labelOf(fn) }))),
+        dashboardGraph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ period: ONE_MINUTE, statistic: cloudwatch.Stats.p(99), label: labelOf(fn) }))),
       );
     }
   }
@@ -98,7 +98,7 @@ function labelOf(fn: IConstruct): string {
   return fn.node.scopes.slice(fn.node.scopes.indexOf(Stack.of(fn)) + 1).map((scope) => scope.node.id).join('/');
 }
 
-/** A graph a third of the dashboard wide. */
-function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+/** A graph a third of the dashboard wide, for rows other parts add with {@link ApiDashboard.addRow}. */
+export function dashboardGraph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
   return new cloudwatch.GraphWidget({ title, left: metrics, width: WIDTH / 3, height: HEIGHT, leftYAxis: { min: 0 } });
 }

@@ -89,6 +89,26 @@ describe('example app', () => {
     Template.fromStack(prod).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'PLUS' });
   });
 
+  test('every stack has a firewall on its stage: counting in dev and staging, blocking in prod, as cdk.json says', () => {
+    const modes = stacks.map((stack) => {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      const rules: Array<Record<string, any>> = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+      const ruleModes = new Set(rules.filter((rule) => rule.Action?.Block || rule.Action?.Count).map((rule) => Object.keys(rule.Action)[0]));
+      return [stack.stackName, [...ruleModes].join()];
+    });
+    expect(modes).toEqual([['SecureApi-dev', 'Count'], ['SecureApi-staging', 'Count'], ['SecureApi-prod', 'Block']]);
+  });
+
+  test('every stack has an abuse blocker on its access log, with the environment\'s threshold and block period', () => {
+    const settings = stacks.map((stack) => {
+      const blocker = (stack as import('../../bin/example-api-stack').ExampleApiStack).node.findChild('AbuseBlocker') as import('../../lib').AbuseBlocker;
+      Template.fromStack(stack).resourceCountIs('AWS::Logs::SubscriptionFilter', 1);
+      return [stack.stackName, blocker.settings.threshold, blocker.settings.blockSeconds];
+    });
+    expect(settings).toEqual([['SecureApi-dev', 100, 900], ['SecureApi-staging', 20, 3600], ['SecureApi-prod', 20, 3600]]);
+  });
+
   test('no stack outputs a secret: the only output is the stage URL', () => {
     for (const stack of stacks) {
       const outputs = Object.values(Template.fromStack(stack).toJSON().Outputs ?? {}) as Array<{ Value: unknown }>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -12,9 +12,16 @@ export interface BundledFunction {
   readonly dir: string;
 }
 
-/** A fresh app that bundles assets for real (as `cdk synth` does), writing into a temporary folder. */
-export function bundlingApp(context: Record<string, unknown> = {}): App {
-  return new App({ outdir: mkdtempSync(path.join(tmpdir(), 'bundle-')), context: { ...CDK_JSON_CONTEXT, ...context } });
+/**
+ * A fresh app that bundles assets for real (as `cdk synth` does), writing into a temporary folder.
+ * `insideProject` writes under the project's `node_modules/.cache` instead, so a bundle loaded in the
+ * test process resolves the modules esbuild left out (`@aws-sdk/*`, which Lambda provides) from the
+ * project, as the Lambda runtime would from its own.
+ */
+export function bundlingApp(context: Record<string, unknown> = {}, options: { insideProject?: boolean } = {}): App {
+  const parent = options.insideProject ? path.join(__dirname, '..', '..', 'node_modules', '.cache') : tmpdir();
+  mkdirSync(parent, { recursive: true });
+  return new App({ outdir: mkdtempSync(path.join(parent, 'bundle-')), context: { ...CDK_JSON_CONTEXT, ...context } });
 }
 
 /** Synthesizes `app` and returns the Lambda functions of `stackName` with their bundles' folders. */

@@ -17,3 +17,22 @@ export function errorOf<T extends Error>(type: new (...args: never[]) => T, fn: 
   }
   throw new Error(`expected a ${type.name}, but nothing was thrown`);
 }
+
+/**
+ * For a handler's settings parser: applies `change` to `settings`, parses their JSON, which must
+ * throw a `type` error named `SettingsError` whose message starts with `prefix`, and returns the
+ * message without the prefix.
+ */
+export function settingsErrorMessage<S>(
+  type: new (...args: never[]) => Error,
+  parse: (json: string) => unknown,
+  prefix: string,
+  settings: S,
+  change: (settings: S) => void,
+): string {
+  change(settings);
+  const error = errorOf(type, () => parse(JSON.stringify(settings)));
+  expect(error.message.startsWith(prefix)).toBe(true);
+  expect(error.name).toBe('SettingsError');
+  return error.message.slice(prefix.length);
+}

@@ -1,7 +1,10 @@
 /**
  * An integration test for a user with an AWS account: it deploys an API with the library's defaults
  * and probes what the unit tests can only assume about API Gateway (trailing slashes, what a TOKEN
- * authorizer answers, what the access log holds and whether the metric-filter syntax matches it).
+ * authorizer answers, what the access log holds and whether the metric-filter syntax matches it),
+ * and about the abuse blocker: that real access-log lines reach it and end as it reads them, so the
+ * probes' own refused requests put the prober's address on the automatic block list (the firewall
+ * counts, so the later probes still get through).
  *
  *   npx @aws-cdk/integ-runner --app "npx tsx {filePath}" --directory test/integ --parallel-regions eu-west-1
  *
@@ -12,13 +15,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../lib';
+import { AbuseBlocker, ApiFirewall, FirewallMode, JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../lib';
 import { ACCESS_LOG_METRICS } from '../../lib/observability/access-log-metrics';
 
 /** The deployed API and the test case that probes it. */
 export interface SecureApiInteg {
   readonly stack: Stack;
   readonly api: SecureRestApi;
+  readonly firewall: ApiFirewall;
   readonly integ: IntegTest;
 }
 
@@ -42,6 +46,10 @@ export function buildSecureApiInteg(app: App): SecureApiInteg {
   });
   api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('integration probe'), integration });
   api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
+  // Counting only: the address the blocker lists must not stop the later probes.
+  const firewall = new ApiFirewall(stack, 'Firewall', { api, mode: FirewallMode.COUNT });
+  // One offence is enough: each probe may come from another address of the assertion function.
+  new AbuseBlocker(stack, 'Blocker', { firewall, threshold: 1, window: Duration.minutes(1), blockPeriod: Duration.minutes(30) });
 
   const integ = new IntegTest(app, 'SecureApiIntegTest', { testCases: [stack] });
   const url = api.url;
@@ -67,9 +75,18 @@ export function buildSecureApiInteg(app: App): SecureApiInteg {
       totalTimeout: Duration.minutes(5),
       interval: Duration.seconds(30),
     }),
+    // The refused requests reached the abuse blocker, which read their lines' end and listed an address.
+    integ.assertions.awsApiCall('WAFV2', 'getIPSet', {
+      Name: firewall.automaticBlockListIpv4!.name,
+      Id: firewall.automaticBlockListIpv4!.attrId,
+      Scope: 'REGIONAL',
+    }).assertAtPath('IPSet.Addresses.0', ExpectedResult.stringLikeRegexp('^[0-9.]+/32$')).waitForAssertions({
+      totalTimeout: Duration.minutes(5),
+      interval: Duration.seconds(30),
+    }),
   ];
   calls.reduce((previous, call) => previous.next(call));
-  return { stack, api, integ };
+  return { stack, api, firewall, integ };
 }
 
 if (require.main === module) {

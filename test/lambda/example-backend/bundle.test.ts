@@ -15,7 +15,7 @@ describe('the example backend bundle', () => {
   const assetDirs = functions.map((fn) => fn.dir);
 
   test('every function of the app was bundled by esbuild, minified and with a source map', () => {
-    expect(functions.map((fn) => fn.properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(['jwt-authorizer', 'pets-api']);
+    expect(functions.map((fn) => fn.properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(['abuse-blocker', 'jwt-authorizer', 'pets-api']);
     for (const dir of assetDirs) {
       expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
       expect(statSync(path.join(dir, 'index.js')).size).toBeLessThan(200 * 1024);

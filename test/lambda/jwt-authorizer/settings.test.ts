@@ -1,6 +1,6 @@
 import { SettingsError } from '../../../lambda/jwt-authorizer/errors';
 import { parseSettings } from '../../../lambda/jwt-authorizer/settings';
-import { errorOf } from '../../helpers/errors';
+import { errorOf, settingsErrorMessage } from '../../helpers/errors';
 
 const PREFIX = 'Invalid JWT authorizer settings: ';
 
@@ -42,12 +42,7 @@ function valid(): Record<string, any> {
 
 /** The message of the SettingsError for the valid settings after `change`, without the prefix. */
 function messageFor(change: (settings: Record<string, any>) => void): string {
-  const settings = valid();
-  change(settings);
-  const error = errorOf(SettingsError, () => parseSettings(JSON.stringify(settings)));
-  expect(error.message.startsWith(PREFIX)).toBe(true);
-  expect(error.name).toBe('SettingsError');
-  return error.message.slice(PREFIX.length);
+  return settingsErrorMessage(SettingsError, parseSettings, PREFIX, valid(), change);
 }
 
 describe('parseSettings: valid settings', () => {

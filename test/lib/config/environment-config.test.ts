@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ENVIRONMENTS_CONTEXT_KEY,
@@ -11,6 +11,7 @@ import {
   parseEnvironmentConfigs,
   selectEnvironments,
 } from '../../../lib/config/environment-config';
+import { FirewallMode } from '../../../lib/firewall/api-firewall';
 
 /** A valid dev environment's settings, as they appear in cdk.json. */
 function devSettings(): Record<string, unknown> {
@@ -74,7 +75,20 @@ describe('parseEnvironmentConfig', () => {
         createAccountLoggingRole: true,
         cognitoThreatProtection: false,
         alarmEmails: [],
+        firewallMode: FirewallMode.BLOCK,
+        abuseBlocking: { threshold: 20, blockPeriod: Duration.minutes(60) },
       });
+    });
+
+    test('firewallMode is optional, blocking when left out, and "count" counts', () => {
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), firewallMode: 'count' }).firewallMode).toBe(FirewallMode.COUNT);
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), firewallMode: 'block' }).firewallMode).toBe(FirewallMode.BLOCK);
+    });
+
+    test('abuseBlocking is optional, 20 offences for 60 minutes when left out, and taken when given', () => {
+      const { abuseBlocking } = parseEnvironmentConfig('dev', { ...devSettings(), abuseBlocking: { threshold: 100, blockMinutes: 15 } });
+      expect(abuseBlocking.threshold).toBe(100);
+      expect(abuseBlocking.blockPeriod.toMinutes()).toBe(15);
     });
 
     test('alarmEmails is optional, none when left out, and taken when given', () => {
@@ -149,7 +163,7 @@ describe('parseEnvironmentConfig', () => {
 
     test('an unknown setting, listing the known ones', () => {
       expect(errorFor((s) => { s.logRetention = 14; }).message).toBe(
-        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection, alarmEmails',
+        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection, alarmEmails, firewallMode, abuseBlocking',
       );
     });
 
@@ -165,6 +179,25 @@ describe('parseEnvironmentConfig', () => {
       [undefined, 'nothing'],
     ])('the profile %p, listing the allowed values', (profile, shown) => {
       expect(errorFor((s) => { s.profile = profile; }).message).toBe(`\`secure-api:environments.dev.profile\` must be one of "dev", "prod", got ${shown}`);
+    });
+
+    test.each<[unknown, string]>([
+      ['BLOCK', '"BLOCK"'],
+      ['off', '"off"'],
+      [false, 'false'],
+    ])('the firewall mode %p, listing the allowed values', (firewallMode, shown) => {
+      expect(errorFor((s) => { s.firewallMode = firewallMode; }).message).toBe(`\`secure-api:environments.dev.firewallMode\` must be one of "block", "count", got ${shown}`);
+    });
+
+    test.each<[unknown, string]>([
+      [20, '`secure-api:environments.dev.abuseBlocking` must be an object { "threshold": <n>, "blockMinutes": <n> }, got 20'],
+      [{ threshold: 0, blockMinutes: 60 }, '`secure-api:environments.dev.abuseBlocking.threshold` must be at least 1, got 0'],
+      [{ threshold: 20, blockMinutes: 0 }, '`secure-api:environments.dev.abuseBlocking.blockMinutes` must be at least 1, got 0'],
+      [{ threshold: 20 }, '`secure-api:environments.dev.abuseBlocking.blockMinutes` must be a whole number >= 0, got nothing'],
+      [{ threshold: 2.5, blockMinutes: 60 }, '`secure-api:environments.dev.abuseBlocking.threshold` must be a whole number >= 0, got 2.5'],
+      [{ threshold: 20, blockMinutes: 60, window: 5 }, '`secure-api:environments.dev.abuseBlocking.window` is not a setting: use one of threshold, blockMinutes'],
+    ])('abuseBlocking %p', (abuseBlocking, message) => {
+      expect(errorFor((s) => { s.abuseBlocking = abuseBlocking; }).message).toBe(message);
     });
 
     test.each<[unknown, string]>([

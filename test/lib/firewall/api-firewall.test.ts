@@ -455,10 +455,23 @@ describe('ApiFirewall COUNT mode', () => {
     expect(firewall.mode).toBe(FirewallMode.COUNT);
   });
 
-  test('the alarm says it stays quiet, as nothing is blocked', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'BlockedRequests',
-      AlarmDescription: Match.stringLikeRegexp('in COUNT mode nothing is blocked, so this stays quiet'),
+  test('the alarm watches what would be blocked: counted requests less the allow list\'s', () => {
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .find((a) => String(a.Properties.AlarmName).endsWith('-WafBlockedRequests'))!.Properties;
+    expect(alarm.AlarmDescription).toMatch(/^The firewall \(in COUNT mode\) would block 100 or more requests a minute/);
+    expect(alarm.MetricName).toBeUndefined();
+    const queries = Object.fromEntries(alarm.Metrics.map((m: any) => [m.Id, m]));
+    expect(queries.expr_1).toMatchObject({ Expression: 'counted - FILL(allowed0, 0)', ReturnData: true });
+    expect(queries.counted.MetricStat.Metric).toMatchObject({ MetricName: 'CountedRequests', Dimensions: expect.arrayContaining([{ Name: 'Rule', Value: 'ALL' }]) });
+    expect(queries.allowed0.MetricStat.Metric).toMatchObject({ MetricName: 'CountedRequests', Dimensions: expect.arrayContaining([{ Name: 'Rule', Value: 'AllowListIPv4' }]) });
+  });
+
+  test('without allow lists, the alarm watches counted requests', () => {
+    const plain = Template.fromStack(build({ mode: FirewallMode.COUNT }).stack);
+    plain.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('-WafBlockedRequests$'),
+      MetricName: 'CountedRequests',
+      Dimensions: Match.arrayWith([{ Name: 'Rule', Value: 'ALL' }]),
     });
   });
 });

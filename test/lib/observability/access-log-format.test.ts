@@ -80,6 +80,11 @@ describe('PREQUOTED_ACCESS_LOG_KEYS', () => {
 describe('accessLogTemplate', () => {
   const template = accessLogTemplate();
 
+  test('ends with the WAF verdict, the client address and the status, after every value a client can shape', () => {
+    // A repeated key smuggled into an earlier value would lose to these: JSON parsers keep the last.
+    expect(template.endsWith('"wafResponseCode":"$context.wafResponseCode","sourceIp":"$context.identity.sourceIp","status":$context.status}')).toBe(true);
+  });
+
   test('is one line, as CloudWatch Logs needs one JSON object per line', () => {
     expect(template).not.toMatch(/[\r\n]/);
     expect(template.startsWith('{')).toBe(true);

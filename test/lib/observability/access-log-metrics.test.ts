@@ -315,7 +315,7 @@ describe('the filter oracle', () => {
 describe('sample access-log lines', () => {
   test('are valid JSON with every key of the template, numbers bare and unset values as "-"', () => {
     const record = accessLogRecord({}) as Record<string, unknown>;
-    expect(Object.keys(record)).toEqual(Object.values(ACCESS_LOG_KEYS));
+    expect(Object.keys(record).sort()).toEqual(Object.values(ACCESS_LOG_KEYS).sort());
     expect(record.status).toBe(200);
     expect(record.responseLatency).toBe(42);
     expect(record.integrationError).toBe('-');

@@ -1,0 +1,46 @@
+import { AbuseBlockerSettings, IpSetReference, WAF_IP_SET_LIMIT } from '../shared/constants';
+import { SettingsReader } from '../shared/settings-reader';
+
+/** The blocker's settings are invalid: thrown at cold start, so the function never runs on them. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(`Invalid abuse blocker settings: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const read = new SettingsReader((message) => new SettingsError(message));
+
+export { WAF_IP_SET_LIMIT };
+
+/** Parses and checks the settings the construct wrote into the environment. */
+export function parseSettings(json: string | undefined): AbuseBlockerSettings {
+  const settings = read.record(read.json(json), 'settings');
+  const statusCodes = read.array(settings.statusCodes, 'statusCodes').map((code, i) => read.wholeNumber(code, `statusCodes[${i}]`, 400, 599));
+  if (statusCodes.length === 0) {
+    throw new SettingsError('`statusCodes` is empty');
+  }
+  return {
+    tableName: read.string(settings.tableName, 'tableName'),
+    threshold: read.wholeNumber(settings.threshold, 'threshold', 1),
+    windowSeconds: read.wholeNumber(settings.windowSeconds, 'windowSeconds', 60),
+    blockSeconds: read.wholeNumber(settings.blockSeconds, 'blockSeconds', 60),
+    statusCodes,
+    ipv6PrefixLength: read.wholeNumber(settings.ipv6PrefixLength, 'ipv6PrefixLength', 1, 128),
+    ipv4Set: ipSet(settings.ipv4Set, 'ipv4Set'),
+    ipv6Set: ipSet(settings.ipv6Set, 'ipv6Set'),
+    allowListSets: read.array(settings.allowListSets, 'allowListSets').map((set, i) => ipSet(set, `allowListSets[${i}]`)),
+    exemptCidrs: read.strings(settings.exemptCidrs, 'exemptCidrs'),
+    maxAddressesPerSet: read.wholeNumber(settings.maxAddressesPerSet, 'maxAddressesPerSet', 1, WAF_IP_SET_LIMIT),
+    metricsNamespace: read.string(settings.metricsNamespace, 'metricsNamespace'),
+  };
+}
+
+function ipSet(value: unknown, at: string): IpSetReference {
+  const set = read.record(value, at);
+  return {
+    name: read.string(set.name, `${at}.name`),
+    id: read.string(set.id, `${at}.id`),
+    scope: read.oneOf(set.scope, ['REGIONAL'] as const, `${at}.scope`),
+  };
+}

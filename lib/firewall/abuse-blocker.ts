@@ -1,0 +1,435 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import {
+  ABUSE_BLOCKER_ENV,
+  ABUSE_BLOCKER_METRICS,
+  ABUSE_BLOCKER_SERVICE,
+  ABUSE_BLOCKER_TABLE_KEYS as TABLE_KEYS,
+  AbuseBlockerSettings,
+  ENV,
+  IpSetReference,
+  WAF_IP_SET_LIMIT,
+} from '../../lambda/shared/constants';
+import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
+import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
+import { validateCidrs } from '../private/cidr';
+import { ValidationError } from '../private/validation-error';
+import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
+import { ApiFirewall } from './api-firewall';
+
+/** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
+const MAX_SETTINGS_BYTES = 3_500;
+/** CloudWatch Logs' limit on a filter pattern's length. */
+const MAX_FILTER_PATTERN_LENGTH = 1024;
+
+const DEFAULT_THRESHOLD = 20;
+const DEFAULT_WINDOW = Duration.minutes(5);
+const DEFAULT_BLOCK_PERIOD = Duration.hours(1);
+const DEFAULT_STATUS_CODES = [401, 403];
+const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
+const DEFAULT_FILL_ALARM_PERCENT = 80;
+const DEFAULT_IPV6_PREFIX_LENGTH = 64;
+
+/** The firewalls that already have a blocker: two blockers would fight over the same IP sets. */
+const firewallsWithBlocker = new WeakSet<ApiFirewall>();
+
+export interface AbuseBlockerProps {
+  /** The firewall whose automatic block lists the blocker fills. It must create its web ACL (no `webAclArn`). */
+  readonly firewall: ApiFirewall;
+
+  /**
+   * Offending responses from one client address, within `window`, that get it blocked.
+   *
+   * @default 20
+   */
+  readonly threshold?: number;
+
+  /**
+   * The sliding window offences are counted over: whole minutes, from 1 to 60.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly window?: Duration;
+
+  /**
+   * How long an address stays blocked after it last reached the threshold: whole minutes, from 1
+   * minute to 30 days. The sweep removes it within `sweepInterval` after that.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly blockPeriod?: Duration;
+
+  /**
+   * The response statuses that count as offences. 401 and 403 are failed authentication and
+   * refused access (including probes of paths that do not exist); add 404 or 429, for example, to
+   * count those too. Requests AWS WAF blocked are never counted: the firewall already stopped them.
+   *
+   * @default [401, 403]
+   */
+  readonly statusCodes?: number[];
+
+  /**
+   * IPv6 clients are counted and blocked by the network of this many leading bits, from 48 to 128.
+   * A client usually holds a whole /64 and could otherwise rotate through its addresses without
+   * ever reaching the threshold (and fill the block list doing so); 128 counts each address alone.
+   * A network that holds an allow-listed or exempt address is never blocked.
+   *
+   * @default 64
+   */
+  readonly ipv6PrefixLength?: number;
+
+  /**
+   * CIDR blocks (IPv4 or IPv6) never blocked automatically, such as a partner's NAT shared by many
+   * users. Unlike the firewall's allow lists, their requests still pass every firewall rule. The
+   * firewall's allow lists are always exempt too (read from AWS WAF at run time).
+   *
+   * @default - none beyond the firewall's allow lists
+   */
+  readonly exemptCidrs?: string[];
+
+  /**
+   * How often the sweep removes expired blocks (and rebuilds the block lists from the table):
+   * whole minutes, from 1 to 60.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly sweepInterval?: Duration;
+
+  /**
+   * The most addresses the blocker keeps in each block list (IPv4 and IPv6). When a list is full,
+   * the blocks that expire first are dropped to make room, and the `AddressesEvicted` metric says so.
+   *
+   * @default 10000 (AWS WAF's limit for an IP set)
+   */
+  readonly maxBlockedAddresses?: number;
+
+  /**
+   * The function's reserved concurrency: fewer runs at once contend less for the IP sets' lock
+   * tokens during a flood (throttled deliveries wait in Lambda's queue; they are not lost). Lambda
+   * refuses a reservation that would leave the account fewer than 100 unreserved executions, so it
+   * is off unless set.
+   *
+   * @default - no reservation (the account's unreserved concurrency)
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * The alarm on a nearly full block list fires at this fill, in percent.
+   *
+   * @default 80
+   */
+  readonly blockListFillAlarmPercent?: number;
+
+  /**
+   * What happens to the state table when it leaves the stack. With `RETAIN`, deletion protection is on.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Blocks abusive clients automatically: reads the API's access log through a subscription filter,
+ * counts each client address's offending responses (401 and 403 by default) over a sliding window,
+ * and puts an address that reaches the threshold on the firewall's automatic block list (IPv4 or
+ * IPv6) for the block period. A scheduled sweep takes expired blocks off.
+ *
+ * - The address is only ever `$context.identity.sourceIp`, the address API Gateway saw, never a
+ *   header such as `X-Forwarded-For` that a client can forge.
+ * - Addresses in the firewall's allow lists, or in `exemptCidrs`, are never blocked.
+ * - Counters and blocks live in a DynamoDB table (encrypted with the API's key, expiring by TTL), so
+ *   the block lists can always be rebuilt; each sweep does.
+ * - IP sets are changed under AWS WAF's lock token: concurrent runs never lose each other's
+ *   additions, conflicts are retried with jittered, bounded back-off, and a batch makes at most
+ *   one `UpdateIPSet` call per list when nothing conflicts.
+ * - A list never exceeds `maxBlockedAddresses`: the blocks that expire first make room.
+ * - Metrics (`AddressesBlocked`, `BlockListFillPercent`, `IpSetUpdateRetries`, `BlockerErrors`, …)
+ *   go to the API's namespace, with alarms in the API's alarm set when it has one.
+ *
+ * The access log group can have at most two subscription filters; this uses one.
+ */
+export class AbuseBlocker extends Construct {
+  /** The function that counts offences and updates the block lists. */
+  public readonly function: SecureNodejsFunction;
+  /** The table of counters and blocks. */
+  public readonly table: dynamodb.Table;
+  /** The access log's subscription filter that feeds the function. */
+  public readonly subscriptionFilter: logs.SubscriptionFilter;
+  /** The schedule of the sweep. */
+  public readonly sweepSchedule: events.Rule;
+  /** The blocker's settings, as the function receives them. */
+  public readonly settings: AbuseBlockerSettings;
+  /** The blocker's alarms: addresses blocked (an attack signal), errors, a nearly full block list; empty without API alarms. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  private readonly firewall: ApiFirewall;
+
+  constructor(scope: Construct, id: string, props: AbuseBlockerProps) {
+    super(scope, id);
+    this.firewall = props.firewall;
+    const { ipv4, ipv6 } = this.automaticBlockLists(props.firewall);
+    const api = props.firewall.api;
+    const window = props.window ?? DEFAULT_WINDOW;
+    const blockPeriod = props.blockPeriod ?? DEFAULT_BLOCK_PERIOD;
+    const sweepInterval = props.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
+    const statusCodes = props.statusCodes ?? DEFAULT_STATUS_CODES;
+    const exemptCidrs = props.exemptCidrs ?? [];
+    const maxAddresses = props.maxBlockedAddresses ?? WAF_IP_SET_LIMIT;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    validateWholeNumber(this, 'threshold', props.threshold, { min: 1 });
+    validateDuration(this, 'window', window, { min: Duration.minutes(1), max: Duration.hours(1), unit: 'minutes' });
+    validateDuration(this, 'blockPeriod', blockPeriod, { min: Duration.minutes(1), max: Duration.days(30), unit: 'minutes' });
+    validateDuration(this, 'sweepInterval', sweepInterval, { min: Duration.minutes(1), max: Duration.hours(1), unit: 'minutes' });
+    validateWholeNumber(this, 'maxBlockedAddresses', maxAddresses, { min: 1, max: WAF_IP_SET_LIMIT });
+    validateWholeNumber(this, 'ipv6PrefixLength', props.ipv6PrefixLength, { min: 48, max: 128 });
+    validateWholeNumber(this, 'blockListFillAlarmPercent', props.blockListFillAlarmPercent, { min: 1, max: 100 });
+    validateWholeNumber(this, 'reservedConcurrency', props.reservedConcurrency, { min: 1, max: 1000 });
+    validateRetention(this, 'logRetention', props.logRetention);
+    this.validateStatusCodes(statusCodes);
+    validateCidrs(this, 'exemptCidrs', exemptCidrs);
+
+    this.table = new dynamodb.Table(this, 'State', {
+      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: api.key,
+      timeToLiveAttribute: TABLE_KEYS.expiresAt,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+
+    const allowLists = [props.firewall.allowListIpv4, props.firewall.allowListIpv6].filter((set): set is wafv2.CfnIPSet => set !== undefined);
+    this.settings = {
+      tableName: this.table.tableName,
+      threshold: props.threshold ?? DEFAULT_THRESHOLD,
+      windowSeconds: window.toSeconds(),
+      blockSeconds: blockPeriod.toSeconds(),
+      statusCodes,
+      ipv6PrefixLength: props.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH,
+      ipv4Set: reference(ipv4),
+      ipv6Set: reference(ipv6),
+      allowListSets: allowLists.map(reference),
+      exemptCidrs,
+      maxAddressesPerSet: maxAddresses,
+      metricsNamespace: api.accessLogMetrics.namespace,
+    };
+    this.validateSettingsSize();
+
+    this.function = new SecureNodejsFunction(this, 'Function', {
+      entry: path.join(__dirname, '..', '..', 'lambda', 'abuse-blocker', 'index.ts'),
+      description: `Blocks abusive clients of ${api.node.path}`.slice(0, 256),
+      encryption: api.encryption,
+      logGroupRetention: props.logRetention,
+      logGroupRemovalPolicy: removalPolicy,
+      // Conflicting IP-set writes back off for up to about 10 s; leave room for a slow batch.
+      timeout: Duration.minutes(1),
+      // A failed invocation is not retried: a retried batch would count its offences twice.
+      retryAttempts: 0,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: {
+        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this.settings),
+        [ENV.serviceName]: ABUSE_BLOCKER_SERVICE,
+      },
+    });
+    this.table.grant(this.function, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query');
+    // The table's key is the API's, which also encrypts its logs and topic: the function may use it
+    // only through DynamoDB (decrypting its own environment is granted apart).
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: [api.key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
+      resources: [ipv4.attrArn, ipv6.attrArn],
+    }));
+    if (allowLists.length > 0) {
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['wafv2:GetIPSet'], resources: allowLists.map((set) => set.attrArn) }));
+    }
+
+    this.subscriptionFilter = new logs.SubscriptionFilter(this, 'AccessLogSubscription', {
+      logGroup: api.accessLogGroup,
+      destination: new destinations.LambdaDestination(this.function),
+      filterPattern: this.offencePattern(statusCodes),
+    });
+    this.sweepSchedule = new events.Rule(this, 'SweepSchedule', {
+      description: `Removes expired blocks from the automatic block lists of ${api.node.path}`.slice(0, 512),
+      schedule: events.Schedule.rate(sweepInterval),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+    this.createAlarms(props.blockListFillAlarmPercent ?? DEFAULT_FILL_ALARM_PERCENT, sweepInterval);
+  }
+
+  /** Addresses added to the automatic block lists. @default - sum over 1 minute */
+  public metricAddressesBlocked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.addressesBlocked, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Addresses the sweep removed: their block expired (or they were allow-listed since). @default - sum over 1 minute */
+  public metricAddressesUnblocked(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.addressesUnblocked, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Blocks dropped early because a list was full. @default - sum over 1 minute */
+  public metricAddressesEvicted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.addressesEvicted, cloudwatch.Stats.SUM, props);
+  }
+
+  /** The fuller block list, in percent of `maxBlockedAddresses`. @default - maximum over 1 minute */
+  public metricBlockListFill(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.blockListFill, cloudwatch.Stats.MAXIMUM, props);
+  }
+
+  /** IP-set writes retried after a conflict. @default - sum over 1 minute */
+  public metricIpSetUpdateRetries(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.ipSetUpdateRetries, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Log events or invocations the blocker could not read, skipped. @default - sum over 1 minute */
+  public metricMalformedEvents(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.malformedEvents, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Steps that failed (a table or AWS WAF call, after its retries). @default - sum over 1 minute */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(ABUSE_BLOCKER_METRICS.errors, cloudwatch.Stats.SUM, props);
+  }
+
+  /** Adds a row to `dashboard`: addresses blocked, unblocked and evicted; list fill; retries and errors. */
+  public addDashboardRow(dashboard: ApiDashboard): void {
+    dashboard.addRow(
+      dashboardGraph('Abuse blocker: addresses a minute', [
+        this.metricAddressesBlocked({ label: 'blocked' }),
+        this.metricAddressesUnblocked({ label: 'unblocked' }),
+        this.metricAddressesEvicted({ label: 'evicted (list full)' }),
+      ]),
+      dashboardGraph('Abuse blocker: fuller block list (%)', [this.metricBlockListFill({ label: 'fill' })]),
+      dashboardGraph('Abuse blocker: retries, errors, malformed events', [
+        this.metricIpSetUpdateRetries({ label: 'IP-set retries' }),
+        this.metricErrors({ label: 'errors' }),
+        this.metricMalformedEvents({ label: 'malformed' }),
+      ]),
+    );
+  }
+
+  private metric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.settings.metricsNamespace,
+      metricName,
+      // Powertools puts the service on every metric as a dimension.
+      dimensionsMap: { service: ABUSE_BLOCKER_SERVICE },
+      statistic,
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /**
+   * The blocker's alarms. Errors and fill are measured per sweep interval: without an attack only the
+   * sweep runs, and one-minute datapoints would be too sparse for the set's "3 of 5" rule.
+   */
+  private createAlarms(fillPercent: number, sweepInterval: Duration): void {
+    const alarms = this.firewall.api.alarms;
+    if (alarms === undefined) {
+      return;
+    }
+    alarms.monitorFunction(this.function);
+    this.alarms.push(
+      alarms.addMetricAlarm('AbuseBlockerAddressesBlocked', {
+        metric: this.metricAddressesBlocked(),
+        threshold: 1,
+        summary: 'The abuse blocker keeps blocking client addresses for repeated failed authentication or probing: credential stuffing or a scan is under way.',
+        action: 'Read the blocker\'s log for the addresses and the access log for what they requested; a partner or office behind one address may need `exemptCidrs`.',
+        attackSignal: true,
+      }),
+      alarms.addMetricAlarm('AbuseBlockerErrors', {
+        metric: this.metricErrors({ period: sweepInterval }),
+        threshold: 1,
+        summary: 'The abuse blocker fails to count offences or to update the block lists, so abusive clients may not be blocked, or expired blocks not lifted.',
+        action: 'Read the blocker function\'s log group for the failing step (table, AWS WAF, allow list); the sweep repairs the lists once the cause is gone.',
+      }),
+      alarms.addMetricAlarm('AbuseBlockerListFull', {
+        metric: this.metricBlockListFill({ period: sweepInterval }),
+        threshold: fillPercent,
+        summary: `An automatic block list is ${fillPercent}% full or more: a distributed attack, or a block period too long for the traffic. A full list drops the blocks that expire first.`,
+        action: 'Check the blocked addresses and the AddressesEvicted metric; consider a shorter block period, a higher threshold, or the firewall\'s rate and geo rules for a distributed attack.',
+      }),
+    );
+  }
+
+  private automaticBlockLists(firewall: ApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {
+    const { automaticBlockListIpv4: ipv4, automaticBlockListIpv6: ipv6 } = firewall;
+    if (ipv4 === undefined || ipv6 === undefined) {
+      throw new ValidationError(`\`firewall\` ${firewall.node.path} uses an existing web ACL (\`webAclArn\`), which has no automatic block lists: let the ApiFirewall create its web ACL`, this);
+    }
+    if (firewallsWithBlocker.has(firewall)) {
+      throw new ValidationError(`\`firewall\` ${firewall.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`, this);
+    }
+    firewallsWithBlocker.add(firewall);
+    return { ipv4, ipv6 };
+  }
+
+  private validateStatusCodes(statusCodes: number[]): void {
+    if (!Array.isArray(statusCodes) || statusCodes.length === 0) {
+      throw new ValidationError(`\`statusCodes\` must list at least one response status, such as [401, 403], got ${describe(statusCodes)}`, this);
+    }
+    statusCodes.forEach((code, i) => {
+      if (Token.isUnresolved(code) || !Number.isInteger(code) || code < 400 || code > 599) {
+        throw new ValidationError(`\`statusCodes[${i}]\` must be an HTTP error status from 400 to 599, got ${describe(code)}`, this);
+      }
+      if (statusCodes.indexOf(code) !== i) {
+        throw new ValidationError(`\`statusCodes[${i}]\` repeats ${code}: list each status once`, this);
+      }
+    });
+  }
+
+  private offencePattern(statusCodes: number[]): logs.IFilterPattern {
+    const pattern = offencePattern(statusCodes);
+    if (pattern.logPatternString.length > MAX_FILTER_PATTERN_LENGTH) {
+      throw new ValidationError(`\`statusCodes\` lists ${statusCodes.length} statuses, whose filter pattern takes ${pattern.logPatternString.length} characters, over CloudWatch Logs' ${MAX_FILTER_PATTERN_LENGTH}: list fewer statuses`, this);
+    }
+    return pattern;
+  }
+
+  private validateSettingsSize(): void {
+    // The table's name and the IP sets' ids are known only at deploy time: count them at their longest.
+    const bytes = Buffer.byteLength(JSON.stringify(this.settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
+    if (bytes > MAX_SETTINGS_BYTES) {
+      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this.settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
+    }
+  }
+}
+
+function reference(ipSet: wafv2.CfnIPSet): IpSetReference {
+  return { name: ipSet.name as string, id: ipSet.attrId, scope: 'REGIONAL' };
+}
+
+/**
+ * Access-log lines that hold one of `statusCodes` anywhere: every offending line, and others (a
+ * path or latency with those digits) that the blocker then ignores. Not a JSON pattern on purpose:
+ * API Gateway does not escape every quote and backslash in client-shaped fields, so a client could
+ * break its lines' JSON and a JSON pattern would never deliver them. The blocker reads the status,
+ * address and WAF verdict from the end of the line, which API Gateway writes itself.
+ */
+function offencePattern(statusCodes: number[]): logs.IFilterPattern {
+  return logs.FilterPattern.anyTerm(...statusCodes.map(String));
+}

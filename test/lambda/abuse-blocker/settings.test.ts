@@ -1,0 +1,117 @@
+import { parseSettings, SettingsError, WAF_IP_SET_LIMIT } from '../../../lambda/abuse-blocker/settings';
+import { WAF_IP_SET_LIMIT as SHARED_WAF_IP_SET_LIMIT } from '../../../lambda/shared/constants';
+import { errorOf, settingsErrorMessage } from '../../helpers/errors';
+
+const PREFIX = 'Invalid abuse blocker settings: ';
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** Settings as the construct writes them. */
+function valid(): Record<string, any> {
+  return {
+    tableName: 'abuse-blocker-state',
+    threshold: 20,
+    windowSeconds: 300,
+    blockSeconds: 3600,
+    statusCodes: [401, 403, 429],
+    ipv6PrefixLength: 64,
+    ipv4Set: { name: 'auto-block-ipv4', id: 'a1b2c3d4-v4', scope: 'REGIONAL' },
+    ipv6Set: { name: 'auto-block-ipv6', id: 'a1b2c3d4-v6', scope: 'REGIONAL' },
+    allowListSets: [
+      { name: 'allow-ipv4', id: 'e5f6-v4', scope: 'REGIONAL' },
+      { name: 'allow-ipv6', id: 'e5f6-v6', scope: 'REGIONAL' },
+    ],
+    exemptCidrs: ['192.0.2.0/24', '2001:db8::/32'],
+    maxAddressesPerSet: 10_000,
+    metricsNamespace: 'SecureApi/AbuseBlocker',
+  };
+}
+
+/** The message of the SettingsError for the valid settings after `change`, without the prefix. */
+function messageFor(change: (settings: Record<string, any>) => void): string {
+  return settingsErrorMessage(SettingsError, parseSettings, PREFIX, valid(), change);
+}
+
+describe('parseSettings: valid settings', () => {
+  test('returns the settings the construct wrote', () => {
+    expect(parseSettings(JSON.stringify(valid()))).toEqual(valid());
+  });
+
+  test('drops keys it does not know, at the top and in IP sets', () => {
+    const settings = valid();
+    settings.extra = 'x';
+    settings.ipv4Set.arn = 'arn:aws:wafv2:...';
+    expect(parseSettings(JSON.stringify(settings))).toEqual(valid());
+  });
+
+  test.each([
+    ['the smallest threshold, 1', { threshold: 1 }],
+    ['the shortest window, 60 s', { windowSeconds: 60 }],
+    ['the shortest block, 60 s', { blockSeconds: 60 }],
+    ['one address per set', { maxAddressesPerSet: 1 }],
+    ['AWS WAF\'s limit of addresses per set', { maxAddressesPerSet: WAF_IP_SET_LIMIT }],
+    ['the lowest and highest status codes', { statusCodes: [400, 599] }],
+    ['no allow lists and no exempt blocks', { allowListSets: [], exemptCidrs: [] }],
+  ])('accepts %s', (_case, overrides) => {
+    expect(parseSettings(JSON.stringify({ ...valid(), ...overrides }))).toMatchObject(overrides);
+  });
+
+  test('AWS WAF\'s limit is 10,000 addresses per IP set, the one constant the construct uses too', () => {
+    expect(WAF_IP_SET_LIMIT).toBe(10_000);
+    expect(WAF_IP_SET_LIMIT).toBe(SHARED_WAF_IP_SET_LIMIT);
+  });
+
+  // The construct checks each block's form (lib/private/cidr.ts); the handler ignores one it cannot read.
+  test('checks only that exempt blocks are strings', () => {
+    expect(parseSettings(JSON.stringify({ ...valid(), exemptCidrs: ['not a block'] })).exemptCidrs).toEqual(['not a block']);
+  });
+});
+
+describe('parseSettings: invalid settings', () => {
+  test.each<[string, string | undefined, string]>([
+    ['a missing variable', undefined, 'the settings variable is missing or empty'],
+    ['an empty variable', '', 'the settings variable is missing or empty'],
+    ['a variable that is not JSON', '{tableName:', 'the settings variable is not JSON'],
+    ['JSON null', 'null', '`settings` must be an object'],
+    ['a JSON array', '[]', '`settings` must be an object'],
+    ['a JSON string', '"settings"', '`settings` must be an object'],
+  ])('refuses %s', (_case, json, message) => {
+    const error = errorOf(SettingsError, () => parseSettings(json));
+    expect(error.message).toBe(PREFIX + message);
+  });
+
+  test.each<[string, (s: Record<string, any>) => void, string]>([
+    ['no table name', (s) => delete s.tableName, '`tableName` must be a non-empty string'],
+    ['an empty table name', (s) => { s.tableName = ''; }, '`tableName` must be a non-empty string'],
+    ['a threshold of 0', (s) => { s.threshold = 0; }, '`threshold` must be a whole number from 1 to ' + MAX],
+    ['an IPv6 prefix of 0', (s) => { s.ipv6PrefixLength = 0; }, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
+    ['an IPv6 prefix over 128', (s) => { s.ipv6PrefixLength = 129; }, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
+    ['no IPv6 prefix', (s) => delete s.ipv6PrefixLength, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
+    ['a fractional threshold', (s) => { s.threshold = 2.5; }, '`threshold` must be a whole number from 1 to ' + MAX],
+    ['a threshold as a string', (s) => { s.threshold = '20'; }, '`threshold` must be a whole number from 1 to ' + MAX],
+    ['a window under 60 s', (s) => { s.windowSeconds = 59; }, '`windowSeconds` must be a whole number from 60 to ' + MAX],
+    ['no window', (s) => delete s.windowSeconds, '`windowSeconds` must be a whole number from 60 to ' + MAX],
+    ['a block under 60 s', (s) => { s.blockSeconds = 59; }, '`blockSeconds` must be a whole number from 60 to ' + MAX],
+    ['no status codes', (s) => { s.statusCodes = []; }, '`statusCodes` is empty'],
+    ['status codes that are not an array', (s) => { s.statusCodes = 401; }, '`statusCodes` must be an array'],
+    ['a status code under 400', (s) => { s.statusCodes = [401, 399]; }, '`statusCodes[1]` must be a whole number from 400 to 599'],
+    ['a status code over 599', (s) => { s.statusCodes = [600]; }, '`statusCodes[0]` must be a whole number from 400 to 599'],
+    ['a status code as a string', (s) => { s.statusCodes = ['401']; }, '`statusCodes[0]` must be a whole number from 400 to 599'],
+    ['no IPv4 set', (s) => delete s.ipv4Set, '`ipv4Set` must be an object'],
+    ['an IPv6 set that is an array', (s) => { s.ipv6Set = []; }, '`ipv6Set` must be an object'],
+    ['an IP set without a name', (s) => delete s.ipv4Set.name, '`ipv4Set.name` must be a non-empty string'],
+    ['an IP set with an empty id', (s) => { s.ipv6Set.id = ''; }, '`ipv6Set.id` must be a non-empty string'],
+    ['a CloudFront IP set', (s) => { s.ipv4Set.scope = 'CLOUDFRONT'; }, '`ipv4Set.scope` must be one of REGIONAL'],
+    ['an IP set without a scope', (s) => delete s.ipv6Set.scope, '`ipv6Set.scope` must be one of REGIONAL'],
+    ['allow lists that are not an array', (s) => { s.allowListSets = s.allowListSets[0]; }, '`allowListSets` must be an array'],
+    ['an allow list without an id', (s) => delete s.allowListSets[1].id, '`allowListSets[1].id` must be a non-empty string'],
+    ['an allow list that is a string', (s) => { s.allowListSets = ['allow-ipv4']; }, '`allowListSets[0]` must be an object'],
+    ['no exempt blocks', (s) => delete s.exemptCidrs, '`exemptCidrs` must be an array'],
+    ['an exempt block that is not a string', (s) => { s.exemptCidrs = ['192.0.2.0/24', 3232235520]; }, '`exemptCidrs[1]` must be a non-empty string'],
+    ['an empty exempt block', (s) => { s.exemptCidrs = ['']; }, '`exemptCidrs[0]` must be a non-empty string'],
+    ['no more than 0 addresses per set', (s) => { s.maxAddressesPerSet = 0; }, '`maxAddressesPerSet` must be a whole number from 1 to 10000'],
+    ['more addresses per set than AWS WAF holds', (s) => { s.maxAddressesPerSet = 10_001; }, '`maxAddressesPerSet` must be a whole number from 1 to 10000'],
+    ['no metrics namespace', (s) => delete s.metricsNamespace, '`metricsNamespace` must be a non-empty string'],
+  ])('refuses %s', (_case, change, message) => {
+    expect(messageFor(change)).toBe(message);
+  });
+});
