@@ -4,7 +4,7 @@ import { blockUnit, canonicalCidr, HostAddress, IpVersion } from './addresses';
 import { AllowList } from './allow-list';
 import { planBlockList } from './block-list';
 import { countByAddress, slidingCount } from './counting';
-import { IpSetConflictError, IpSetPlanner, IpSets, IpSetUpdate } from './ip-sets';
+import { IpSetConflictError, IpSetPlanner, IpSets } from './ip-sets';
 import { parseOffences, SubscriptionMessage } from './log-events';
 import { Block, StateStore } from './state-store';
 
@@ -44,6 +44,17 @@ export interface RunOutcome {
 
 const VERSIONS: readonly IpVersion[] = [4, 6];
 
+/** What a failed step gives (a step's own result may be `undefined`). */
+const FAILED = Symbol('failed');
+
+/** The most addresses one log line lists: a flood's batch must not write megabytes of log. */
+const LOGGED_ADDRESSES = 100;
+
+/** A list for the log: all of it, or its first {@link LOGGED_ADDRESSES} and how many there are. */
+function sample(addresses: readonly string[]): readonly string[] | { readonly count: number; readonly first: readonly string[] } {
+  return addresses.length <= LOGGED_ADDRESSES ? addresses : { count: addresses.length, first: addresses.slice(0, LOGGED_ADDRESSES) };
+}
+
 /**
  * Handles one delivery of access-log events: counts each address's offences in the table, and
  * blocks the addresses whose count over the sliding window reaches the threshold, unless they are
@@ -70,7 +81,7 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
 
   const nowSeconds = deps.now() / 1000;
   const counts = await run.step('count offences', () => deps.store.countOffences(countByAddress(offences, settings.windowSeconds), settings.windowSeconds, nowSeconds));
-  if (counts === undefined) {
+  if (counts === FAILED) {
     return run.outcome();
   }
   const offenders = new Map<string, HostAddress>();
@@ -85,7 +96,7 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
 
   // Without the allow list, nobody is blocked: an allow-listed address must never be.
   const ranges = await run.step('read the allow list', () => deps.allowList.ranges(deps.now()));
-  if (ranges === undefined) {
+  if (ranges === FAILED) {
     return run.outcome();
   }
   const expiresAt = Math.ceil(nowSeconds) + settings.blockSeconds;
@@ -99,10 +110,9 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
     }
   }
   if (run.exempt.length > 0) {
-    deps.log.warn('Allow-listed or exempt addresses reached the threshold and were not blocked', { addresses: run.exempt });
+    deps.log.warn('Allow-listed or exempt addresses reached the threshold and were not blocked', { addresses: sample(run.exempt) });
   }
-  // `step` gives undefined for a failure, so the step gives `true` for success.
-  if (blocks.length === 0 || await run.step('record blocks', async () => { await deps.store.recordBlocks(blocks); return true; }) === undefined) {
+  if (blocks.length === 0 || await run.step('record blocks', () => deps.store.recordBlocks(blocks)) === FAILED) {
     return run.outcome();
   }
 
@@ -137,9 +147,10 @@ export async function sweepBlockLists(deps: BlockerDeps): Promise<RunOutcome> {
   for (const version of VERSIONS) {
     await run.updateSet(version, async (current) => {
       const entries = current.map(canonicalCidr);
+      const listed = new Set(entries);
       const wanted = await deps.store.liveBlocks(version, nowSeconds);
       for (const address of wanted.keys()) {
-        if (ranges === undefined ? !entries.includes(address) : ranges.overlaps({ cidr: address, version })) {
+        if (ranges === FAILED ? !listed.has(address) : ranges.overlaps({ cidr: address, version })) {
           wanted.delete(address);
         }
       }
@@ -161,8 +172,8 @@ class Run {
 
   constructor(private readonly deps: BlockerDeps) {}
 
-  /** Runs a step; a failure is counted and logged, and gives `undefined`. */
-  public async step<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  /** Runs a step; a failure is counted and logged, and gives {@link FAILED}. */
+  public async step<T>(name: string, fn: () => Promise<T>): Promise<T | typeof FAILED> {
     try {
       return await fn();
     } catch (error) {
@@ -171,7 +182,7 @@ class Run {
         this.retries += error.retries;
       }
       this.deps.log.error(`Failed to ${name}`, { error: describeError(error) });
-      return undefined;
+      return FAILED;
     }
   }
 
@@ -181,8 +192,8 @@ class Run {
    */
   public async updateSet(version: IpVersion, planner: IpSetPlanner, sweep = false): Promise<void> {
     const ipSet: IpSetReference = version === 4 ? this.deps.settings.ipv4Set : this.deps.settings.ipv6Set;
-    const update: IpSetUpdate | undefined = await this.step(`update the IPv${version} block list ${ipSet.name}`, () => this.deps.ipSets.update(ipSet, planner));
-    if (update === undefined) {
+    const update = await this.step(`update the IPv${version} block list ${ipSet.name}`, () => this.deps.ipSets.update(ipSet, planner));
+    if (update === FAILED) {
       return;
     }
     this.retries += update.retries;
@@ -205,10 +216,10 @@ class Run {
       metrics.percent(METRICS.blockListFill, Math.max(...this.fill.values()));
     }
     if (this.blocked.length > 0 || this.unblocked.length > 0) {
-      log.info('Updated the automatic block lists', { blocked: this.blocked, unblocked: this.unblocked });
+      log.info('Updated the automatic block lists', { blocked: sample(this.blocked), unblocked: sample(this.unblocked) });
     }
     if (this.evicted.length > 0) {
-      log.warn('An automatic block list is full: dropped the blocks that expire first', { evicted: this.evicted });
+      log.warn('An automatic block list is full: dropped the blocks that expire first', { evicted: sample(this.evicted) });
     }
     return { blocked: this.blocked, unblocked: this.unblocked, evicted: this.evicted, exempt: this.exempt, errors: this.errors };
   }

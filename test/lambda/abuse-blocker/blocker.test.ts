@@ -236,6 +236,18 @@ describe('processLogBatch: counting and blocking', () => {
     expect(metrics.values()).toMatchObject({ [METRICS.malformedEvents]: 0, [METRICS.offencesCounted]: 5 });
   });
 
+  test('a flood\'s log line lists at most 100 addresses, with the count', async () => {
+    settings = { ...settings, threshold: 1, maxAddressesPerSet: 1000 };
+    const addresses = Array.from({ length: 150 }, (_, i) => `203.0.${i >> 8}.${i & 255}`);
+    const outcome = await processLogBatch(batch(...addresses.flatMap((address) => offences(address, 1))), deps());
+    expect(outcome.blocked).toHaveLength(150);
+    const entry = log.entries.find((e) => e.message === 'Updated the automatic block lists')!;
+    const logged = (entry.extra[0] as { blocked: { count: number; first: string[] } }).blocked;
+    expect(logged.count).toBe(150);
+    expect(logged.first).toHaveLength(100);
+    expect(logged.first.every((cidr) => outcome.blocked.includes(cidr))).toBe(true);
+  });
+
   test('IPv6 offences count per /128: addresses of one /64 are counted apart', async () => {
     const outcome = await processLogBatch(batch(...['2001:db8::1', '2001:db8::2', '2001:db8::3'].flatMap((address) => offences(address, 4))), deps());
     expect(outcome.blocked).toEqual([]);
