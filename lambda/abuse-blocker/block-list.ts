@@ -6,7 +6,11 @@ export interface BlockListPlan {
   readonly added: string[];
   /** Addresses taken out because they are no longer wanted (their block expired). */
   readonly removed: string[];
-  /** Addresses taken out (or not let in) because the list was full (those that expire first), sorted. */
+  /**
+   * Addresses taken out because the list was full (those that expire first), sorted; when adding,
+   * also new blocks kept out. When rebuilding, a block the list did not hold is not counted: it was
+   * left out before, and would otherwise be counted again on every sweep.
+   */
   readonly evicted: string[];
   /** Whether the list changes: if not, it need not be written. */
   readonly changed: boolean;
@@ -39,13 +43,13 @@ export function planBlockList(input: BlockListInput): BlockListPlan {
   const expiry = (address: string) => input.wanted.get(address) ?? input.expiries?.get(address) ?? 0;
   const byExpiry = [...candidates].sort((a, b) => expiry(a) - expiry(b) || compare(a, b));
   const overflow = Math.max(byExpiry.length - input.max, 0);
-  const evicted = byExpiry.slice(0, overflow);
+  const evicted = byExpiry.slice(0, overflow).filter((address) => input.keepCurrent || current.has(address));
   const kept = new Set(byExpiry.slice(overflow));
 
   const addresses = [...kept].sort(compare);
   const added = addresses.filter((address) => !current.has(address));
   const removed = [...current].filter((address) => !candidates.has(address)).sort(compare);
-  return { addresses, added, removed, evicted: evicted.sort(compare), changed: added.length + removed.length + evicted.filter((a) => current.has(a)).length > 0 };
+  return { addresses, added, removed, evicted: evicted.sort(compare), changed: added.length + removed.length + evicted.filter((address) => current.has(address)).length > 0 };
 }
 
 function compare(a: string, b: string): number {

@@ -189,13 +189,16 @@ describe('planBlockList: invariants over random inputs', () => {
       expect(plan.addresses.length).toBeLessThanOrEqual(max);
       expect(plan.addresses).toEqual([...plan.addresses].sort());
       expect(new Set(plan.addresses).size).toBe(plan.addresses.length);
-      // Every candidate is written or evicted, never both.
-      expect([...plan.addresses, ...plan.evicted].sort()).toEqual([...candidates].sort());
-      // Nothing is evicted unless the candidates do not fit.
-      expect(plan.evicted.length).toBe(Math.max(candidates.size - max, 0));
+      // Every candidate is written or left out, never both; only candidates are written.
+      const leftOut = [...candidates].filter((address) => !plan.addresses.includes(address));
+      expect(plan.addresses.every((address) => candidates.has(address))).toBe(true);
+      // Nothing is left out unless the candidates do not fit.
+      expect(leftOut.length).toBe(Math.max(candidates.size - max, 0));
+      // Evicted: all left out when adding; when rebuilding, only those the list held.
+      expect(plan.evicted).toEqual(leftOut.filter((address) => keepCurrent || current.includes(address)).sort());
       // Eviction takes the earliest expiries.
-      if (plan.evicted.length > 0 && plan.addresses.length > 0) {
-        expect(Math.max(...plan.evicted.map(expiry))).toBeLessThanOrEqual(Math.min(...plan.addresses.map(expiry)));
+      if (leftOut.length > 0 && plan.addresses.length > 0) {
+        expect(Math.max(...leftOut.map(expiry))).toBeLessThanOrEqual(Math.min(...plan.addresses.map(expiry)));
       }
       if (keepCurrent) {
         // Adding never drops a current address except to make room.

@@ -573,10 +573,25 @@ describe('sweepBlockLists', () => {
     store.block('203.0.113.1/32', NOW_S + 300);
     store.block('203.0.113.2/32', NOW_S + 100);
     store.block('203.0.113.3/32', NOW_S + 200);
+    // The list holds all three (filled under a larger maximum).
+    waf.create(IPV4_SET, 4, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32'], 'auto v4');
     const outcome = await sweepBlockLists(deps());
     expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.3/32']);
     expect(outcome.evicted).toEqual(['203.0.113.2/32']);
     expect(metrics.values()).toMatchObject({ [METRICS.addressesEvicted]: 1, [METRICS.blockListFill]: 100 });
+  });
+
+  test('a block left out of a full list is not counted as evicted again on every sweep', async () => {
+    settings = { ...settings, maxAddressesPerSet: 2 };
+    store.block('203.0.113.1/32', NOW_S + 300);
+    store.block('203.0.113.2/32', NOW_S + 100);
+    store.block('203.0.113.3/32', NOW_S + 200);
+    waf.create(IPV4_SET, 4, ['203.0.113.1/32', '203.0.113.3/32'], 'auto v4');
+    const outcome = await sweepBlockLists(deps());
+    expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.3/32']);
+    expect(updateCalls()).toHaveLength(0);
+    expect(outcome.evicted).toEqual([]);
+    expect(metrics.values()).toMatchObject({ [METRICS.addressesEvicted]: 0, [METRICS.blockListFill]: 100 });
   });
 
   test('the fill metric is that of the fuller list', async () => {
