@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { ENV, JWT_AUTHORIZER_ENV } from '../lambda/shared/constants';
 import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
 import { bundledFunctions, bundlingApp } from '../test/helpers/bundles';
@@ -26,16 +26,6 @@ const METHOD_ARN = `arn:aws:execute-api:${BENCH_ENV.region}:${BENCH_ENV.account}
 export const CONCURRENT_COLD_REQUESTS = 20;
 /** What the fresh processes of figure (c) print: the `require()` time in ms. */
 const INIT_MARKER = 'BENCH_REQUIRE_MS=';
-
-const PET_SCHEMA: apigw.JsonSchema = {
-  type: apigw.JsonSchemaType.OBJECT,
-  additionalProperties: false,
-  required: ['name', 'species'],
-  properties: {
-    name: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 100 },
-    species: { type: apigw.JsonSchemaType.STRING, enum: ['cat', 'dog', 'fish'] },
-  },
-};
 
 /** How much to measure. */
 export interface AuthorizerBenchOptions {
@@ -120,8 +110,8 @@ function synthesize(issuer: HarnessIssuer): Bundle {
     api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime monitors'), integration });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
     api.addRoute('GET /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration });
-    api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: PET_SCHEMA });
-    api.addRoute('PUT /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: NEW_PET_SCHEMA });
+    api.addRoute('PUT /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: NEW_PET_SCHEMA });
     api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
     const fn = bundledFunctions(app, STACK_NAME).find((f) => f.properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
     if (!fn) {

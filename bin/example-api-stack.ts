@@ -30,8 +30,8 @@ export interface ExampleApiStackProps extends StackProps {
   readonly config: EnvironmentConfig;
 }
 
-/** The JSON schema of a new pet, checked by API Gateway before the backend runs. */
-const NEW_PET_SCHEMA: apigw.JsonSchema = {
+/** The JSON schema of a new pet, checked by API Gateway before the backend runs (the bench uses it too). */
+export const NEW_PET_SCHEMA: apigw.JsonSchema = {
   type: apigw.JsonSchemaType.OBJECT,
   additionalProperties: false,
   required: ['name', 'species'],
