@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The example app and the README's samples import the package by name, as users do; in tests the
+  // name points at the sources, so a test never runs a stale build of the constructs.
+  moduleNameMapper: { '^secure-api-gateway$': '<rootDir>/lib/index.ts' },
   transform: {
     '^.+\\.tsx?$': ['@swc/jest'],
   },

@@ -21,7 +21,7 @@ import {
   IpSetReference,
   SECURITY_HEADERS,
 } from '../lambda/shared/constants';
-import type { EnvironmentConfig } from '../lib/config/environment-config';
+import type { EnvironmentConfig } from '../bin/environment-config';
 // The environment config's value for `firewallMode`, not construct logic.
 import { FirewallMode } from '../lib/firewall/api-firewall';
 import { DashboardGraph, ExtraAlarm, metricsNamespace } from './hand-written-monitoring';

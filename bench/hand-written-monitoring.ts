@@ -11,7 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 // The metric filters read the JSON access log that hand-written-stack.ts writes with the library's
 // format string; these are that format's keys.
 import { ACCESS_LOG_KEYS } from '../lambda/shared/constants';
-import type { EnvironmentConfig, Profile } from '../lib/config/environment-config';
+import type { EnvironmentConfig, Profile } from '../bin/environment-config';
 
 /** When the alarms fire. Counts are per minute, over the last {@link EVALUATION_MINUTES}. */
 interface AlarmThresholds {

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 // handler reads: its environment variable's name and the settings' shape are the handler's contract.
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { JWT_AUTHORIZER_ENV, JwtAuthorizerSettings } from '../lambda/shared/constants';
-import type { EnvironmentConfig } from '../lib/config/environment-config';
+import type { EnvironmentConfig } from '../bin/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
 import { secureAccessLogFormat } from '../lib/observability/access-log-format';
 import { addFirewall } from './hand-written-firewall';

@@ -5,7 +5,7 @@ import {
   ENVIRONMENT_SELECTOR_CONTEXT_KEY,
   parseEnvironmentConfigs,
   selectEnvironments,
-} from '../lib';
+} from './environment-config';
 import { ExampleApiStack } from './example-api-stack';
 
 /**

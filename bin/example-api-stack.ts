@@ -11,18 +11,16 @@ import {
   ApiDashboard,
   ApiFirewall,
   CognitoUserDirectory,
-  EnvironmentConfig,
   JwtAuthorizer,
   LambdaRouteIntegration,
-  Profile,
   RouteAuthorization,
   SecureNodejsFunction,
   SecureRestApi,
   UsageQuota,
   UsageTiers,
   cognitoIssuer,
-} from '../lib';
-import { ENV } from '../lambda/shared/constants';
+} from 'secure-api-gateway';
+import { EnvironmentConfig, Profile } from './environment-config';
 
 /** Properties of the example stack. */
 export interface ExampleApiStackProps extends StackProps {
@@ -95,7 +93,7 @@ export class ExampleApiStack extends Stack {
       encryption: this.api.encryption,
       logGroupRetention: config.logRetention,
       logGroupRemovalPolicy: config.removalPolicy,
-      environment: { [ENV.serviceName]: 'pets-api' },
+      environment: { POWERTOOLS_SERVICE_NAME: 'pets-api' },
     });
     const integration = new LambdaRouteIntegration(backend);
 

@@ -3,7 +3,6 @@ export * from './auth/route-authorization';
 export * from './auth/cognito-user-directory';
 export * from './auth/jwt-authorizer';
 export * from './compute/secure-nodejs-function';
-export * from './config/environment-config';
 export * from './encryption/api-encryption-key';
 export * from './firewall/abuse-blocker';
 export * from './firewall/api-firewall';

@@ -1,8 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { FINITE_RETENTIONS, STAGE_NAME_PATTERN, isEmailAddress } from '../private/validators';
-import { FirewallMode } from '../firewall/api-firewall';
-import { ThrottleSettings } from '../traffic/throttle';
+import { FirewallMode, ThrottleSettings } from 'secure-api-gateway';
+
+/** API Gateway's rule for stage names. */
+const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Every finite retention CloudWatch Logs offers: the example's logs always expire. */
+const FINITE_RETENTIONS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays)
+  .filter((v): v is logs.RetentionDays => typeof v === 'number' && v !== logs.RetentionDays.INFINITE);
+
+/** A loose check of an email address (the library checks alarm emails again at synth). */
+function isEmailAddress(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value);
+}
 
 /** The cdk.json context key that holds the environments. */
 export const ENVIRONMENTS_CONTEXT_KEY = 'secure-api:environments';

@@ -10,8 +10,8 @@ import {
   parseEnvironmentConfig,
   parseEnvironmentConfigs,
   selectEnvironments,
-} from '../../../lib/config/environment-config';
-import { FirewallMode } from '../../../lib/firewall/api-firewall';
+} from '../../bin/environment-config';
+import { FirewallMode } from 'secure-api-gateway';
 
 /** A valid dev environment's settings, as they appear in cdk.json. */
 function devSettings(): Record<string, unknown> {
@@ -404,7 +404,7 @@ describe('selectEnvironments', () => {
 });
 
 describe('the example app cdk.json', () => {
-  const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
   test('has `secure-api:environments` context that parses without error', () => {
     expect(() => parseEnvironmentConfigs(cdkJson.context[ENVIRONMENTS_CONTEXT_KEY])).not.toThrow();
