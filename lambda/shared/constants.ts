@@ -221,3 +221,15 @@ export const ABUSE_BLOCKER_METRICS = {
 
 /** The service name (Powertools' `service` dimension) of the abuse blocker's metrics and logs. */
 export const ABUSE_BLOCKER_SERVICE = 'abuse-blocker';
+
+/**
+ * The handlers the library ships pre-bundled: each is `lambda/<name>/index.ts`, bundled when the
+ * library is built into `dist/handlers/<name>/index.js`, which the constructs deploy as it is.
+ */
+export const BUNDLED_HANDLERS = {
+  jwtAuthorizer: 'jwt-authorizer',
+  abuseBlocker: 'abuse-blocker',
+} as const;
+
+/** The name of a pre-bundled handler: a folder under `lambda/` and under `dist/handlers/`. */
+export type BundledHandlerName = typeof BUNDLED_HANDLERS[keyof typeof BUNDLED_HANDLERS];

@@ -1,8 +1,8 @@
-import * as path from 'node:path';
 import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import {
@@ -10,6 +10,7 @@ import {
   AUTHORIZATION_HEADER,
   AudienceClaim,
   BEARER_TOKEN_PATTERN,
+  BUNDLED_HANDLERS,
   ENV,
   GROUP_CLAIMS,
   GroupClaim,
@@ -20,7 +21,7 @@ import {
   SCOPE_CLAIMS,
   ScopeClaim,
 } from '../../lambda/shared/constants';
-import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
+import { BundledHandlerFunction } from '../private/bundled-handler';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
 import { SecureRestApi } from '../secure-rest-api';
@@ -219,7 +220,6 @@ const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */
 const MAX_HEADER_SIZE = Size.kibibytes(10);
-const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer', 'index.ts');
 
 /**
  * A Lambda authorizer that accepts access tokens of one or more OIDC issuers (Cognito, Auth0, Okta,
@@ -240,7 +240,7 @@ const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer
  */
 export class JwtAuthorizer extends Construct {
   /** The function that verifies tokens. */
-  public readonly function: SecureNodejsFunction;
+  public readonly function: lambda.Function;
   /** How API Gateway hands the token to the function. */
   public readonly type: JwtAuthorizerType;
 
@@ -295,8 +295,8 @@ export class JwtAuthorizer extends Construct {
         jwksRetrySeconds: jwksRetryInterval.toSeconds(),
       },
     });
-    this.function = new SecureNodejsFunction(this, 'Function', {
-      entry: HANDLER_ENTRY,
+    this.function = new BundledHandlerFunction(this, 'Function', {
+      handler: BUNDLED_HANDLERS.jwtAuthorizer,
       description: 'Verifies access tokens and returns the routes each caller may call',
       encryption: props.api.encryption,
       logGroupRetention: props.logRetention,

@@ -1,10 +1,10 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -14,13 +14,14 @@ import {
   ABUSE_BLOCKER_METRICS,
   ABUSE_BLOCKER_SERVICE,
   ABUSE_BLOCKER_TABLE_KEYS as TABLE_KEYS,
+  BUNDLED_HANDLERS,
   AbuseBlockerSettings,
   ENV,
   IpSetReference,
   WAF_IP_SET_LIMIT,
 } from '../../lambda/shared/constants';
-import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
+import { BundledHandlerFunction } from '../private/bundled-handler';
 import { validateCidrs } from '../private/cidr';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
@@ -166,7 +167,7 @@ export interface AbuseBlockerProps {
  */
 export class AbuseBlocker extends Construct {
   /** The function that counts offences and updates the block lists. */
-  public readonly function: SecureNodejsFunction;
+  public readonly function: lambda.Function;
   /** The table of counters and blocks. */
   public readonly table: dynamodb.Table;
   /** The access log's subscription filter that feeds the function. */
@@ -234,8 +235,8 @@ export class AbuseBlocker extends Construct {
     };
     this.validateSettingsSize();
 
-    this.function = new SecureNodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'abuse-blocker', 'index.ts'),
+    this.function = new BundledHandlerFunction(this, 'Function', {
+      handler: BUNDLED_HANDLERS.abuseBlocker,
       description: `Blocks abusive clients of ${api.node.path}`.slice(0, 256),
       encryption: api.encryption,
       logGroupRetention: props.logRetention,

@@ -142,6 +142,10 @@ const ops = {
   },
 
   /** JWKS requests each issuer has served, by name. */
+  /** The Node.js version the bundle runs under. */
+  nodeVersion() {
+    return process.version;
+  },
   fetches() {
     return Object.fromEntries([...issuers].map(([name, entry]) => [name, entry.fetches]));
   },

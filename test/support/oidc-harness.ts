@@ -31,6 +31,8 @@ export class OidcHarness {
     writeFileSync(cert, pems.cert);
     writeFileSync(key, pems.private);
     const child = fork(path.join(__dirname, 'oidc-harness-process.mjs'), [], {
+      // The bundle runs under the Node.js of Lambda's runtime when CI provides it (.ci/run sets HANDLER_NODE).
+      execPath: process.env.HANDLER_NODE ?? process.execPath,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: cert, HARNESS_TLS_CERT: cert, HARNESS_TLS_KEY: key, AWS_LAMBDA_LOG_FORMAT: 'JSON', NODE_ENV: 'production' },
     });

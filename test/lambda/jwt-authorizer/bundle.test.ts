@@ -109,6 +109,15 @@ describe('the bundle', () => {
     expect(statSync(bundle).size).toBeLessThan(50 * 1024);
   });
 
+  test('runs under the Node.js CI provides for Lambda\'s runtime (HANDLER_NODE), else under the test\'s own', async () => {
+    const version = await harness.call<string>('nodeVersion');
+    if (process.env.HANDLER_NODE) {
+      expect(version).toMatch(/^v24\./);
+    } else {
+      expect(version).toBe(process.version);
+    }
+  });
+
   test('the synthesized settings hold every route of the API, the guarded ones with their requirements', () => {
     expect(JSON.parse(settings).routes).toEqual([
       ['GET', '/health'],

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The consumer check (run by .ci/run after `npm run build`): what a user of the published package
+# gets. Packs the library, installs the tarball into a throwaway app that has only aws-cdk-lib and
+# constructs at the lowest versions of the peer ranges, and TypeScript 5.9 (no esbuild, no tsx),
+# type-checks and compiles the app against the shipped .d.ts, synthesizes it with `node` alone,
+# fails if any asset was bundled (esbuild or Docker), and compares its template with the reviewed
+# jest snapshot. Prints the tarball's size and file count, and the synth's time and resources.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "== consumer: npm pack"
+npm pack --ignore-scripts --pack-destination "$work" --json > "$work/pack.json"
+tarball="$work/$(node -p 'require(process.argv[1])[0].filename' "$work/pack.json")"
+node -e '
+const [pack] = require(process.argv[1]);
+console.log(`tarball: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} bytes unpacked, ${pack.entryCount} files`);
+const unexpected = pack.files.map((f) => f.path).filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/lambda\/shared\/constants\.(js|d\.ts)|dist\/handlers\/[a-z-]+\/index\.js(\.map)?|dist\/handlers\/manifest\.json|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/.test(p));
+if (unexpected.length > 0) { console.error(`the tarball holds files a user does not need: ${unexpected.join(", ")}`); process.exit(1); }
+' "$work/pack.json"
+
+# The lowest versions the peer ranges allow: CI tests the bottom of the range.
+cdk_min="$(node -p 'require("semver").minVersion(require("./package.json").peerDependencies["aws-cdk-lib"]).version')"
+constructs_min="$(node -p 'require("semver").minVersion(require("./package.json").peerDependencies["constructs"]).version')"
+echo "== consumer: install the tarball with aws-cdk-lib $cdk_min, constructs $constructs_min, typescript 5.9"
+app="$work/app"
+cp -R test/consumer/app "$app"
+cat > "$app/package.json" <<JSON
+{
+  "name": "consumer-app",
+  "version": "0.0.0",
+  "private": true,
+  "dependencies": {
+    "aws-cdk-lib": "$cdk_min",
+    "constructs": "$constructs_min",
+    "secure-api-gateway": "file:$tarball"
+  },
+  "devDependencies": {
+    "typescript": "~5.9.3"
+  }
+}
+JSON
+(cd "$app" && npm install --no-audit --no-fund --loglevel=error)
+if (cd "$app" && node -e 'require.resolve("esbuild")' 2>/dev/null); then
+  echo "esbuild is installed in the consumer app: the check would not prove that synth needs none"; exit 1
+fi
+
+echo "== consumer: tsc (TypeScript $(cd "$app" && npx tsc --version)) against the shipped .d.ts"
+(cd "$app" && npx tsc -p tsconfig.json)
+
+echo "== consumer: synth with node alone"
+# A docker that records every call and fails: bundling in a container would show here.
+mkdir -p "$work/fakebin"
+printf '#!/bin/sh\necho "$@" >> "%s/docker-calls"\nexit 1\n' "$work" > "$work/fakebin/docker"
+chmod +x "$work/fakebin/docker"
+start=$(date +%s%N)
+(cd "$app" && PATH="$work/fakebin:$PATH" CDK_OUTDIR="$app/cdk.out" node build/bin/app.js) > "$work/synth.log" 2>&1 || { cat "$work/synth.log"; exit 1; }
+end=$(date +%s%N)
+cat "$work/synth.log"
+if [ -s "$work/docker-calls" ] || grep -q "Bundling asset" "$work/synth.log"; then
+  echo "the consumer synth bundled an asset (docker calls: $(cat "$work/docker-calls" 2>/dev/null))"; exit 1
+fi
+node -e '
+const fs = require("node:fs"); const path = require("node:path");
+const out = process.argv[1]; const ms = Number(process.argv[2]);
+const t = JSON.parse(fs.readFileSync(path.join(out, "ConsumerStack.template.json"), "utf8"));
+const assets = JSON.parse(fs.readFileSync(path.join(out, "ConsumerStack.assets.json"), "utf8")).files;
+const types = {}; for (const r of Object.values(t.Resources)) types[r.Type] = (types[r.Type] || 0) + 1;
+console.log(`consumer synth: ${ms} ms (node, including loading aws-cdk-lib), ${Object.keys(t.Resources).length} resources, ${Object.keys(types).length} types, ${Object.keys(assets).length} assets`);
+' "$app/cdk.out" "$(( (end - start) / 1000000 ))"
+
+echo "== consumer: template snapshot"
+CONSUMER_CDK_OUT="$app/cdk.out" npx jest --config test/consumer/jest.config.js --ci

@@ -1,0 +1,115 @@
+/**
+ * The pre-bundled handlers: the constructs deploy exactly the files the build wrote, and a bundle
+ * older than its sources fails the suite (every test that runs a bundle would otherwise test stale
+ * code).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLED_HANDLERS } from '../../lambda/shared/constants';
+import { AbuseBlocker, ApiFirewall, JwtAuthorizer, LambdaRouteIntegration, SecureRestApi } from '../../lib';
+import { bundledHandlerDir } from '../../lib/private/bundled-handler';
+import { BundleManifest, HANDLERS_DIR, HANDLER_NAMES, MANIFEST_PATH, ROOT, SETTINGS_INPUT, readManifest, staleBundles } from '../../scripts/handler-bundles';
+import { bundlingApp } from '../helpers/bundles';
+import { CDK_JSON_CONTEXT, inlineFunction } from '../helpers/stack';
+
+describe('the built handlers', () => {
+  test('every bundle is as new as its sources (run `npm run build:handlers` after changing a handler)', () => {
+    expect(staleBundles(readManifest())).toEqual([]);
+  });
+
+  test('every handler the constructs deploy is built, with a source map and no absolute paths', () => {
+    expect([...HANDLER_NAMES].sort()).toEqual(Object.values(BUNDLED_HANDLERS).sort());
+    for (const name of HANDLER_NAMES) {
+      const bundle = readFileSync(path.join(HANDLERS_DIR, name, 'index.js'), 'utf8');
+      const map = JSON.parse(readFileSync(path.join(HANDLERS_DIR, name, 'index.js.map'), 'utf8'));
+      // Node.js finds the map (--enable-source-maps) through this comment; print no bundle on failure.
+      expect(/\/\/# sourceMappingURL=index\.js\.map\s*$/.test(bundle)).toBe(true);
+      expect(map.sources).toContain(`../../../lambda/${name}/index.ts`);
+      expect(map.sourcesContent).toBeUndefined();
+      expect((bundle + JSON.stringify(map)).includes(ROOT)).toBe(false);
+    }
+  });
+});
+
+describe('staleBundles', () => {
+  const current = (): BundleManifest => JSON.parse(readFileSync(MANIFEST_PATH, 'utf8'));
+
+  test('names the handler and the source that changed since the build', () => {
+    const manifest = current();
+    const source = `lambda/${BUNDLED_HANDLERS.jwtAuthorizer}/bearer.ts`;
+    manifest.handlers[BUNDLED_HANDLERS.jwtAuthorizer].inputs[source] = '0'.repeat(64);
+    expect(staleBundles(manifest)).toEqual([`jwt-authorizer: the bundle is older than its source ${source}: run \`npm run build:handlers\``]);
+  });
+
+  test('a source that no longer exists makes the bundle stale', () => {
+    const manifest = current();
+    (manifest.handlers[BUNDLED_HANDLERS.abuseBlocker].inputs as Record<string, string>)['lambda/abuse-blocker/removed.ts'] = '0'.repeat(64);
+    expect(staleBundles(manifest)).toEqual(['abuse-blocker: the bundle is older than its source lambda/abuse-blocker/removed.ts: run `npm run build:handlers`']);
+  });
+
+  test('changed build settings make every bundle stale', () => {
+    const manifest = current();
+    for (const name of HANDLER_NAMES) {
+      manifest.handlers[name].inputs[SETTINGS_INPUT] = '0'.repeat(64);
+    }
+    expect(staleBundles(manifest)).toEqual(HANDLER_NAMES.map((name) => `${name}: the bundle is older than its source ${SETTINGS_INPUT}: run \`npm run build:handlers\``));
+  });
+
+  test('a bundle edited after the build is refused', () => {
+    const manifest = current();
+    const output = `dist/handlers/${BUNDLED_HANDLERS.abuseBlocker}/index.js`;
+    manifest.handlers[BUNDLED_HANDLERS.abuseBlocker].outputs[output] = '0'.repeat(64);
+    expect(staleBundles(manifest)).toEqual([`abuse-blocker: ${output} is not the file the build wrote: run \`npm run build:handlers\``]);
+  });
+
+  test('a handler missing from the manifest, or no manifest at all, is reported', () => {
+    const manifest = current();
+    delete (manifest.handlers as Record<string, unknown>)[BUNDLED_HANDLERS.abuseBlocker];
+    expect(staleBundles(manifest)).toEqual(['abuse-blocker: not built: run `npm run build:handlers`']);
+    expect(staleBundles(undefined)).toEqual(['no handler bundles at dist/handlers/manifest.json: run `npm run build`']);
+  });
+});
+
+describe('the constructs deploy the built files', () => {
+  /** Synthesizes a stack with both of the library's functions, bundling for real, and returns their asset folders' files. */
+  function synthesizeFunctions(app: App, issuer = 'https://login.example.com/') {
+    const stack = new Stack(app, 'Handlers', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const api = new SecureRestApi(stack, 'Api');
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [{ issuer, audience: ['https://api.example.com'] }] });
+    api.addRoute('GET /pets', { authorization: jwt.authorize(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    new AbuseBlocker(stack, 'Blocker', { firewall: new ApiFirewall(stack, 'Firewall', { api }) });
+    const assembly = app.synth();
+    const template = Template.fromJSON(assembly.getStackByName('Handlers').template);
+    const keys = Object.fromEntries([jwt.function, stack.node.findChild('Blocker').node.findChild('Function')].map((fn) => {
+      const logicalId = stack.getLogicalId((fn.node.defaultChild as any));
+      return [fn.node.path, template.toJSON().Resources[logicalId].Properties.Code.S3Key as string];
+    }));
+    return { keys, assembly };
+  }
+
+  test('the asset of each function is its bundle folder, copied as it is: no esbuild, no Docker at synth', () => {
+    const { keys, assembly } = synthesizeFunctions(bundlingApp());
+    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, 'Handlers.assets.json'), 'utf8'));
+    const copied = Object.values(keys).map((key) => readFileSync(path.join(assembly.directory, manifest.files[key.replace(/\.zip$/, '')].source.path, 'index.js'), 'utf8'));
+    expect(copied.sort()).toEqual(HANDLER_NAMES.map((name) => readFileSync(path.join(HANDLERS_DIR, name, 'index.js'), 'utf8')).sort());
+  });
+
+  test('asset hashes depend on the bundles alone, not on the app or the authorizer\'s settings', () => {
+    const first = synthesizeFunctions(bundlingApp()).keys;
+    const second = synthesizeFunctions(new App({ context: CDK_JSON_CONTEXT }), 'https://other-issuer.example.com/').keys;
+    expect(second).toEqual(first);
+  });
+
+  test('the folder is found from the sources as from the built package', () => {
+    const stack = new Stack();
+    expect(bundledHandlerDir(stack, BUNDLED_HANDLERS.jwtAuthorizer)).toBe(path.join(HANDLERS_DIR, BUNDLED_HANDLERS.jwtAuthorizer));
+    expect(path.relative(ROOT, HANDLERS_DIR)).toBe(path.join('dist', 'handlers'));
+  });
+
+  test('a missing bundle fails synth with the fix', () => {
+    const stack = new Stack();
+    expect(() => bundledHandlerDir(stack, 'no-such-handler' as any)).toThrow(/The pre-bundled handler 'no-such-handler' is missing \(looked in .*\): the package is incomplete; reinstall secure-api-gateway, or in a clone of the library run `npm run build`/);
+  });
+});
