@@ -19,16 +19,18 @@
  * - `path.join(__dirname, '<file>')` in a sample names the reader's own handler beside the stack
  *   file: the test writes a small stub handler there.
  *
- * The modules are written under .cache/readme-samples in the project (so they resolve aws-cdk-lib as
- * the project does, and a sample's handler lies under the project root, as NodejsFunction requires;
- * node_modules may be a symlink to another checkout) and type-checked in one `tsc` run with strict settings, 'secure-api-gateway'
- * mapped to lib/index.ts. Each is then loaded in jest (swc; jest.config.js maps the package name to
- * the sources), instantiated in a fresh App with cdk.json's context and bundling skipped, and
- * synthesized; the test checks what the sample promises: each library construct it creates left its
- * resources in the template, each route it adds is a method of its API, each grant a policy.
+ * The modules are written under .cache/readme-samples in the project, so they resolve aws-cdk-lib as
+ * the project does and a sample's handler lies under the project root, as NodejsFunction requires
+ * (not under node_modules/.cache: node_modules may be a symlink to another checkout). They are
+ * type-checked in one strict run of the project's `tsc`, 'secure-api-gateway' mapped to lib/index.ts,
+ * while each is loaded in jest (swc; jest.config.js maps the package name to the sources),
+ * instantiated in a fresh App with cdk.json's context and bundling skipped, and synthesized. The test
+ * then checks what the sample promises: each construct of the package it creates left its resources
+ * in the template, each route it adds is in its API's access matrix and is a method, each grant is a
+ * policy. Failures name the sample (README line and heading) and the README line that broke.
  * Set README_SAMPLES_KEEP=1 to keep the generated modules for a look.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -95,7 +97,8 @@ const samples = extractSamples(readme);
 describe('README samples', () => {
   let dir: string;
   const generated = new Map<Sample, Generated>();
-  let diagnostics: Diagnostic[] = [];
+  // tsc runs in its own process while the samples synthesize; the type-check tests wait for it.
+  let diagnostics: Promise<Diagnostic[]>;
 
   beforeAll(() => {
     const parent = path.join(ROOT, '.cache', 'readme-samples');
@@ -103,9 +106,11 @@ describe('README samples', () => {
     dir = mkdtempSync(path.join(parent, 'run-'));
     samples.forEach((sample, index) => generated.set(sample, writeModule(dir, sample, index)));
     diagnostics = typeCheck(dir, [...generated.values()].map((g) => g.file));
-  }, 120_000);
+    diagnostics.catch(() => undefined); // reported by the tests that wait for it
+  });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await diagnostics?.catch(() => undefined);
     if (dir && !process.env.README_SAMPLES_KEEP) {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -121,12 +126,6 @@ describe('README samples', () => {
     expect(misplaced).toEqual([]);
   });
 
-  test('the fixtures and the library type-check with the samples\' settings', () => {
-    const own = new Set([...generated.values()].map((g) => path.basename(g.file)));
-    const others = diagnostics.filter((d) => !own.has(path.basename(d.file)));
-    expect(others.map((d) => `${d.file}(${d.line},${d.column}): ${d.message}`)).toEqual([]);
-  });
-
   describe.each(samples.map((sample) => [sample.name, sample] as const))('%s', (_name, sample) => {
     test('names only known fixtures, each of which it uses', () => {
       const code = sample.body.map((l) => l.text).join('\n');
@@ -138,14 +137,6 @@ describe('README samples', () => {
         ...(sample.isModule && sample.fixtures.length > 0 ? ['a sample that declares its own stack class cannot use fixtures'] : []),
       ];
       expect(problems).toEqual([]);
-    });
-
-    test('type-checks', () => {
-      const { file, lineMap } = generated.get(sample)!;
-      const errors = diagnostics.filter((d) => path.basename(d.file) === path.basename(file));
-      if (errors.length > 0) {
-        throw new Error(`${sample.name} does not type-check:\n${errors.map((d) => describeDiagnostic(d, lineMap)).join('\n')}`);
-      }
     });
 
     test('synthesizes, with what it promises in the template', () => {
@@ -176,6 +167,20 @@ describe('README samples', () => {
         throw new Error(`${sample.name} does not build what it promises:\n  ${broken.join('\n  ')}`);
       }
     });
+
+    test('type-checks', async () => {
+      const { file, lineMap } = generated.get(sample)!;
+      const errors = (await diagnostics).filter((d) => path.basename(d.file) === path.basename(file));
+      if (errors.length > 0) {
+        throw new Error(`${sample.name} does not type-check:\n${errors.map((d) => describeDiagnostic(d, lineMap)).join('\n')}`);
+      }
+    });
+  });
+
+  test('the fixtures and the library type-check with the samples\' settings', async () => {
+    const own = new Set([...generated.values()].map((g) => path.basename(g.file)));
+    const others = (await diagnostics).filter((d) => !own.has(path.basename(d.file)));
+    expect(others.map((d) => `${d.file}(${d.line},${d.column}): ${d.message}`)).toEqual([]);
   });
 });
 
@@ -277,7 +282,7 @@ function implicitImports(sample: Sample): string[] {
 }
 
 /** Type-checks `files` in one run of the project's `tsc`, strict, with the package mapped to its sources. */
-function typeCheck(dir: string, files: string[]): Diagnostic[] {
+async function typeCheck(dir: string, files: string[]): Promise<Diagnostic[]> {
   const tsconfig = path.join(dir, 'tsconfig.json');
   writeFileSync(tsconfig, JSON.stringify({
     compilerOptions: {
@@ -296,15 +301,16 @@ function typeCheck(dir: string, files: string[]): Diagnostic[] {
     },
     files,
   }, undefined, 2));
-  const tsc = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--pretty', 'false', '-p', tsconfig], {
-    cwd: ROOT,
-    encoding: 'utf8',
+  const { status, output } = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
+    const tsc = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '--pretty', 'false', '-p', tsconfig], { cwd: ROOT });
+    let text = '';
+    tsc.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    tsc.stderr.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+    tsc.on('error', reject);
+    tsc.on('close', (code) => resolve({ status: code, output: text }));
   });
-  if (tsc.error) {
-    throw tsc.error;
-  }
-  const diagnostics: Array<Diagnostic & { message: string }> = [];
-  for (const line of `${tsc.stdout}${tsc.stderr}`.split('\n')) {
+  const diagnostics: Diagnostic[] = [];
+  for (const line of output.split('\n')) {
     const header = /^(.+?)\((\d+),(\d+)\): (error .*)$/.exec(line);
     if (header) {
       diagnostics.push({ file: header[1], line: Number(header[2]), column: Number(header[3]), message: header[4] });
@@ -315,8 +321,8 @@ function typeCheck(dir: string, files: string[]): Diagnostic[] {
       diagnostics.push({ file: '(tsc)', line: 0, column: 0, message: line });
     }
   }
-  if (tsc.status !== 0 && diagnostics.length === 0) {
-    diagnostics.push({ file: '(tsc)', line: 0, column: 0, message: `tsc exited with ${tsc.status}` });
+  if (status !== 0 && diagnostics.length === 0) {
+    diagnostics.push({ file: '(tsc)', line: 0, column: 0, message: `tsc exited with ${status}` });
   }
   return diagnostics;
 }
