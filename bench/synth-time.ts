@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { App, CloudFormationValidatePlugin, StackProps } from 'aws-cdk-lib';
 import { ExampleApiStack } from '../bin/example-api-stack';
-import { EnvironmentConfig, ENVIRONMENTS_CONTEXT_KEY, parseEnvironmentConfigs } from '../lib';
+import { EnvironmentConfig, ENVIRONMENTS_CONTEXT_KEY, parseEnvironmentConfigs } from '../bin/environment-config';
 import { CDK_CONTEXT, countByType, median, withApp } from './common';
 import { HandWrittenApiStack } from './hand-written-stack';
 

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { countByType } from '../../bench/common';
 import { HandWrittenApiStack } from '../../bench/hand-written-stack';
 import { ExampleApiStack } from '../../bin/example-api-stack';
-import { ENVIRONMENTS_CONTEXT_KEY, parseEnvironmentConfig } from '../../lib';
+import { ENVIRONMENTS_CONTEXT_KEY, parseEnvironmentConfig } from '../../bin/environment-config';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING } from '../helpers/stack';
 
 test('the hand-written stack has the same resources, by type and count, as the example stack', () => {

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../bin/app';
-import { ENVIRONMENTS_CONTEXT_KEY } from '../../lib';
+import { ENVIRONMENTS_CONTEXT_KEY } from '../../bin/environment-config';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING } from '../helpers/stack';
 
 /** The example app as `cdk synth` builds it from cdk.json, without bundling. */
