@@ -14,5 +14,3 @@ export * from './observability/api-dashboard';
 export * from './traffic/throttle';
 export * from './traffic/usage-tiers';
 export * from './secure-api-errors';
-export { HTTP_METHODS, type HttpMethod } from './private/route-key';
-export { AUDIENCE_CLAIMS, GROUP_CLAIMS, SCOPE_CLAIMS, type AudienceClaim, type GroupClaim, type ScopeClaim } from '../lambda/shared/constants';

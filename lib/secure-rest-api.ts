@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RouteAuthorization } from './auth/route-authorization';
+import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
 import { secureAccessLogFormat } from './observability/access-log-format';
@@ -15,7 +15,7 @@ import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarm
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
-import { BODY_METHODS, HttpMethod, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
+import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { ValidationError } from './private/validation-error';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
 import { DEFAULT_STAGE_THROTTLE, ThrottleSettings, validateThrottle } from './traffic/throttle';
@@ -556,7 +556,7 @@ export class SecureRestApi extends Construct {
       return { ...this.stageThrottle };
     }
     const record = this.recordFor('throttleFor', routeKey);
-    const anySibling = this.records.find((r) => r.route.method === 'ANY' && r.route.path === record.route.path);
+    const anySibling = this.records.find((r) => r.route.method === HttpMethod.ANY && r.route.path === record.route.path);
     return { ...this.stageThrottle, ...(record.throttle ?? anySibling?.throttle) };
   }
 
@@ -748,7 +748,7 @@ export class SecureRestApi extends Construct {
 
 /** `ANY` is `*` in ARNs and method settings. */
 function methodForArn(method: HttpMethod): string {
-  return method === 'ANY' ? '*' : method;
+  return method === HttpMethod.ANY ? '*' : method;
 }
 
 /** The path as it appears in an execute-api ARN: `{parameters}` become `*`. */
@@ -763,7 +763,7 @@ function arnPath(path: string): string {
  */
 function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
   const pattern = new RegExp(`^${`${methodForArn(granted.method)}${arnPath(granted.path)}`.split('*').map(escapeRegExp).join('.*')}$`);
-  const requestMethod = other.method === 'ANY' && granted.method !== 'ANY' ? granted.method : other.method;
+  const requestMethod = other.method === HttpMethod.ANY && granted.method !== HttpMethod.ANY ? granted.method : other.method;
   return pattern.test(`${requestMethod}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
 }
 

@@ -6,19 +6,13 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import {
-  AUDIENCE_CLAIMS,
   AUTHORIZATION_HEADER,
-  AudienceClaim,
   BEARER_TOKEN_PATTERN,
   ENV,
-  GROUP_CLAIMS,
-  GroupClaim,
   JWT_AUTHORIZER_ENV,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
-  SCOPE_CLAIMS,
-  ScopeClaim,
 } from '../../lambda/shared/constants';
 import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ValidationError } from '../private/validation-error';
@@ -38,6 +32,37 @@ export enum JwtAuthorizerType {
   REQUEST = 'REQUEST',
 }
 
+/**
+ * The claim of an access token that carries its audience. The values are the claims' names, as
+ * the authorizer function reads them.
+ */
+export enum AudienceClaim {
+  /** `aud`, the audience claim of RFC 7519 and RFC 9068. */
+  AUD = 'aud',
+  /** `client_id`: Cognito access tokens have no `aud`, and name their app client here. */
+  CLIENT_ID = 'client_id',
+}
+
+/** A claim the authorizer can read scopes from. The values are the claims' names. */
+export enum ScopeClaim {
+  /** `scope`: a space-separated string (RFC 8693, RFC 9068). */
+  SCOPE = 'scope',
+  /** `scp`: an array or a space-separated string (Okta, Entra ID). */
+  SCP = 'scp',
+  /** `permissions`: an array (Auth0 RBAC). */
+  PERMISSIONS = 'permissions',
+}
+
+/** A claim the authorizer can read groups or roles from, each an array of strings. The values are the claims' names. */
+export enum GroupClaim {
+  /** `cognito:groups` (Cognito). */
+  COGNITO_GROUPS = 'cognito:groups',
+  /** `groups` (Okta, Keycloak with a groups mapper). */
+  GROUPS = 'groups',
+  /** `roles` (Entra ID app roles). */
+  ROLES = 'roles',
+}
+
 /** An OIDC issuer whose access tokens the authorizer accepts. */
 export interface JwtIssuer {
   /** The issuer, exactly as in its tokens' `iss` claim: an `https://` URL. */
@@ -50,7 +75,7 @@ export interface JwtIssuer {
    * The claim that holds the audience. Cognito access tokens have no `aud`: their audience is
    * the app client in `client_id`.
    *
-   * @default 'aud'
+   * @default AudienceClaim.AUD
    */
   readonly audienceClaim?: AudienceClaim;
 
@@ -83,14 +108,14 @@ export interface JwtIssuer {
   /**
    * The claims to read scopes from; no other claim counts.
    *
-   * @default ['scope', 'scp']
+   * @default [ScopeClaim.SCOPE, ScopeClaim.SCP]
    */
   readonly scopeClaims?: ScopeClaim[];
 
   /**
    * The claims to read groups or roles from; no other claim counts.
    *
-   * @default ['cognito:groups', 'groups', 'roles']
+   * @default [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES]
    */
   readonly groupClaims?: GroupClaim[];
 
@@ -208,9 +233,9 @@ export interface JwtRouteRequirement {
 }
 
 /** The claims scopes are read from unless an issuer names its own. */
-const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp'];
+const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
-const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = ['cognito:groups', 'groups', 'roles'];
+const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
 /** The service name on the authorizer's log lines. */
 const SERVICE_NAME = 'jwt-authorizer';
 /** Lambda's limit for all of a function's environment variables together, in bytes. */
@@ -406,14 +431,14 @@ export class JwtAuthorizer extends Construct {
       if (!Array.isArray(issuer.audience) || issuer.audience.length === 0 || issuer.audience.some((aud) => typeof aud !== 'string' || (!Token.isUnresolved(aud) && aud.trim() === ''))) {
         throw new ValidationError(`\`${prop}.audience\` must list at least one non-empty audience, got ${describe(issuer.audience)}: without one, a token issued for any other application of the issuer would be accepted`, this);
       }
-      const audienceClaim = issuer.audienceClaim ?? 'aud';
-      validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, AUDIENCE_CLAIMS);
+      const audienceClaim = issuer.audienceClaim ?? AudienceClaim.AUD;
+      validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, Object.values(AudienceClaim));
       const jwksUri = issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}/.well-known/jwks.json`;
       this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
       const scopeClaims = issuer.scopeClaims ?? [...DEFAULT_SCOPE_CLAIMS];
-      scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, SCOPE_CLAIMS));
+      scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, Object.values(ScopeClaim)));
       const groupClaims = issuer.groupClaims ?? [...DEFAULT_GROUP_CLAIMS];
-      groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, GROUP_CLAIMS));
+      groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, Object.values(GroupClaim)));
       const groups = this.validateNames(prop, 'groups', issuer.groups);
       if (groups.length > 0 && groupClaims.length === 0) {
         throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as ['groups']`, this);
@@ -500,9 +525,9 @@ export function cognitoIssuer(directory: ICognitoUserDirectory, options: Cognito
   return {
     issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
     audience: options.clients.map((client) => client.userPoolClientId),
-    audienceClaim: 'client_id',
-    scopeClaims: ['scope'],
-    groupClaims: ['cognito:groups'],
+    audienceClaim: AudienceClaim.CLIENT_ID,
+    scopeClaims: [ScopeClaim.SCOPE],
+    groupClaims: [GroupClaim.COGNITO_GROUPS],
     scopes: [...directory.scopeNames],
     groups: options.groups,
   };

@@ -1,7 +1,19 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
-import { HttpMethod } from '../private/route-key';
 import { validateNonBlank } from '../private/validators';
+
+/** The HTTP method of a route. */
+export enum HttpMethod {
+  GET = 'GET',
+  POST = 'POST',
+  PUT = 'PUT',
+  PATCH = 'PATCH',
+  DELETE = 'DELETE',
+  HEAD = 'HEAD',
+  OPTIONS = 'OPTIONS',
+  /** Every method that has no route of its own on the same path. */
+  ANY = 'ANY',
+}
 
 /** The route an authorization is bound to. */
 export interface RouteDescription {

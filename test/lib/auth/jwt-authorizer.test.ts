@@ -1,15 +1,18 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
+import { AUDIENCE_CLAIMS, GROUP_CLAIMS, JWT_AUTHORIZER_ENV, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
 import {
+  AudienceClaim,
   CognitoUserDirectory,
+  GroupClaim,
   JwtAuthorizer,
   JwtAuthorizerProps,
   JwtAuthorizerType,
   JwtIssuer,
   LambdaRouteIntegration,
   RouteAuthorization,
+  ScopeClaim,
   SecureRestApi,
   cognitoIssuer,
 } from '../../../lib';
@@ -144,6 +147,17 @@ describe('JwtAuthorizer defaults', () => {
   });
 });
 
+describe('claim enums', () => {
+  // The enums' values are the claim names the authorizer function reads from its settings.
+  test.each([
+    ['AudienceClaim', AudienceClaim, AUDIENCE_CLAIMS],
+    ['ScopeClaim', ScopeClaim, SCOPE_CLAIMS],
+    ['GroupClaim', GroupClaim, GROUP_CLAIMS],
+  ])('%s holds exactly the claims the handler accepts', (_name, claims, handlerClaims) => {
+    expect(Object.values(claims)).toEqual([...handlerClaims]);
+  });
+});
+
 describe('JwtAuthorizer options', () => {
   test('REQUEST: the whole request goes to the function, and the cache is keyed on the Authorization header', () => {
     const { stack } = buildWithRoutes({ type: JwtAuthorizerType.REQUEST, resultsCacheTtl: Duration.minutes(1) });
@@ -165,8 +179,8 @@ describe('JwtAuthorizer options', () => {
       issuers: [{
         ...ISSUER,
         jwksUri: 'https://login.example.com/oauth2/v1/keys',
-        scopeClaims: ['scp'],
-        groupClaims: ['groups'],
+        scopeClaims: [ScopeClaim.SCP],
+        groupClaims: [GroupClaim.GROUPS],
         requireAccessTokenType: true,
       }],
       maxTokenLifetime: Duration.hours(1),

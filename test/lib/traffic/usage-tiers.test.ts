@@ -9,8 +9,8 @@ import {
   RouteAuthorizationConfig,
   SecureRestApi,
   SecureRestApiProps,
-  ValidationError,
 } from '../../../lib';
+import { ValidationError } from '../../../lib/private/validation-error';
 import { TierApiKeyOptions, UsageQuota, UsageTierOptions, UsageTiers, UsageTiersProps } from '../../../lib/traffic/usage-tiers';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
