@@ -7,7 +7,7 @@ export * from './encryption/api-encryption-key';
 export * from './firewall/abuse-blocker';
 export * from './firewall/api-firewall';
 export * from './integrations/lambda-route-integration';
-export * from './observability/access-log-format';
+export * from './observability/access-log-metric-name';
 export * from './observability/access-log-metrics';
 export * from './observability/api-alarms';
 export * from './observability/api-dashboard';

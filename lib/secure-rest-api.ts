@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
-import { secureAccessLogFormat } from './observability/access-log-format';
+import { secureAccessLogFormat } from './private/access-log-format';
+import { AccessLogMetricName } from './observability/access-log-metric-name';
 import { AccessLogMetrics } from './observability/access-log-metrics';
 import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarms';
 import { validateCidrs } from './private/cidr';
@@ -18,7 +19,8 @@ import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-poli
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { ValidationError } from './private/validation-error';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
-import { DEFAULT_STAGE_THROTTLE, ThrottleSettings, validateThrottle } from './traffic/throttle';
+import { DEFAULT_STAGE_THROTTLE, validateThrottle } from './private/throttle';
+import { ThrottleSettings } from './traffic/throttle';
 
 /** Where the API is reachable. */
 export enum ApiEndpointType {
@@ -423,7 +425,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricFailedAuthentications(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('failedAuthentications', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.FAILED_AUTHENTICATIONS, props);
   }
 
   /**
@@ -432,7 +434,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('throttledRequests', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.THROTTLED_REQUESTS, props);
   }
 
   /**
@@ -441,7 +443,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('integrationErrors', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.INTEGRATION_ERRORS, props);
   }
 
   /**
@@ -451,7 +453,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('authorizerFailures', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.AUTHORIZER_FAILURES, props);
   }
 
   /** The URL of the deployed stage. */
@@ -547,11 +549,13 @@ export class SecureRestApi extends Construct {
 
   /**
    * The throttle API Gateway applies to all callers of a route together: the route's own, else that
-   * of an `ANY` route on its path, else the stage's. Without a route key, the stage's.
+   * of an `ANY` route on its path, else the stage's. Without a route key, the stage's. Both
+   * `rateLimit` and `burstLimit` are always set.
    *
    * @param routeKey a route, as `<METHOD> <path>`
+   * @default - the stage's throttle
    */
-  public throttleFor(routeKey?: string): Required<ThrottleSettings> {
+  public throttleFor(routeKey?: string): ThrottleSettings {
     if (routeKey === undefined) {
       return { ...this.stageThrottle };
     }

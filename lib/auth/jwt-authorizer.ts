@@ -264,6 +264,27 @@ const HANDLER_ENTRY = path.join(__dirname, '..', '..', 'lambda', 'jwt-authorizer
  * api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
  */
 export class JwtAuthorizer extends Construct {
+  /**
+   * The issuer of a Cognito user directory's access tokens, for a `JwtAuthorizer` that should accept
+   * them (for group checks, which API Gateway's Cognito authorizer lacks, or beside other issuers).
+   * Cognito access tokens name their app client in `client_id` and their groups in `cognito:groups`;
+   * the directory's scopes are declared.
+   *
+   * @param directory the user directory whose pool issues the tokens
+   * @param options the app clients whose tokens are accepted, and the groups routes may require
+   */
+  public static cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
+    return {
+      issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
+      audience: options.clients.map((client) => client.userPoolClientId),
+      audienceClaim: AudienceClaim.CLIENT_ID,
+      scopeClaims: [ScopeClaim.SCOPE],
+      groupClaims: [GroupClaim.COGNITO_GROUPS],
+      scopes: [...directory.scopeNames],
+      groups: options.groups,
+    };
+  }
+
   /** The function that verifies tokens. */
   public readonly function: SecureNodejsFunction;
   /** How API Gateway hands the token to the function. */
@@ -502,7 +523,7 @@ export class JwtAuthorizer extends Construct {
   }
 }
 
-/** Options of {@link cognitoIssuer}. */
+/** Options of {@link JwtAuthorizer.cognitoIssuer}. */
 export interface CognitoIssuerOptions {
   /** The app clients whose access tokens are accepted. */
   readonly clients: cognito.IUserPoolClient[];
@@ -513,24 +534,6 @@ export interface CognitoIssuerOptions {
    * @default - none
    */
   readonly groups?: string[];
-}
-
-/**
- * The issuer of a Cognito user directory's access tokens, for a `JwtAuthorizer` that should accept
- * them (for group checks, which API Gateway's Cognito authorizer lacks, or beside other issuers).
- * Cognito access tokens name their app client in `client_id` and their groups in `cognito:groups`;
- * the directory's scopes are declared.
- */
-export function cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
-  return {
-    issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
-    audience: options.clients.map((client) => client.userPoolClientId),
-    audienceClaim: AudienceClaim.CLIENT_ID,
-    scopeClaims: [ScopeClaim.SCOPE],
-    groupClaims: [GroupClaim.COGNITO_GROUPS],
-    scopes: [...directory.scopeNames],
-    groups: options.groups,
-  };
 }
 
 class JwtRouteAuthorization extends RouteAuthorization {

@@ -20,7 +20,8 @@ import {
   WAF_IP_SET_LIMIT,
 } from '../../lambda/shared/constants';
 import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
-import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
+import { ApiDashboard } from '../observability/api-dashboard';
+import { dashboardGraph } from '../private/dashboard-graph';
 import { validateCidrs } from '../private/cidr';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';

@@ -1,10 +1,11 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
+import { validateThrottle } from '../private/throttle';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateNonBlank, validateWholeNumber } from '../private/validators';
 import { SecureRestApi } from '../secure-rest-api';
-import { ThrottleSettings, validateThrottle } from './throttle';
+import { ThrottleSettings } from './throttle';
 
 /** Letters, digits, `-` and `_`: a tier's name is also part of its construct id and plan name. */
 const TIER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

@@ -14,7 +14,6 @@ import {
   RouteAuthorization,
   ScopeClaim,
   SecureRestApi,
-  cognitoIssuer,
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
@@ -208,13 +207,13 @@ describe('JwtAuthorizer options', () => {
     expect(methodOf(Template.fromStack(stack), stack, api, 'GET /pets')).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
   });
 
-  test('cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     const client = pool.addClient('Client');
     const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
     const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
     const rendered = JSON.stringify(value);
