@@ -295,7 +295,7 @@ export class JwtAuthorizer extends Construct {
   private readonly declared: Record<'scopes' | 'groups', Set<string>>;
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
   private readonly resultsCacheTtl: Duration;
-  private apiGatewayAuthorizer?: apigw.TokenAuthorizer | apigw.RequestAuthorizer;
+  private apiGatewayAuthorizer?: apigw.Authorizer;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -360,9 +360,10 @@ export class JwtAuthorizer extends Construct {
 
   /**
    * The API Gateway authorizer, created with the first route that uses it (an authorizer that
-   * guards no route is an error in API Gateway).
+   * guards no route is an error in API Gateway): an `apigw.TokenAuthorizer` for
+   * `JwtAuthorizerType.TOKEN`, an `apigw.RequestAuthorizer` for `JwtAuthorizerType.REQUEST`.
    */
-  public get authorizer(): apigw.TokenAuthorizer | apigw.RequestAuthorizer {
+  public get authorizer(): apigw.Authorizer {
     this.apiGatewayAuthorizer ??= this.type === JwtAuthorizerType.TOKEN
       ? new apigw.TokenAuthorizer(this, 'Authorizer', {
         handler: this.function,

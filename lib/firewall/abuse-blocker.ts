@@ -174,8 +174,12 @@ export class AbuseBlocker extends Construct {
   public readonly subscriptionFilter: logs.SubscriptionFilter;
   /** The schedule of the sweep. */
   public readonly sweepSchedule: events.Rule;
-  /** The blocker's settings, as the function receives them. */
-  public readonly settings: AbuseBlockerSettings;
+  /**
+   * The blocker's settings, as the function receives them.
+   *
+   * @internal
+   */
+  public readonly _settings: AbuseBlockerSettings;
   /** The blocker's alarms: addresses blocked (an attack signal), errors, a nearly full block list; empty without API alarms. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
@@ -219,7 +223,7 @@ export class AbuseBlocker extends Construct {
     });
 
     const allowLists = [props.firewall.allowListIpv4, props.firewall.allowListIpv6].filter((set): set is wafv2.CfnIPSet => set !== undefined);
-    this.settings = {
+    this._settings = {
       tableName: this.table.tableName,
       threshold: props.threshold ?? DEFAULT_THRESHOLD,
       windowSeconds: window.toSeconds(),
@@ -247,7 +251,7 @@ export class AbuseBlocker extends Construct {
       retryAttempts: 0,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
-        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this.settings),
+        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this._settings),
         [ENV.serviceName]: ABUSE_BLOCKER_SERVICE,
       },
     });
@@ -334,7 +338,7 @@ export class AbuseBlocker extends Construct {
 
   private metric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: this.settings.metricsNamespace,
+      namespace: this._settings.metricsNamespace,
       metricName,
       // Powertools puts the service on every metric as a dimension.
       dimensionsMap: { service: ABUSE_BLOCKER_SERVICE },
@@ -413,9 +417,9 @@ export class AbuseBlocker extends Construct {
 
   private validateSettingsSize(): void {
     // The table's name and the IP sets' ids are known only at deploy time: count them at their longest.
-    const bytes = Buffer.byteLength(JSON.stringify(this.settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
+    const bytes = Buffer.byteLength(JSON.stringify(this._settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
     if (bytes > MAX_SETTINGS_BYTES) {
-      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this.settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
+      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this._settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
     }
   }
 }
