@@ -5,9 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
+import type { IApiFirewall } from './firewall/api-firewall';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
 import { secureAccessLogFormat } from './private/access-log-format';
 import { AccessLogMetricName } from './observability/access-log-metric-name';
@@ -211,6 +212,113 @@ export interface SecureRestApiProps {
   readonly alarms?: SecureRestApiAlarmsOptions;
 }
 
+/**
+ * A REST API the library's other parts (authorizers, firewall, usage tiers, alarms, dashboard)
+ * attach to: what they read of it and the metrics they watch. `SecureRestApi` implements it.
+ */
+export interface ISecureRestApi extends IConstruct {
+  /** The REST API. */
+  readonly api: apigw.RestApi;
+  /** The deployed stage. */
+  readonly stage: apigw.Stage;
+  /** The key that encrypts the API's logs, and the data of the parts attached to it. */
+  readonly key: kms.IKey;
+  /** The key with its service grants, for the parts' log groups and topics. */
+  readonly encryption: ApiEncryptionKey;
+  /** The log group of the JSON access log. */
+  readonly accessLogGroup: logs.LogGroup;
+  /** Metric filters on the access log, in the API's own CloudWatch namespace. */
+  readonly accessLogMetrics: AccessLogMetrics;
+  /**
+   * The API's alarms, which the parts add theirs to.
+   *
+   * @default - undefined when the API has no alarms
+   */
+  readonly alarms?: ApiAlarms;
+  /** The access matrix: every route and who may call it, in the order they were added. */
+  readonly accessMatrix: RouteAccessEntry[];
+
+  /**
+   * The API Gateway method of a route.
+   *
+   * @param routeKey the route, as `<METHOD> <path>`
+   */
+  methodFor(routeKey: string): apigw.Method;
+
+  /**
+   * The throttle API Gateway applies to all callers of a route together, or without a route key
+   * the stage's. Both limits are set.
+   *
+   * @param routeKey a route, as `<METHOD> <path>`
+   * @default - the stage's throttle
+   */
+  throttleFor(routeKey?: string): ThrottleSettings;
+
+  /**
+   * Client errors (4XX) of the stage.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Server errors (5XX) of the stage.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests to the stage.
+   *
+   * @default - sample count over 5 minutes
+   */
+  metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Time from request to response, in milliseconds.
+   *
+   * @default - average over 5 minutes
+   */
+  metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests refused with 401 or 403, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricFailedAuthentications(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests refused with 429, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests whose backend failed or timed out, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests an authorizer could not decide, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Records the web ACL's firewall of the API; throws a `ValidationError` on a second one (a stage
+   * is associated with one web ACL). Called by `ApiFirewall`.
+   *
+   * @internal
+   */
+  _attachFirewall(firewall: IApiFirewall): void;
+}
+
 /** One row of the API's access matrix: a route and who may call it. */
 export interface RouteAccessEntry {
   /** The route key, `<METHOD> <path>`. */
@@ -243,7 +351,7 @@ interface RouteRecord {
  *
  * The underlying constructs are readonly members: `api`, `stage`, `key`, `accessLogGroup`, ...
  */
-export class SecureRestApi extends Construct {
+export class SecureRestApi extends Construct implements ISecureRestApi {
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The deployed stage. */
@@ -269,6 +377,7 @@ export class SecureRestApi extends Construct {
    */
   public readonly alarms?: ApiAlarms;
 
+  private attachedFirewall?: IApiFirewall;
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
   private readonly stageThrottle: Required<ThrottleSettings>;
@@ -380,6 +489,23 @@ export class SecureRestApi extends Construct {
   /** The access matrix: every route and who may call it, in the order they were added. */
   public get accessMatrix(): RouteAccessEntry[] {
     return this.records.map((record) => record.access);
+  }
+
+  /**
+   * The firewall whose web ACL is associated with the stage.
+   *
+   * @default - undefined until an `ApiFirewall` is created for the API
+   */
+  public get firewall(): IApiFirewall | undefined {
+    return this.attachedFirewall;
+  }
+
+  /** @internal */
+  public _attachFirewall(firewall: IApiFirewall): void {
+    if (this.attachedFirewall !== undefined) {
+      throw new ValidationError(`\`api\` ${this.node.path} already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall`, firewall);
+    }
+    this.attachedFirewall = firewall;
   }
 
   /**

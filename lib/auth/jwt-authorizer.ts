@@ -17,7 +17,8 @@ import {
 import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
-import { SecureRestApi } from '../secure-rest-api';
+import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import type { ISecureRestApi } from '../secure-rest-api';
 import type { ICognitoUserDirectory } from './cognito-user-directory';
 import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
 
@@ -131,7 +132,7 @@ export interface JwtIssuer {
 /** Properties of a {@link JwtAuthorizer}. */
 export interface JwtAuthorizerProps {
   /** The API whose routes the authorizer guards. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /** The issuers whose access tokens are accepted. */
   readonly issuers: JwtIssuer[];
@@ -290,7 +291,7 @@ export class JwtAuthorizer extends Construct {
   /** How API Gateway hands the token to the function. */
   public readonly type: JwtAuthorizerType;
 
-  private readonly api: SecureRestApi;
+  private readonly api: ISecureRestApi;
   private readonly issuers: JwtIssuerSettings[];
   private readonly declared: Record<'scopes' | 'groups', Set<string>>;
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
@@ -299,7 +300,7 @@ export class JwtAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
-    if (!(props?.api instanceof SecureRestApi)) {
+    if (!implementsSecureRestApi(props?.api)) {
       throw new ValidationError(`\`api\` must be a SecureRestApi, got ${Construct.isConstruct(props?.api) ? `the construct at '${(props.api as Construct).node.path}'` : describe(props?.api)}: pass the API whose routes the authorizer guards`, this);
     }
     this.api = props.api;

@@ -25,7 +25,7 @@ import { dashboardGraph } from '../private/dashboard-graph';
 import { validateCidrs } from '../private/cidr';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
-import { ApiFirewall } from './api-firewall';
+import { IApiFirewall } from './api-firewall';
 
 /** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
 const MAX_SETTINGS_BYTES = 3_500;
@@ -40,12 +40,9 @@ const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
 const DEFAULT_FILL_ALARM_PERCENT = 80;
 const DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
-/** The firewalls that already have a blocker: two blockers would fight over the same IP sets. */
-const firewallsWithBlocker = new WeakSet<ApiFirewall>();
-
 export interface AbuseBlockerProps {
   /** The firewall whose automatic block lists the blocker fills. It must create its web ACL (no `webAclArn`). */
-  readonly firewall: ApiFirewall;
+  readonly firewall: IApiFirewall;
 
   /**
    * Offending responses from one client address, within `window`, that get it blocked.
@@ -183,7 +180,7 @@ export class AbuseBlocker extends Construct {
   /** The blocker's alarms: addresses blocked (an attack signal), errors, a nearly full block list; empty without API alarms. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
-  private readonly firewall: ApiFirewall;
+  private readonly firewall: IApiFirewall;
 
   constructor(scope: Construct, id: string, props: AbuseBlockerProps) {
     super(scope, id);
@@ -381,15 +378,12 @@ export class AbuseBlocker extends Construct {
     );
   }
 
-  private automaticBlockLists(firewall: ApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {
+  private automaticBlockLists(firewall: IApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {
     const { automaticBlockListIpv4: ipv4, automaticBlockListIpv6: ipv6 } = firewall;
     if (ipv4 === undefined || ipv6 === undefined) {
       throw new ValidationError(`\`firewall\` ${firewall.node.path} uses an existing web ACL (\`webAclArn\`), which has no automatic block lists: let the ApiFirewall create its web ACL`, this);
     }
-    if (firewallsWithBlocker.has(firewall)) {
-      throw new ValidationError(`\`firewall\` ${firewall.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`, this);
-    }
-    firewallsWithBlocker.add(firewall);
+    firewall._attachAbuseBlocker(this);
     return { ipv4, ipv6 };
   }
 

@@ -8,7 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
 import { describe, isEmailAddress, validateDuration, validateWholeNumber } from '../private/validators';
-import type { SecureRestApi } from '../secure-rest-api';
+import type { ISecureRestApi } from '../secure-rest-api';
 
 /**
  * When the alarms of an API fire. Counts are per minute; an alarm fires when `breachingMinutes` of
@@ -161,7 +161,7 @@ export interface SecureRestApiAlarmsOptions extends ApiAlarmsOptions {
 /** Properties of {@link ApiAlarms}. */
 export interface ApiAlarmsProps extends ApiAlarmsOptions {
   /** The API to watch. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 }
 
 /** Options of {@link ApiAlarms.monitorFunction}. */
@@ -249,7 +249,7 @@ export class ApiAlarms extends Construct {
   /** Fires when several attack signals fire together. */
   public readonly incidentAlarm: cloudwatch.CompositeAlarm;
 
-  private readonly api: SecureRestApi;
+  private readonly api: ISecureRestApi;
   private readonly thresholds: typeof DEFAULTS;
   private readonly namePrefix: string;
   private readonly action: cwActions.SnsAction;

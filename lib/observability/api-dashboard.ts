@@ -4,12 +4,12 @@ import { Construct, IConstruct } from 'constructs';
 import { DASHBOARD_WIDTH, dashboardGraph } from '../private/dashboard-graph';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
-import type { SecureRestApi } from '../secure-rest-api';
+import type { ISecureRestApi } from '../secure-rest-api';
 
 /** Properties of an {@link ApiDashboard}. */
 export interface ApiDashboardProps {
   /** The API to show. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /**
    * The dashboard's name: letters, digits, `-` and `_`, at most 255 characters.

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { validateThrottle } from '../private/throttle';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateNonBlank, validateWholeNumber } from '../private/validators';
-import { SecureRestApi } from '../secure-rest-api';
+import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import type { ISecureRestApi } from '../secure-rest-api';
 import { ThrottleSettings } from './throttle';
 
 /** Letters, digits, `-` and `_`: a tier's name is also part of its construct id and plan name. */
@@ -148,7 +149,7 @@ export interface TierApiKeyOptions {
 /** Properties of {@link UsageTiers}. */
 export interface UsageTiersProps {
   /** The API whose stage the tiers meter. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /**
    * The tiers. More can be added with {@link UsageTiers.addTier}.
@@ -209,7 +210,7 @@ interface KeyRecord {
  */
 export class UsageTiers extends Construct {
   /** The API whose stage the tiers meter. */
-  public readonly api: SecureRestApi;
+  public readonly api: ISecureRestApi;
 
   private readonly tierRecords: TierRecord[] = [];
   private readonly keyRecords: KeyRecord[] = [];
@@ -341,7 +342,7 @@ export class UsageTiers extends Construct {
   }
 
   private validateApi(api: unknown): void {
-    if (!(api instanceof SecureRestApi)) {
+    if (!implementsSecureRestApi(api)) {
       const received = Construct.isConstruct(api) ? `the construct at '${api.node.path}'` : describe(api);
       throw new ValidationError(`\`api\` must be a SecureRestApi, got ${received}: pass the API whose stage the tiers meter`, this);
     }

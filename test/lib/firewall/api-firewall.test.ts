@@ -258,6 +258,16 @@ describe('ApiFirewall defaults', () => {
   });
 });
 
+describe('the API records its firewall', () => {
+  test('SecureRestApi.firewall is the firewall once there is one', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    expect(api.firewall).toBeUndefined();
+    const firewall = new ApiFirewall(stack, 'Firewall', { api });
+    expect(api.firewall).toBe(firewall);
+  });
+});
+
 describe('ApiFirewall with every rule', () => {
   const { stack, firewall } = build({
     allowedIpv4Cidrs: ['198.51.100.0/24'],
@@ -955,6 +965,21 @@ describe('validation', () => {
 
   test('a second firewall on the same API', () => {
     const { stack, api } = build();
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
+      '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
+  });
+
+  test('a second firewall on the same API without alarms, where no alarm of the first one exists', () => {
+    const { stack, api, firewall } = build({}, { alarms: { enabled: false } });
+    expect(firewall.blockedRequestsAlarm).toBeUndefined();
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
+      '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
+  });
+
+  test('a second firewall on the same API, even when the first uses an existing web ACL', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    new ApiFirewall(stack, 'Shared', { api, webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shared/1234abcd-12ab-34cd-56ef-1234567890ab' });
     expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
       '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
   });
