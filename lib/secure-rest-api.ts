@@ -31,6 +31,8 @@ export enum ApiEndpointType {
   PRIVATE = 'PRIVATE',
 }
 
+const SECURE_REST_API_SYMBOL = Symbol.for('secure-api-gateway.SecureRestApi');
+
 /** TLS security policies a `SecureRestApi` accepts: the enhanced regional ones and legacy TLS 1.2. */
 const ALLOWED_TLS_POLICIES: readonly apigw.SecurityPolicy[] = [
   apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
@@ -352,6 +354,14 @@ interface RouteRecord {
  * The underlying constructs are readonly members: `api`, `stage`, `key`, `accessLogGroup`, ...
  */
 export class SecureRestApi extends Construct implements ISecureRestApi {
+  /**
+   * Whether `x` is a `SecureRestApi`, of this or another copy of the library (where `instanceof`
+   * would say no): for aspects and tools that look for the APIs of an app.
+   */
+  public static isSecureRestApi(x: any): x is SecureRestApi {
+    return x !== null && typeof x === 'object' && SECURE_REST_API_SYMBOL in x;
+  }
+
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The deployed stage. */
@@ -389,6 +399,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, SECURE_REST_API_SYMBOL, { value: true });
 
     const stageName = props.stageName ?? 'v1';
     this.validateStageName(stageName);
@@ -594,10 +605,10 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   public addRoute(routeKey: string, options: RouteOptions): apigw.Method {
     const route = parseRouteKey(this, routeKey);
     const prop = `routes['${routeKey}']`;
-    if (!options || !(options.authorization instanceof RouteAuthorization)) {
+    if (!options || !RouteAuthorization.isRouteAuthorization(options.authorization)) {
       throw new ValidationError(`\`${prop}.authorization\` is missing: every route states who may call it, such as RouteAuthorization.iam(), RouteAuthorization.apiKey() or RouteAuthorization.publicAccess('<reason>')`, this);
     }
-    if (!(options.integration instanceof apigw.Integration)) {
+    if (!isIntegration(options.integration)) {
       throw new ValidationError(`\`${prop}.integration\` is missing: give the route a backend, such as new LambdaRouteIntegration(fn)`, this);
     }
     validateThrottle(this, `${prop}.throttle`, options.throttle);
@@ -626,7 +637,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
         `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);
     }
-    if (options.integration instanceof LambdaRouteIntegration) {
+    if (LambdaRouteIntegration.isLambdaRouteIntegration(options.integration)) {
       this.alarms?.monitorFunction(options.integration.handler);
     }
     this.records.push({
@@ -824,7 +835,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     const declared = new Set(this.records.map((record) => record.method));
     // Methods of this API may be created anywhere in the app, not only under it.
     return this.node.root.node.findAll()
-      .filter((child): child is apigw.Method => child instanceof apigw.Method && child.api === this.api && !declared.has(child))
+      .filter((child): child is apigw.Method => isMethodOf(child, this.api) && !declared.has(child as apigw.Method))
       .map((method) => `${method.httpMethod} ${method.resource.path} was added without \`addRoute()\`, so its authorization was never stated: add it with addRoute('${method.httpMethod} ${method.resource.path}', { authorization, integration })`);
   }
 
@@ -874,6 +885,23 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       }
     });
   }
+}
+
+/**
+ * Whether `x` looks like an `apigw.Integration`: what `addMethod` calls. By shape, not with
+ * `instanceof`, so that an integration of another copy of aws-cdk-lib is accepted.
+ */
+function isIntegration(x: unknown): x is apigw.Integration {
+  return x !== null && typeof x === 'object' && typeof (x as { bind?: unknown }).bind === 'function';
+}
+
+/**
+ * Whether `construct` is an `apigw.Method` of `api`: a child that names `api` as its API and has
+ * an HTTP method and a resource. By shape, so methods of another copy of aws-cdk-lib are found too.
+ */
+function isMethodOf(construct: IConstruct, api: apigw.RestApi): construct is apigw.Method {
+  const candidate = construct as Partial<Record<'api' | 'httpMethod' | 'resource', unknown>>;
+  return candidate.api === api && typeof candidate.httpMethod === 'string' && typeof candidate.resource === 'object' && candidate.resource !== null;
 }
 
 /** `ANY` is `*` in ARNs and method settings. */

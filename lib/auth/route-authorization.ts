@@ -49,6 +49,8 @@ export interface RouteAuthorizationConfig {
   readonly publicReason?: string;
 }
 
+const ROUTE_AUTHORIZATION_SYMBOL = Symbol.for('secure-api-gateway.RouteAuthorization');
+
 /**
  * How callers of one route prove who they are. Every route of a `SecureRestApi` states one; there is
  * no default, so a route cannot be left open by forgetting it.
@@ -57,6 +59,14 @@ export interface RouteAuthorizationConfig {
  * this class: they receive each route in {@link bind}, so they know the route table they guard.
  */
 export abstract class RouteAuthorization {
+  /**
+   * Whether `x` is a `RouteAuthorization`, of this or another copy of the library (where
+   * `instanceof` would say no).
+   */
+  public static isRouteAuthorization(x: any): x is RouteAuthorization {
+    return x !== null && typeof x === 'object' && ROUTE_AUTHORIZATION_SYMBOL in x;
+  }
+
   /**
    * Callers sign requests with AWS Signature Version 4 and need `execute-api:Invoke` on the route,
    * which `SecureRestApi.grantInvoke()` gives. For service-to-service calls.
@@ -86,6 +96,10 @@ export abstract class RouteAuthorization {
 
   /** A short description for the access matrix, such as `IAM` or `public: health check`. */
   public abstract readonly description: string;
+
+  constructor() {
+    Object.defineProperty(this, ROUTE_AUTHORIZATION_SYMBOL, { value: true });
+  }
 
   /**
    * Binds the authorization to one route of an API.

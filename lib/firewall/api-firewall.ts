@@ -223,11 +223,18 @@ export interface RouteRateLimit {
   readonly ruleName?: string;
 }
 
+const REQUEST_BODY_LIMIT_SYMBOL = Symbol.for('secure-api-gateway.RequestBodyLimit');
+
 /**
  * How large a request body may be. The firewall blocks larger ones with its own rule, the last of
  * the web ACL, rather than with the core rule set's fixed 8 KB `SizeRestrictions_BODY` (set to Count).
  */
 export class RequestBodyLimit {
+  /** Whether `x` is a `RequestBodyLimit`, of this or another copy of the library (where `instanceof` would say no). */
+  public static isRequestBodyLimit(x: any): x is RequestBodyLimit {
+    return x !== null && typeof x === 'object' && REQUEST_BODY_LIMIT_SYMBOL in x;
+  }
+
   /**
    * Blocks bodies larger than `size`, at most 16 KiB: AWS WAF sees only the first 16 KiB of an API
    * Gateway request body, and treats a larger body as over any limit up to that.
@@ -250,7 +257,9 @@ export class RequestBodyLimit {
     public readonly size: Size | undefined,
     /** Why there is no limit; `undefined` when there is one. */
     public readonly unlimitedReason?: string,
-  ) {}
+  ) {
+    Object.defineProperty(this, REQUEST_BODY_LIMIT_SYMBOL, { value: true });
+  }
 }
 
 /** Properties of an {@link ApiFirewall}. */
@@ -932,7 +941,7 @@ export class ApiFirewall extends Construct implements IApiFirewall {
   }
 
   private addBodySizeRule(limit: RequestBodyLimit): void {
-    if (!(limit instanceof RequestBodyLimit)) {
+    if (!RequestBodyLimit.isRequestBodyLimit(limit)) {
       throw new ValidationError(`\`requestBodyLimit\` must be RequestBodyLimit.maxSize(size) or RequestBodyLimit.unlimited(reason), got ${describe(limit)}`, this);
     }
     if (limit.size === undefined) {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -515,9 +515,12 @@ export class ApiAlarms extends Construct {
   }
 }
 
-/** The length of an alarm's name where it was given at synth, else the longest a name can be. */
+/** The length of an alarm's name where it was given at synth (a metric alarm defined here), else the longest a name can be. */
 function alarmNameLength(alarm: cloudwatch.IAlarm): number {
-  const name = alarm instanceof cloudwatch.Alarm ? (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName : undefined;
+  const resource = alarm.node.defaultChild;
+  const name = CfnResource.isCfnResource(resource) && resource.cfnResourceType === cloudwatch.CfnAlarm.CFN_RESOURCE_TYPE_NAME
+    ? (resource as cloudwatch.CfnAlarm).alarmName
+    : undefined;
   return typeof name === 'string' && !Token.isUnresolved(name) ? name.length : MAX_ALARM_NAME_LENGTH;
 }
 

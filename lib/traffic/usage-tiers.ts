@@ -24,6 +24,8 @@ const MAX_QUOTA_OFFSET: Readonly<Record<apigw.Period, number>> = {
 /** How an operator reads a key's value to hand it to its client: it is never in a template, output or log. */
 const HOW_TO_READ_A_KEY_VALUE = 'aws apigateway get-api-key --api-key <key id> --include-value';
 
+const USAGE_QUOTA_SYMBOL = Symbol.for('secure-api-gateway.UsageQuota');
+
 /** Options of a weekly or monthly {@link UsageQuota}. */
 export interface UsageQuotaOptions {
   /**
@@ -47,6 +49,11 @@ export interface UsageQuotaOptions {
  * on them to cap costs.
  */
 export class UsageQuota {
+  /** Whether `x` is a `UsageQuota`, of this or another copy of the library (where `instanceof` would say no). */
+  public static isUsageQuota(x: any): x is UsageQuota {
+    return x !== null && typeof x === 'object' && USAGE_QUOTA_SYMBOL in x;
+  }
+
   /** At most `limit` requests a day for each client. */
   public static perDay(limit: number): UsageQuota {
     return new UsageQuota(limit, apigw.Period.DAY);
@@ -81,7 +88,9 @@ export class UsageQuota {
     public readonly offset?: number,
     /** Why the tier has no quota; `undefined` when it has one. */
     public readonly unlimitedReason?: string,
-  ) {}
+  ) {
+    Object.defineProperty(this, USAGE_QUOTA_SYMBOL, { value: true });
+  }
 }
 
 /** A usage tier: one API Gateway usage plan with its limits. */
@@ -374,7 +383,7 @@ export class UsageTiers extends Construct {
   }
 
   private validateQuota(prop: string, quota: UsageQuota | undefined): void {
-    if (!(quota instanceof UsageQuota)) {
+    if (!UsageQuota.isUsageQuota(quota)) {
       throw new ValidationError(`\`${prop}\` is missing: a tier states its quota, such as UsageQuota.perDay(10_000), or UsageQuota.unlimited('<reason>') for none`, this);
     }
     if (quota.unlimitedReason !== undefined) {

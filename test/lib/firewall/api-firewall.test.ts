@@ -20,7 +20,7 @@ import {
   RouteRateLimit,
 } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
-import { errorOf } from '../../helpers/errors';
+import { errorOf, foreignInstance } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 /** The unique name of a firewall with the id `Firewall` in `TestStack`: its web ACL's name. */
@@ -255,6 +255,25 @@ describe('ApiFirewall defaults', () => {
     const types = ['AWS::WAFv2::WebACL', 'AWS::WAFv2::IPSet', 'AWS::WAFv2::WebACLAssociation', 'AWS::WAFv2::LoggingConfiguration'];
     const resources = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, Rule>).filter(([, resource]) => types.includes(resource.Type)));
     expect(resources).toMatchSnapshot();
+  });
+});
+
+describe('RequestBodyLimit.isRequestBodyLimit', () => {
+  test('is true for both kinds of limit, of this or another copy of the library', () => {
+    expect(RequestBodyLimit.isRequestBodyLimit(RequestBodyLimit.maxSize(Size.kibibytes(4)))).toBe(true);
+    expect(RequestBodyLimit.isRequestBodyLimit(RequestBodyLimit.unlimited('file uploads'))).toBe(true);
+    expect(RequestBodyLimit.isRequestBodyLimit(foreignInstance('RequestBodyLimit', { size: Size.kibibytes(4) }))).toBe(true);
+  });
+
+  test('is false for a size and other values', () => {
+    expect(RequestBodyLimit.isRequestBodyLimit(Size.kibibytes(4))).toBe(false);
+    expect(RequestBodyLimit.isRequestBodyLimit({ size: Size.kibibytes(4) })).toBe(false);
+    expect(RequestBodyLimit.isRequestBodyLimit(undefined)).toBe(false);
+  });
+
+  test('a limit of another copy of the library is applied', () => {
+    const { stack } = build({ requestBodyLimit: foreignInstance('RequestBodyLimit', { size: Size.kibibytes(4) }) as RequestBodyLimit });
+    expect(ruleNamed(Template.fromStack(stack), 'MaxRequestBodySize').Statement.SizeConstraintStatement.Size).toBe(4096);
   });
 });
 
