@@ -464,7 +464,7 @@ export class JwtAuthorizer extends Construct {
       groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, Object.values(GroupClaim)));
       const groups = this.validateNames(prop, 'groups', issuer.groups);
       if (groups.length > 0 && groupClaims.length === 0) {
-        throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as ['groups']`, this);
+        throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as [GroupClaim.GROUPS]`, this);
       }
       return {
         issuer: issuer.issuer,

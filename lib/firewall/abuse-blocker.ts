@@ -40,8 +40,12 @@ const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
 const DEFAULT_FILL_ALARM_PERCENT = 80;
 const DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
+/** Properties of an {@link AbuseBlocker}. */
 export interface AbuseBlockerProps {
-  /** The firewall whose automatic block lists the blocker fills. It must create its web ACL (no `webAclArn`). */
+  /**
+   * The firewall whose automatic block lists the blocker fills. It must create its web ACL (no
+   * `webAclArn`), and takes one blocker.
+   */
   readonly firewall: IApiFirewall;
 
   /**

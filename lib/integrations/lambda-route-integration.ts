@@ -1,4 +1,4 @@
-import { CfnResource, Lazy, Names, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Names, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,7 @@ export interface LambdaRouteIntegrationOptions {
    *
    * @default Duration.seconds(29)
    */
-  readonly timeout?: apigw.IntegrationOptions['timeout'];
+  readonly timeout?: Duration;
 }
 
 const LAMBDA_ROUTE_INTEGRATION_SYMBOL = Symbol.for('secure-api-gateway.LambdaRouteIntegration');

@@ -243,7 +243,7 @@ describe('JwtAuthorizer validation', () => {
     [{ issuers: [{ ...ISSUER, groupClaims: ['realm_access' as never] }] }, '`issuers[0].groupClaims[0]` must be one of'],
     [{ issuers: [{ ...ISSUER, scopes: ['pets read'] }] }, '`scopes[0]` of issuers[0] must be a name without whitespace, got \'pets read\''],
     [{ issuers: [{ ...ISSUER, groups: [' '] }] }, '`groups[0]` of issuers[0] must be a non-empty name, got \' \''],
-    [{ issuers: [{ ...ISSUER, groupClaims: [] }] }, '`issuers[0].groups` declares groups, but `issuers[0].groupClaims` is empty, so no token of the issuer could carry them'],
+    [{ issuers: [{ ...ISSUER, groupClaims: [] }] }, '`issuers[0].groups` declares groups, but `issuers[0].groupClaims` is empty, so no token of the issuer could carry them: name the claims that hold them, such as [GroupClaim.GROUPS]'],
     [{ resultsCacheTtl: Duration.seconds(3601) }, '`resultsCacheTtl` must be a whole number of seconds from 0 seconds to 1 hour, got 1 hour 1 second: API Gateway caches a verdict for at most an hour; 0 turns caching off'],
     [{ resultsCacheTtl: Duration.millis(1500) }, '`resultsCacheTtl` must be a whole number of seconds'],
     [{ maxTokenLifetime: Duration.days(8) }, '`maxTokenLifetime` must be a whole number of seconds from 1 minute to 7 days'],
