@@ -10,10 +10,10 @@ import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
 import type { IApiFirewall } from './firewall/api-firewall';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
-import { secureAccessLogFormat } from './private/access-log-format';
 import { AccessLogMetricName } from './observability/access-log-metric-name';
 import { AccessLogMetrics } from './observability/access-log-metrics';
 import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarms';
+import { secureAccessLogFormat } from './private/access-log-format';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
@@ -252,7 +252,6 @@ export interface ISecureRestApi extends IConstruct {
    * the stage's. Both limits are set.
    *
    * @param routeKey a route, as `<METHOD> <path>`
-   * @default - the stage's throttle
    */
   throttleFor(routeKey?: string): ThrottleSettings;
 
@@ -313,8 +312,8 @@ export interface ISecureRestApi extends IConstruct {
   metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
-   * Records the web ACL's firewall of the API; throws a `ValidationError` on a second one (a stage
-   * is associated with one web ACL). Called by `ApiFirewall`.
+   * Records the API's firewall; throws a `ValidationError` on a second one (a stage is associated
+   * with one web ACL). Called by `ApiFirewall`.
    *
    * @internal
    */
@@ -690,7 +689,6 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
    * `rateLimit` and `burstLimit` are always set.
    *
    * @param routeKey a route, as `<METHOD> <path>`
-   * @default - the stage's throttle
    */
   public throttleFor(routeKey?: string): ThrottleSettings {
     if (routeKey === undefined) {

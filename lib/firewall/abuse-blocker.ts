@@ -21,11 +21,11 @@ import {
 } from '../../lambda/shared/constants';
 import { SecureNodejsFunction } from '../compute/secure-nodejs-function';
 import { ApiDashboard } from '../observability/api-dashboard';
-import { dashboardGraph } from '../private/dashboard-graph';
 import { validateCidrs } from '../private/cidr';
+import { dashboardGraph } from '../private/dashboard-graph';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
-import { IApiFirewall } from './api-firewall';
+import type { IApiFirewall } from './api-firewall';
 
 /** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
 const MAX_SETTINGS_BYTES = 3_500;

@@ -13,7 +13,7 @@ import {
   SecureRestApiProps,
 } from '../../lib';
 import { ACCESS_LOG_KEYS, SECURITY_HEADERS } from '../../lambda/shared/constants';
-import { foreignInstance } from '../helpers/errors';
+import { foreignInstance } from '../helpers/brands';
 import { inlineFunction, logicalId, newStack } from '../helpers/stack';
 
 function build(props: SecureRestApiProps = {}) {

@@ -1,7 +1,7 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { HttpMethod, LambdaRouteIntegration, RouteAuthorization, RouteAuthorizationConfig, RouteDescription, SecureRestApi } from '../../../lib';
-import { foreignInstance } from '../../helpers/errors';
+import { foreignInstance } from '../../helpers/brands';
 import { inlineFunction, newStack } from '../../helpers/stack';
 
 /** An authorization written by a user of the library, as a subclass in their own code. */

@@ -20,7 +20,8 @@ import {
   RouteRateLimit,
 } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
-import { errorOf, foreignInstance } from '../../helpers/errors';
+import { foreignInstance } from '../../helpers/brands';
+import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 /** The unique name of a firewall with the id `Firewall` in `TestStack`: its web ACL's name. */

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { LambdaRouteIntegration } from '../../../lib';
-import { foreignInstance } from '../../helpers/errors';
+import { foreignInstance } from '../../helpers/brands';
 import { inlineFunction, newStack } from '../../helpers/stack';
 
 describe('LambdaRouteIntegration.isLambdaRouteIntegration', () => {

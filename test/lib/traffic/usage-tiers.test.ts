@@ -12,7 +12,8 @@ import {
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { TierApiKeyOptions, UsageQuota, UsageTierOptions, UsageTiers, UsageTiersProps } from '../../../lib/traffic/usage-tiers';
-import { errorOf, foreignInstance } from '../../helpers/errors';
+import { foreignInstance } from '../../helpers/brands';
+import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 const FREE: UsageTierOptions = { name: 'free', throttle: { rateLimit: 10, burstLimit: 20 }, quota: UsageQuota.perDay(1_000) };
