@@ -14,7 +14,7 @@ import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { JWT_AUTHORIZER_ENV, JwtAuthorizerSettings } from '../lambda/shared/constants';
 import type { EnvironmentConfig } from '../bin/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
-import { secureAccessLogFormat } from '../lib/observability/access-log-format';
+import { secureAccessLogFormat } from '../lib/private/access-log-format';
 import { addFirewall } from './hand-written-firewall';
 import { addApiMonitoring } from './hand-written-monitoring';
 

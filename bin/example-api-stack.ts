@@ -18,7 +18,6 @@ import {
   SecureRestApi,
   UsageQuota,
   UsageTiers,
-  cognitoIssuer,
 } from 'secure-api-gateway';
 import { EnvironmentConfig, Profile } from './environment-config';
 
@@ -122,7 +121,7 @@ export class ExampleApiStack extends Stack {
     // Group checks need the JWT authorizer: API Gateway's Cognito authorizer checks scopes only.
     const tokens = new JwtAuthorizer(this, 'TokenAuthorizer', {
       api: this.api,
-      issuers: [cognitoIssuer(this.users, { clients: [inventorySync, webApp], groups: ['admins'] })],
+      issuers: [JwtAuthorizer.cognitoIssuer(this.users, { clients: [inventorySync, webApp], groups: ['admins'] })],
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });

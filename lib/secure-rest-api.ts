@@ -5,20 +5,23 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { RouteAuthorization } from './auth/route-authorization';
+import { Construct, IConstruct } from 'constructs';
+import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
+import type { IApiFirewall } from './firewall/api-firewall';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
-import { secureAccessLogFormat } from './observability/access-log-format';
+import { AccessLogMetricName } from './observability/access-log-metric-name';
 import { AccessLogMetrics } from './observability/access-log-metrics';
 import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarms';
+import { secureAccessLogFormat } from './private/access-log-format';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
-import { BODY_METHODS, HttpMethod, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
+import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { ValidationError } from './private/validation-error';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
-import { DEFAULT_STAGE_THROTTLE, ThrottleSettings, validateThrottle } from './traffic/throttle';
+import { DEFAULT_STAGE_THROTTLE, validateThrottle } from './private/throttle';
+import { ThrottleSettings } from './traffic/throttle';
 
 /** Where the API is reachable. */
 export enum ApiEndpointType {
@@ -27,6 +30,8 @@ export enum ApiEndpointType {
   /** Reachable only through interface VPC endpoints for `execute-api`. */
   PRIVATE = 'PRIVATE',
 }
+
+const SECURE_REST_API_SYMBOL = Symbol.for('secure-api-gateway.SecureRestApi');
 
 /** TLS security policies a `SecureRestApi` accepts: the enhanced regional ones and legacy TLS 1.2. */
 const ALLOWED_TLS_POLICIES: readonly apigw.SecurityPolicy[] = [
@@ -209,6 +214,112 @@ export interface SecureRestApiProps {
   readonly alarms?: SecureRestApiAlarmsOptions;
 }
 
+/**
+ * A REST API the library's other parts (authorizers, firewall, usage tiers, alarms, dashboard)
+ * attach to: what they read of it and the metrics they watch. `SecureRestApi` implements it.
+ */
+export interface ISecureRestApi extends IConstruct {
+  /** The REST API. */
+  readonly api: apigw.RestApi;
+  /** The deployed stage. */
+  readonly stage: apigw.Stage;
+  /** The key that encrypts the API's logs, and the data of the parts attached to it. */
+  readonly key: kms.IKey;
+  /** The key with its service grants, for the parts' log groups and topics. */
+  readonly encryption: ApiEncryptionKey;
+  /** The log group of the JSON access log. */
+  readonly accessLogGroup: logs.LogGroup;
+  /** Metric filters on the access log, in the API's own CloudWatch namespace. */
+  readonly accessLogMetrics: AccessLogMetrics;
+  /**
+   * The API's alarms, which the parts add theirs to.
+   *
+   * @default - undefined when the API has no alarms
+   */
+  readonly alarms?: ApiAlarms;
+  /** The access matrix: every route and who may call it, in the order they were added. */
+  readonly accessMatrix: RouteAccessEntry[];
+
+  /**
+   * The API Gateway method of a route.
+   *
+   * @param routeKey the route, as `<METHOD> <path>`
+   */
+  methodFor(routeKey: string): apigw.Method;
+
+  /**
+   * The throttle API Gateway applies to all callers of a route together, or without a route key
+   * the stage's. Both limits are set.
+   *
+   * @param routeKey a route, as `<METHOD> <path>`
+   */
+  throttleFor(routeKey?: string): ThrottleSettings;
+
+  /**
+   * Client errors (4XX) of the stage.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Server errors (5XX) of the stage.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests to the stage.
+   *
+   * @default - sample count over 5 minutes
+   */
+  metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Time from request to response, in milliseconds.
+   *
+   * @default - average over 5 minutes
+   */
+  metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests refused with 401 or 403, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricFailedAuthentications(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests refused with 429, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests whose backend failed or timed out, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests an authorizer could not decide, counted from the access log.
+   *
+   * @default - sum over 1 minute
+   */
+  metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Records the API's firewall; throws a `ValidationError` on a second one (a stage is associated
+   * with one web ACL). Called by `ApiFirewall`.
+   *
+   * @internal
+   */
+  _attachFirewall(firewall: IApiFirewall): void;
+}
+
 /** One row of the API's access matrix: a route and who may call it. */
 export interface RouteAccessEntry {
   /** The route key, `<METHOD> <path>`. */
@@ -241,7 +352,15 @@ interface RouteRecord {
  *
  * The underlying constructs are readonly members: `api`, `stage`, `key`, `accessLogGroup`, ...
  */
-export class SecureRestApi extends Construct {
+export class SecureRestApi extends Construct implements ISecureRestApi {
+  /**
+   * Whether `x` is a `SecureRestApi`, of this or another copy of the library (where `instanceof`
+   * would say no): for aspects and tools that look for the APIs of an app.
+   */
+  public static isSecureRestApi(x: any): x is SecureRestApi {
+    return x !== null && typeof x === 'object' && SECURE_REST_API_SYMBOL in x;
+  }
+
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The deployed stage. */
@@ -267,6 +386,7 @@ export class SecureRestApi extends Construct {
    */
   public readonly alarms?: ApiAlarms;
 
+  private attachedFirewall?: IApiFirewall;
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
   private readonly stageThrottle: Required<ThrottleSettings>;
@@ -278,6 +398,7 @@ export class SecureRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, SECURE_REST_API_SYMBOL, { value: true });
 
     const stageName = props.stageName ?? 'v1';
     this.validateStageName(stageName);
@@ -381,6 +502,23 @@ export class SecureRestApi extends Construct {
   }
 
   /**
+   * The firewall whose web ACL is associated with the stage.
+   *
+   * @default - undefined until an `ApiFirewall` is created for the API
+   */
+  public get firewall(): IApiFirewall | undefined {
+    return this.attachedFirewall;
+  }
+
+  /** @internal */
+  public _attachFirewall(firewall: IApiFirewall): void {
+    if (this.attachedFirewall !== undefined) {
+      throw new ValidationError(`\`api\` ${this.node.path} already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall`, firewall);
+    }
+    this.attachedFirewall = firewall;
+  }
+
+  /**
    * Client errors (4XX) of the stage, failed authentication and throttling among them.
    *
    * @default - sum over 5 minutes
@@ -423,7 +561,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricFailedAuthentications(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('failedAuthentications', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.FAILED_AUTHENTICATIONS, props);
   }
 
   /**
@@ -432,7 +570,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('throttledRequests', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.THROTTLED_REQUESTS, props);
   }
 
   /**
@@ -441,7 +579,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricIntegrationErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('integrationErrors', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.INTEGRATION_ERRORS, props);
   }
 
   /**
@@ -451,7 +589,7 @@ export class SecureRestApi extends Construct {
    * @default - sum over 1 minute
    */
   public metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.accessLogMetrics.metric('authorizerFailures', props);
+    return this.accessLogMetrics.metric(AccessLogMetricName.AUTHORIZER_FAILURES, props);
   }
 
   /** The URL of the deployed stage. */
@@ -466,10 +604,10 @@ export class SecureRestApi extends Construct {
   public addRoute(routeKey: string, options: RouteOptions): apigw.Method {
     const route = parseRouteKey(this, routeKey);
     const prop = `routes['${routeKey}']`;
-    if (!options || !(options.authorization instanceof RouteAuthorization)) {
+    if (!options || !RouteAuthorization.isRouteAuthorization(options.authorization)) {
       throw new ValidationError(`\`${prop}.authorization\` is missing: every route states who may call it, such as RouteAuthorization.iam(), RouteAuthorization.apiKey() or RouteAuthorization.publicAccess('<reason>')`, this);
     }
-    if (!(options.integration instanceof apigw.Integration)) {
+    if (!isIntegration(options.integration)) {
       throw new ValidationError(`\`${prop}.integration\` is missing: give the route a backend, such as new LambdaRouteIntegration(fn)`, this);
     }
     validateThrottle(this, `${prop}.throttle`, options.throttle);
@@ -498,7 +636,7 @@ export class SecureRestApi extends Construct {
       Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
         `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);
     }
-    if (options.integration instanceof LambdaRouteIntegration) {
+    if (LambdaRouteIntegration.isLambdaRouteIntegration(options.integration)) {
       this.alarms?.monitorFunction(options.integration.handler);
     }
     this.records.push({
@@ -547,16 +685,17 @@ export class SecureRestApi extends Construct {
 
   /**
    * The throttle API Gateway applies to all callers of a route together: the route's own, else that
-   * of an `ANY` route on its path, else the stage's. Without a route key, the stage's.
+   * of an `ANY` route on its path, else the stage's. Without a route key, the stage's. Both
+   * `rateLimit` and `burstLimit` are always set.
    *
    * @param routeKey a route, as `<METHOD> <path>`
    */
-  public throttleFor(routeKey?: string): Required<ThrottleSettings> {
+  public throttleFor(routeKey?: string): ThrottleSettings {
     if (routeKey === undefined) {
       return { ...this.stageThrottle };
     }
     const record = this.recordFor('throttleFor', routeKey);
-    const anySibling = this.records.find((r) => r.route.method === 'ANY' && r.route.path === record.route.path);
+    const anySibling = this.records.find((r) => r.route.method === HttpMethod.ANY && r.route.path === record.route.path);
     return { ...this.stageThrottle, ...(record.throttle ?? anySibling?.throttle) };
   }
 
@@ -694,7 +833,7 @@ export class SecureRestApi extends Construct {
     const declared = new Set(this.records.map((record) => record.method));
     // Methods of this API may be created anywhere in the app, not only under it.
     return this.node.root.node.findAll()
-      .filter((child): child is apigw.Method => child instanceof apigw.Method && child.api === this.api && !declared.has(child))
+      .filter((child): child is apigw.Method => isMethodOf(child, this.api) && !declared.has(child as apigw.Method))
       .map((method) => `${method.httpMethod} ${method.resource.path} was added without \`addRoute()\`, so its authorization was never stated: add it with addRoute('${method.httpMethod} ${method.resource.path}', { authorization, integration })`);
   }
 
@@ -746,9 +885,26 @@ export class SecureRestApi extends Construct {
   }
 }
 
+/**
+ * Whether `x` looks like an `apigw.Integration`: what `addMethod` calls. By shape, not with
+ * `instanceof`, so that an integration of another copy of aws-cdk-lib is accepted.
+ */
+function isIntegration(x: unknown): x is apigw.Integration {
+  return x !== null && typeof x === 'object' && typeof (x as { bind?: unknown }).bind === 'function';
+}
+
+/**
+ * Whether `construct` is an `apigw.Method` of `api`: a child that names `api` as its API and has
+ * an HTTP method and a resource. By shape, so methods of another copy of aws-cdk-lib are found too.
+ */
+function isMethodOf(construct: IConstruct, api: apigw.RestApi): construct is apigw.Method {
+  const candidate = construct as Partial<Record<'api' | 'httpMethod' | 'resource', unknown>>;
+  return candidate.api === api && typeof candidate.httpMethod === 'string' && typeof candidate.resource === 'object' && candidate.resource !== null;
+}
+
 /** `ANY` is `*` in ARNs and method settings. */
 function methodForArn(method: HttpMethod): string {
-  return method === 'ANY' ? '*' : method;
+  return method === HttpMethod.ANY ? '*' : method;
 }
 
 /** The path as it appears in an execute-api ARN: `{parameters}` become `*`. */
@@ -763,7 +919,7 @@ function arnPath(path: string): string {
  */
 function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
   const pattern = new RegExp(`^${`${methodForArn(granted.method)}${arnPath(granted.path)}`.split('*').map(escapeRegExp).join('.*')}$`);
-  const requestMethod = other.method === 'ANY' && granted.method !== 'ANY' ? granted.method : other.method;
+  const requestMethod = other.method === HttpMethod.ANY && granted.method !== HttpMethod.ANY ? granted.method : other.method;
   return pattern.test(`${requestMethod}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
 }
 

@@ -278,8 +278,11 @@ export class CognitoUserDirectory extends Construct implements ICognitoUserDirec
     return new ExistingUserPoolDirectory(scope, id, props);
   }
 
-  /** The user pool. */
-  public readonly userPool: cognito.UserPool;
+  /**
+   * The user pool. The `cognito.UserPool` construct itself, for what `IUserPool` lacks (such as
+   * `addTrigger`), is this construct's `node.defaultChild`.
+   */
+  public readonly userPool: cognito.IUserPool;
   /** The API's resource server, which defines its scopes. */
   public readonly resourceServer: cognito.UserPoolResourceServer;
   /** The full names of the API's scopes, `<identifier>/<name>`, as tokens carry them. */

@@ -6,25 +6,20 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import {
-  AUDIENCE_CLAIMS,
   AUTHORIZATION_HEADER,
-  AudienceClaim,
   BEARER_TOKEN_PATTERN,
   BUNDLED_HANDLERS,
   ENV,
-  GROUP_CLAIMS,
-  GroupClaim,
   JWT_AUTHORIZER_ENV,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
-  SCOPE_CLAIMS,
-  ScopeClaim,
 } from '../../lambda/shared/constants';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
-import { SecureRestApi } from '../secure-rest-api';
+import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import type { ISecureRestApi } from '../secure-rest-api';
 import type { ICognitoUserDirectory } from './cognito-user-directory';
 import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
 
@@ -39,6 +34,37 @@ export enum JwtAuthorizerType {
   REQUEST = 'REQUEST',
 }
 
+/**
+ * The claim of an access token that carries its audience. The values are the claims' names, as
+ * the authorizer function reads them.
+ */
+export enum AudienceClaim {
+  /** `aud`, the audience claim of RFC 7519 and RFC 9068. */
+  AUD = 'aud',
+  /** `client_id`: Cognito access tokens have no `aud`, and name their app client here. */
+  CLIENT_ID = 'client_id',
+}
+
+/** A claim the authorizer can read scopes from. The values are the claims' names. */
+export enum ScopeClaim {
+  /** `scope`: a space-separated string (RFC 8693, RFC 9068). */
+  SCOPE = 'scope',
+  /** `scp`: an array or a space-separated string (Okta, Entra ID). */
+  SCP = 'scp',
+  /** `permissions`: an array (Auth0 RBAC). */
+  PERMISSIONS = 'permissions',
+}
+
+/** A claim the authorizer can read groups or roles from, each an array of strings. The values are the claims' names. */
+export enum GroupClaim {
+  /** `cognito:groups` (Cognito). */
+  COGNITO_GROUPS = 'cognito:groups',
+  /** `groups` (Okta, Keycloak with a groups mapper). */
+  GROUPS = 'groups',
+  /** `roles` (Entra ID app roles). */
+  ROLES = 'roles',
+}
+
 /** An OIDC issuer whose access tokens the authorizer accepts. */
 export interface JwtIssuer {
   /** The issuer, exactly as in its tokens' `iss` claim: an `https://` URL. */
@@ -51,7 +77,7 @@ export interface JwtIssuer {
    * The claim that holds the audience. Cognito access tokens have no `aud`: their audience is
    * the app client in `client_id`.
    *
-   * @default 'aud'
+   * @default AudienceClaim.AUD
    */
   readonly audienceClaim?: AudienceClaim;
 
@@ -84,14 +110,14 @@ export interface JwtIssuer {
   /**
    * The claims to read scopes from; no other claim counts.
    *
-   * @default ['scope', 'scp']
+   * @default [ScopeClaim.SCOPE, ScopeClaim.SCP]
    */
   readonly scopeClaims?: ScopeClaim[];
 
   /**
    * The claims to read groups or roles from; no other claim counts.
    *
-   * @default ['cognito:groups', 'groups', 'roles']
+   * @default [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES]
    */
   readonly groupClaims?: GroupClaim[];
 
@@ -107,7 +133,7 @@ export interface JwtIssuer {
 /** Properties of a {@link JwtAuthorizer}. */
 export interface JwtAuthorizerProps {
   /** The API whose routes the authorizer guards. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /** The issuers whose access tokens are accepted. */
   readonly issuers: JwtIssuer[];
@@ -209,9 +235,9 @@ export interface JwtRouteRequirement {
 }
 
 /** The claims scopes are read from unless an issuer names its own. */
-const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = ['scope', 'scp'];
+const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
-const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = ['cognito:groups', 'groups', 'roles'];
+const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
 /** The service name on the authorizer's log lines. */
 const SERVICE_NAME = 'jwt-authorizer';
 /** Lambda's limit for all of a function's environment variables together, in bytes. */
@@ -239,21 +265,42 @@ const MAX_HEADER_SIZE = Size.kibibytes(10);
  * api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
  */
 export class JwtAuthorizer extends Construct {
+  /**
+   * The issuer of a Cognito user directory's access tokens, for a `JwtAuthorizer` that should accept
+   * them (for group checks, which API Gateway's Cognito authorizer lacks, or beside other issuers).
+   * Cognito access tokens name their app client in `client_id` and their groups in `cognito:groups`;
+   * the directory's scopes are declared.
+   *
+   * @param directory the user directory whose pool issues the tokens
+   * @param options the app clients whose tokens are accepted, and the groups routes may require
+   */
+  public static cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
+    return {
+      issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
+      audience: options.clients.map((client) => client.userPoolClientId),
+      audienceClaim: AudienceClaim.CLIENT_ID,
+      scopeClaims: [ScopeClaim.SCOPE],
+      groupClaims: [GroupClaim.COGNITO_GROUPS],
+      scopes: [...directory.scopeNames],
+      groups: options.groups,
+    };
+  }
+
   /** The function that verifies tokens. */
   public readonly function: lambda.Function;
   /** How API Gateway hands the token to the function. */
   public readonly type: JwtAuthorizerType;
 
-  private readonly api: SecureRestApi;
+  private readonly api: ISecureRestApi;
   private readonly issuers: JwtIssuerSettings[];
   private readonly declared: Record<'scopes' | 'groups', Set<string>>;
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
   private readonly resultsCacheTtl: Duration;
-  private apiGatewayAuthorizer?: apigw.TokenAuthorizer | apigw.RequestAuthorizer;
+  private apiGatewayAuthorizer?: apigw.Authorizer;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
-    if (!(props?.api instanceof SecureRestApi)) {
+    if (!implementsSecureRestApi(props?.api)) {
       throw new ValidationError(`\`api\` must be a SecureRestApi, got ${Construct.isConstruct(props?.api) ? `the construct at '${(props.api as Construct).node.path}'` : describe(props?.api)}: pass the API whose routes the authorizer guards`, this);
     }
     this.api = props.api;
@@ -314,9 +361,10 @@ export class JwtAuthorizer extends Construct {
 
   /**
    * The API Gateway authorizer, created with the first route that uses it (an authorizer that
-   * guards no route is an error in API Gateway).
+   * guards no route is an error in API Gateway): an `apigw.TokenAuthorizer` for
+   * `JwtAuthorizerType.TOKEN`, an `apigw.RequestAuthorizer` for `JwtAuthorizerType.REQUEST`.
    */
-  public get authorizer(): apigw.TokenAuthorizer | apigw.RequestAuthorizer {
+  public get authorizer(): apigw.Authorizer {
     this.apiGatewayAuthorizer ??= this.type === JwtAuthorizerType.TOKEN
       ? new apigw.TokenAuthorizer(this, 'Authorizer', {
         handler: this.function,
@@ -406,17 +454,17 @@ export class JwtAuthorizer extends Construct {
       if (!Array.isArray(issuer.audience) || issuer.audience.length === 0 || issuer.audience.some((aud) => typeof aud !== 'string' || (!Token.isUnresolved(aud) && aud.trim() === ''))) {
         throw new ValidationError(`\`${prop}.audience\` must list at least one non-empty audience, got ${describe(issuer.audience)}: without one, a token issued for any other application of the issuer would be accepted`, this);
       }
-      const audienceClaim = issuer.audienceClaim ?? 'aud';
-      validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, AUDIENCE_CLAIMS);
+      const audienceClaim = issuer.audienceClaim ?? AudienceClaim.AUD;
+      validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, Object.values(AudienceClaim));
       const jwksUri = issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}/.well-known/jwks.json`;
       this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
       const scopeClaims = issuer.scopeClaims ?? [...DEFAULT_SCOPE_CLAIMS];
-      scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, SCOPE_CLAIMS));
+      scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, Object.values(ScopeClaim)));
       const groupClaims = issuer.groupClaims ?? [...DEFAULT_GROUP_CLAIMS];
-      groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, GROUP_CLAIMS));
+      groupClaims.forEach((claim, i) => validateOneOf(this, `${prop}.groupClaims[${i}]`, claim, Object.values(GroupClaim)));
       const groups = this.validateNames(prop, 'groups', issuer.groups);
       if (groups.length > 0 && groupClaims.length === 0) {
-        throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as ['groups']`, this);
+        throw new ValidationError(`\`${prop}.groups\` declares groups, but \`${prop}.groupClaims\` is empty, so no token of the issuer could carry them: name the claims that hold them, such as [GroupClaim.GROUPS]`, this);
       }
       return {
         issuer: issuer.issuer,
@@ -477,7 +525,7 @@ export class JwtAuthorizer extends Construct {
   }
 }
 
-/** Options of {@link cognitoIssuer}. */
+/** Options of {@link JwtAuthorizer.cognitoIssuer}. */
 export interface CognitoIssuerOptions {
   /** The app clients whose access tokens are accepted. */
   readonly clients: cognito.IUserPoolClient[];
@@ -488,24 +536,6 @@ export interface CognitoIssuerOptions {
    * @default - none
    */
   readonly groups?: string[];
-}
-
-/**
- * The issuer of a Cognito user directory's access tokens, for a `JwtAuthorizer` that should accept
- * them (for group checks, which API Gateway's Cognito authorizer lacks, or beside other issuers).
- * Cognito access tokens name their app client in `client_id` and their groups in `cognito:groups`;
- * the directory's scopes are declared.
- */
-export function cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
-  return {
-    issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
-    audience: options.clients.map((client) => client.userPoolClientId),
-    audienceClaim: 'client_id',
-    scopeClaims: ['scope'],
-    groupClaims: ['cognito:groups'],
-    scopes: [...directory.scopeNames],
-    groups: options.groups,
-  };
 }
 
 class JwtRouteAuthorization extends RouteAuthorization {

@@ -1,7 +1,19 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
-import { HttpMethod } from '../private/route-key';
 import { validateNonBlank } from '../private/validators';
+
+/** The HTTP method of a route. */
+export enum HttpMethod {
+  GET = 'GET',
+  POST = 'POST',
+  PUT = 'PUT',
+  PATCH = 'PATCH',
+  DELETE = 'DELETE',
+  HEAD = 'HEAD',
+  OPTIONS = 'OPTIONS',
+  /** Every method that has no route of its own on the same path. */
+  ANY = 'ANY',
+}
 
 /** The route an authorization is bound to. */
 export interface RouteDescription {
@@ -37,6 +49,8 @@ export interface RouteAuthorizationConfig {
   readonly publicReason?: string;
 }
 
+const ROUTE_AUTHORIZATION_SYMBOL = Symbol.for('secure-api-gateway.RouteAuthorization');
+
 /**
  * How callers of one route prove who they are. Every route of a `SecureRestApi` states one; there is
  * no default, so a route cannot be left open by forgetting it.
@@ -45,6 +59,14 @@ export interface RouteAuthorizationConfig {
  * this class: they receive each route in {@link bind}, so they know the route table they guard.
  */
 export abstract class RouteAuthorization {
+  /**
+   * Whether `x` is a `RouteAuthorization`, of this or another copy of the library (where
+   * `instanceof` would say no).
+   */
+  public static isRouteAuthorization(x: any): x is RouteAuthorization {
+    return x !== null && typeof x === 'object' && ROUTE_AUTHORIZATION_SYMBOL in x;
+  }
+
   /**
    * Callers sign requests with AWS Signature Version 4 and need `execute-api:Invoke` on the route,
    * which `SecureRestApi.grantInvoke()` gives. For service-to-service calls.
@@ -74,6 +96,10 @@ export abstract class RouteAuthorization {
 
   /** A short description for the access matrix, such as `IAM` or `public: health check`. */
   public abstract readonly description: string;
+
+  constructor() {
+    Object.defineProperty(this, ROUTE_AUTHORIZATION_SYMBOL, { value: true });
+  }
 
   /**
    * Binds the authorization to one route of an API.

@@ -5,13 +5,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/constants';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
-import { validateRetention } from '../private/validators';
+import { ValidationError } from '../private/validation-error';
+import { describe, validateRetention } from '../private/validators';
 
-/** The Node.js runtime of every function the library creates: the newest one aws-cdk-lib offers. */
-export const HOUSE_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
-
-/** Properties of a {@link SecureNodejsFunction}. */
-export interface SecureNodejsFunctionProps extends Omit<nodejs.NodejsFunctionProps, 'logGroup' | 'logRetention' | 'environmentEncryption'> {
+/**
+ * Properties of a {@link SecureNodejsFunction}: those of a `NodejsFunction`, except `logGroup`,
+ * `logRetention` and `environmentEncryption`, which the construct sets itself and refuses.
+ */
+export interface SecureNodejsFunctionProps extends nodejs.NodejsFunctionProps {
   /** The key that encrypts the function's log group and environment variables. */
   readonly encryption: ApiEncryptionKey;
 
@@ -31,15 +32,30 @@ export interface SecureNodejsFunctionProps extends Omit<nodejs.NodejsFunctionPro
 }
 
 /**
+ * The props of `NodejsFunctionProps` that `SecureNodejsFunction` sets itself, each with why it is
+ * refused and what to do instead.
+ */
+const REFUSED_PROPS = {
+  logGroup: 'SecureNodejsFunction creates the function\'s log group itself, encrypted with the key of `encryption` and with a finite retention; set `logGroupRetention` or `logGroupRemovalPolicy` to shape it',
+  logRetention: 'it would have a custom resource create the log group, unencrypted, beside the one SecureNodejsFunction creates; set `logGroupRetention` instead',
+  environmentEncryption: 'SecureNodejsFunction encrypts the environment with the key of `encryption`; to use another key, pass new ApiEncryptionKey(this, \'Key\', { key }) as `encryption`',
+} as const satisfies Partial<Record<keyof nodejs.NodejsFunctionProps, string>>;
+
+/**
  * A `NodejsFunction` with the house defaults: the newest Node.js runtime, arm64, a minified
  * bundle with source maps, JSON logs in an explicit log group encrypted with the API's key and with
  * finite retention, environment variables encrypted with the same key, and X-Ray tracing.
  *
  * Every default can be overridden through the usual `NodejsFunctionProps`, except the log group
- * and the environment encryption, which are what make the function safe to run.
+ * and the environment encryption, which are what make the function safe to run: `logGroup`,
+ * `logRetention` and `environmentEncryption` are refused.
  */
 export class SecureNodejsFunction extends nodejs.NodejsFunction {
+  /** The Node.js runtime of every function the library creates, unless `runtime` says otherwise: the newest one aws-cdk-lib offers. */
+  public static readonly DEFAULT_RUNTIME: lambda.Runtime = lambda.Runtime.NODEJS_24_X;
+
   constructor(scope: Construct, id: string, props: SecureNodejsFunctionProps) {
+    validateRefusedProps(scope, props);
     const { encryption, logGroupRetention, logGroupRemovalPolicy, bundling, environment, ...rest } = props;
     validateRetention(scope, 'logGroupRetention', logGroupRetention);
     const logGroup = encryption.createLogGroup(scope, `${id}LogGroup`, {
@@ -48,7 +64,7 @@ export class SecureNodejsFunction extends nodejs.NodejsFunction {
       removalPolicy: logGroupRemovalPolicy,
     });
     super(scope, id, {
-      runtime: HOUSE_NODE_RUNTIME,
+      runtime: SecureNodejsFunction.DEFAULT_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(10),
@@ -69,5 +85,15 @@ export class SecureNodejsFunction extends nodejs.NodejsFunction {
       },
     });
     encryption.key.grantDecrypt(this);
+  }
+}
+
+/** Throws if `props` sets one of {@link REFUSED_PROPS}, which a caller in JavaScript or another language can pass whatever the types say. */
+function validateRefusedProps(scope: Construct, props: SecureNodejsFunctionProps): void {
+  for (const [prop, why] of Object.entries(REFUSED_PROPS)) {
+    const value = props[prop as keyof typeof REFUSED_PROPS];
+    if (value !== undefined) {
+      throw new ValidationError(`\`${prop}\` must be left out, got ${describe(value)}: ${why}`, scope);
+    }
   }
 }

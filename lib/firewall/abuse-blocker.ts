@@ -20,12 +20,13 @@ import {
   IpSetReference,
   WAF_IP_SET_LIMIT,
 } from '../../lambda/shared/constants';
-import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
+import { ApiDashboard } from '../observability/api-dashboard';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { validateCidrs } from '../private/cidr';
+import { dashboardGraph } from '../private/dashboard-graph';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
-import { ApiFirewall } from './api-firewall';
+import type { IApiFirewall } from './api-firewall';
 
 /** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
 const MAX_SETTINGS_BYTES = 3_500;
@@ -40,12 +41,13 @@ const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
 const DEFAULT_FILL_ALARM_PERCENT = 80;
 const DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
-/** The firewalls that already have a blocker: two blockers would fight over the same IP sets. */
-const firewallsWithBlocker = new WeakSet<ApiFirewall>();
-
+/** Properties of an {@link AbuseBlocker}. */
 export interface AbuseBlockerProps {
-  /** The firewall whose automatic block lists the blocker fills. It must create its web ACL (no `webAclArn`). */
-  readonly firewall: ApiFirewall;
+  /**
+   * The firewall whose automatic block lists the blocker fills. It must create its web ACL (no
+   * `webAclArn`), and takes one blocker.
+   */
+  readonly firewall: IApiFirewall;
 
   /**
    * Offending responses from one client address, within `window`, that get it blocked.
@@ -174,12 +176,16 @@ export class AbuseBlocker extends Construct {
   public readonly subscriptionFilter: logs.SubscriptionFilter;
   /** The schedule of the sweep. */
   public readonly sweepSchedule: events.Rule;
-  /** The blocker's settings, as the function receives them. */
-  public readonly settings: AbuseBlockerSettings;
+  /**
+   * The blocker's settings, as the function receives them.
+   *
+   * @internal
+   */
+  public readonly _settings: AbuseBlockerSettings;
   /** The blocker's alarms: addresses blocked (an attack signal), errors, a nearly full block list; empty without API alarms. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
-  private readonly firewall: ApiFirewall;
+  private readonly firewall: IApiFirewall;
 
   constructor(scope: Construct, id: string, props: AbuseBlockerProps) {
     super(scope, id);
@@ -219,7 +225,7 @@ export class AbuseBlocker extends Construct {
     });
 
     const allowLists = [props.firewall.allowListIpv4, props.firewall.allowListIpv6].filter((set): set is wafv2.CfnIPSet => set !== undefined);
-    this.settings = {
+    this._settings = {
       tableName: this.table.tableName,
       threshold: props.threshold ?? DEFAULT_THRESHOLD,
       windowSeconds: window.toSeconds(),
@@ -247,7 +253,7 @@ export class AbuseBlocker extends Construct {
       retryAttempts: 0,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
-        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this.settings),
+        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this._settings),
         [ENV.serviceName]: ABUSE_BLOCKER_SERVICE,
       },
     });
@@ -334,7 +340,7 @@ export class AbuseBlocker extends Construct {
 
   private metric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: this.settings.metricsNamespace,
+      namespace: this._settings.metricsNamespace,
       metricName,
       // Powertools puts the service on every metric as a dimension.
       dimensionsMap: { service: ABUSE_BLOCKER_SERVICE },
@@ -377,15 +383,12 @@ export class AbuseBlocker extends Construct {
     );
   }
 
-  private automaticBlockLists(firewall: ApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {
+  private automaticBlockLists(firewall: IApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {
     const { automaticBlockListIpv4: ipv4, automaticBlockListIpv6: ipv6 } = firewall;
     if (ipv4 === undefined || ipv6 === undefined) {
       throw new ValidationError(`\`firewall\` ${firewall.node.path} uses an existing web ACL (\`webAclArn\`), which has no automatic block lists: let the ApiFirewall create its web ACL`, this);
     }
-    if (firewallsWithBlocker.has(firewall)) {
-      throw new ValidationError(`\`firewall\` ${firewall.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`, this);
-    }
-    firewallsWithBlocker.add(firewall);
+    firewall._attachAbuseBlocker(this);
     return { ipv4, ipv6 };
   }
 
@@ -413,9 +416,9 @@ export class AbuseBlocker extends Construct {
 
   private validateSettingsSize(): void {
     // The table's name and the IP sets' ids are known only at deploy time: count them at their longest.
-    const bytes = Buffer.byteLength(JSON.stringify(this.settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
+    const bytes = Buffer.byteLength(JSON.stringify(this._settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
     if (bytes > MAX_SETTINGS_BYTES) {
-      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this.settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
+      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this._settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
     }
   }
 }

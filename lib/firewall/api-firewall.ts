@@ -3,10 +3,11 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { SECURITY_HEADERS } from '../../lambda/shared/constants';
-import { ApiDashboard, dashboardGraph } from '../observability/api-dashboard';
+import { ApiDashboard } from '../observability/api-dashboard';
 import { validateCidrs } from '../private/cidr';
+import { dashboardGraph } from '../private/dashboard-graph';
 import { ParsedRoute, parseRouteKey } from '../private/route-key';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateRetention, validateWholeNumber } from '../private/validators';
@@ -24,7 +25,8 @@ import {
   routeRuleName,
   routeScopeDown,
 } from '../private/waf-statements';
-import type { SecureRestApi } from '../secure-rest-api';
+import type { ISecureRestApi } from '../secure-rest-api';
+import type { AbuseBlocker } from './abuse-blocker';
 
 /** Whether the web ACL's rules act on the requests they match, or only count them. */
 export enum FirewallMode {
@@ -221,11 +223,18 @@ export interface RouteRateLimit {
   readonly ruleName?: string;
 }
 
+const REQUEST_BODY_LIMIT_SYMBOL = Symbol.for('secure-api-gateway.RequestBodyLimit');
+
 /**
  * How large a request body may be. The firewall blocks larger ones with its own rule, the last of
  * the web ACL, rather than with the core rule set's fixed 8 KB `SizeRestrictions_BODY` (set to Count).
  */
 export class RequestBodyLimit {
+  /** Whether `x` is a `RequestBodyLimit`, of this or another copy of the library (where `instanceof` would say no). */
+  public static isRequestBodyLimit(x: any): x is RequestBodyLimit {
+    return x !== null && typeof x === 'object' && REQUEST_BODY_LIMIT_SYMBOL in x;
+  }
+
   /**
    * Blocks bodies larger than `size`, at most 16 KiB: AWS WAF sees only the first 16 KiB of an API
    * Gateway request body, and treats a larger body as over any limit up to that.
@@ -248,13 +257,15 @@ export class RequestBodyLimit {
     public readonly size: Size | undefined,
     /** Why there is no limit; `undefined` when there is one. */
     public readonly unlimitedReason?: string,
-  ) {}
+  ) {
+    Object.defineProperty(this, REQUEST_BODY_LIMIT_SYMBOL, { value: true });
+  }
 }
 
 /** Properties of an {@link ApiFirewall}. */
 export interface ApiFirewallProps {
-  /** The API whose stage the web ACL protects. */
-  readonly api: SecureRestApi;
+  /** The API whose stage the web ACL protects. It takes one firewall. */
+  readonly api: ISecureRestApi;
 
   /**
    * The ARN of an existing REGIONAL web ACL to associate with the stage instead of creating one
@@ -480,6 +491,47 @@ interface RouteRule {
 }
 
 /**
+ * A firewall of an API, as the abuse blocker uses it: its IP sets, and where the blocker attaches.
+ * `ApiFirewall` implements it.
+ */
+export interface IApiFirewall extends IConstruct {
+  /** The API whose stage the web ACL protects. */
+  readonly api: ISecureRestApi;
+  /**
+   * The IPv4 allow list.
+   *
+   * @default - none
+   */
+  readonly allowListIpv4?: wafv2.CfnIPSet;
+  /**
+   * The IPv6 allow list.
+   *
+   * @default - none
+   */
+  readonly allowListIpv6?: wafv2.CfnIPSet;
+  /**
+   * The automatic IPv4 block list, which the abuse blocker fills.
+   *
+   * @default - none: the web ACL was not created here
+   */
+  readonly automaticBlockListIpv4?: wafv2.CfnIPSet;
+  /**
+   * The automatic IPv6 block list, which the abuse blocker fills.
+   *
+   * @default - none: the web ACL was not created here
+   */
+  readonly automaticBlockListIpv6?: wafv2.CfnIPSet;
+
+  /**
+   * Records the abuse blocker that owns the automatic block lists; throws a `ValidationError` on a
+   * second one (two would overwrite each other's lists). Called by `AbuseBlocker`.
+   *
+   * @internal
+   */
+  _attachAbuseBlocker(blocker: AbuseBlocker): void;
+}
+
+/**
  * An AWS WAF web ACL (REGIONAL) associated with the stage of a {@link SecureRestApi}, with rules in
  * this order, each with its own CloudWatch metrics and sampled requests:
  *
@@ -503,7 +555,7 @@ interface RouteRule {
  * web ACL's data protection). The web ACL's capacity (WCU) is computed at synth: an error above
  * `maxCapacity`, a warning above the 1500 WCU that the base price covers.
  */
-export class ApiFirewall extends Construct {
+export class ApiFirewall extends Construct implements IApiFirewall {
   /** The web ACL; `undefined` when an existing one was given with `webAclArn`. */
   public readonly webAcl?: wafv2.CfnWebACL;
   /** The ARN of the web ACL associated with the stage. */
@@ -540,7 +592,9 @@ export class ApiFirewall extends Construct {
   public readonly blockedRequestsAlarm?: cloudwatch.Alarm;
 
   /** The API whose stage the web ACL protects. */
-  public readonly api: SecureRestApi;
+  public readonly api: ISecureRestApi;
+
+  private attachedAbuseBlocker?: AbuseBlocker;
 
   private readonly rules: wafv2.CfnWebACL.RuleProperty[] = [];
   /** The prop each rule comes from, for error messages; `undefined` for the firewall's own rules. */
@@ -553,9 +607,7 @@ export class ApiFirewall extends Construct {
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
     this.api = props.api;
-    if (this.api.alarms?.node.tryFindChild(BLOCKED_REQUESTS_ALARM_ID) !== undefined) {
-      throw new ValidationError(`\`api\` ${this.api.node.path} already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall`, this);
-    }
+    this.api._attachFirewall(this);
     this.mode = props.mode ?? FirewallMode.BLOCK;
     this.validateMode(this.mode);
     // Within WAF's 128 characters for names, leaving room for an IP set's suffix.
@@ -633,6 +685,23 @@ export class ApiFirewall extends Construct {
       webAclArn: this.webAclArn,
     });
     this.blockedRequestsAlarm = this.addAlarm(props.blockedRequestsPerMinuteThreshold ?? DEFAULT_BLOCKED_REQUESTS_PER_MINUTE);
+  }
+
+  /**
+   * The abuse blocker that fills the automatic block lists.
+   *
+   * @default - undefined until an `AbuseBlocker` is created for the firewall
+   */
+  public get abuseBlocker(): AbuseBlocker | undefined {
+    return this.attachedAbuseBlocker;
+  }
+
+  /** @internal */
+  public _attachAbuseBlocker(blocker: AbuseBlocker): void {
+    if (this.attachedAbuseBlocker !== undefined) {
+      throw new ValidationError(`\`firewall\` ${this.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`, blocker);
+    }
+    this.attachedAbuseBlocker = blocker;
   }
 
   /** The names of the web ACL's rules, in the order AWS WAF evaluates them (empty for an existing web ACL). */
@@ -872,7 +941,7 @@ export class ApiFirewall extends Construct {
   }
 
   private addBodySizeRule(limit: RequestBodyLimit): void {
-    if (!(limit instanceof RequestBodyLimit)) {
+    if (!RequestBodyLimit.isRequestBodyLimit(limit)) {
       throw new ValidationError(`\`requestBodyLimit\` must be RequestBodyLimit.maxSize(size) or RequestBodyLimit.unlimited(reason), got ${describe(limit)}`, this);
     }
     if (limit.size === undefined) {

@@ -1,4 +1,4 @@
-import { Lazy, Names, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Names, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +10,10 @@ export interface LambdaRouteIntegrationOptions {
    *
    * @default Duration.seconds(29)
    */
-  readonly timeout?: apigw.IntegrationOptions['timeout'];
+  readonly timeout?: Duration;
 }
+
+const LAMBDA_ROUTE_INTEGRATION_SYMBOL = Symbol.for('secure-api-gateway.LambdaRouteIntegration');
 
 /**
  * A Lambda proxy integration that adds one `AWS::Lambda::Permission` per function and API, not two
@@ -23,6 +25,14 @@ export interface LambdaRouteIntegrationOptions {
  */
 export class LambdaRouteIntegration extends apigw.AwsIntegration {
   /**
+   * Whether `x` is a `LambdaRouteIntegration`, of this or another copy of the library (where
+   * `instanceof` would say no).
+   */
+  public static isLambdaRouteIntegration(x: any): x is LambdaRouteIntegration {
+    return x !== null && typeof x === 'object' && LAMBDA_ROUTE_INTEGRATION_SYMBOL in x;
+  }
+
+  /**
    * @param handler the function that serves the route's requests
    */
   constructor(public readonly handler: lambda.IFunction, options: LambdaRouteIntegrationOptions = {}) {
@@ -32,6 +42,7 @@ export class LambdaRouteIntegration extends apigw.AwsIntegration {
       path: `2015-03-31/functions/${handler.functionArn}/invocations`,
       options: { timeout: options.timeout },
     });
+    Object.defineProperty(this, LAMBDA_ROUTE_INTEGRATION_SYMBOL, { value: true });
   }
 
   public bind(method: apigw.Method): apigw.IntegrationConfig {
@@ -45,9 +56,11 @@ export class LambdaRouteIntegration extends apigw.AwsIntegration {
         sourceArn: Lazy.string({ produce: () => api.arnForExecuteApi('*', '/*', api.deploymentStage.stageName) }),
       });
     }
-    // A new function (another name) must trigger a new deployment of the API.
-    const functionName = this.handler instanceof lambda.Function
-      ? (this.handler.node.defaultChild as lambda.CfnFunction).functionName
+    // A new function (another name) must trigger a new deployment of the API. A function defined
+    // here has the name it was given (or none) on its CloudFormation resource.
+    const resource = this.handler.node.defaultChild;
+    const functionName = CfnResource.isCfnResource(resource) && resource.cfnResourceType === lambda.CfnFunction.CFN_RESOURCE_TYPE_NAME
+      ? (resource as lambda.CfnFunction).functionName
       : this.handler.functionName;
     return {
       ...config,

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
 import { describe, isEmailAddress, validateDuration, validateWholeNumber } from '../private/validators';
-import type { SecureRestApi } from '../secure-rest-api';
+import type { ISecureRestApi } from '../secure-rest-api';
 
 /**
  * When the alarms of an API fire. Counts are per minute; an alarm fires when `breachingMinutes` of
@@ -161,7 +161,7 @@ export interface SecureRestApiAlarmsOptions extends ApiAlarmsOptions {
 /** Properties of {@link ApiAlarms}. */
 export interface ApiAlarmsProps extends ApiAlarmsOptions {
   /** The API to watch. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 }
 
 /** Options of {@link ApiAlarms.monitorFunction}. */
@@ -249,7 +249,7 @@ export class ApiAlarms extends Construct {
   /** Fires when several attack signals fire together. */
   public readonly incidentAlarm: cloudwatch.CompositeAlarm;
 
-  private readonly api: SecureRestApi;
+  private readonly api: ISecureRestApi;
   private readonly thresholds: typeof DEFAULTS;
   private readonly namePrefix: string;
   private readonly action: cwActions.SnsAction;
@@ -515,9 +515,12 @@ export class ApiAlarms extends Construct {
   }
 }
 
-/** The length of an alarm's name where it was given at synth, else the longest a name can be. */
+/** The length of an alarm's name where it was given at synth (a metric alarm defined here), else the longest a name can be. */
 function alarmNameLength(alarm: cloudwatch.IAlarm): number {
-  const name = alarm instanceof cloudwatch.Alarm ? (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName : undefined;
+  const resource = alarm.node.defaultChild;
+  const name = CfnResource.isCfnResource(resource) && resource.cfnResourceType === cloudwatch.CfnAlarm.CFN_RESOURCE_TYPE_NAME
+    ? (resource as cloudwatch.CfnAlarm).alarmName
+    : undefined;
   return typeof name === 'string' && !Token.isUnresolved(name) ? name.length : MAX_ALARM_NAME_LENGTH;
 }
 

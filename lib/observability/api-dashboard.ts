@@ -1,14 +1,15 @@
 import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
+import { DASHBOARD_WIDTH, dashboardGraph } from '../private/dashboard-graph';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
-import type { SecureRestApi } from '../secure-rest-api';
+import type { ISecureRestApi } from '../secure-rest-api';
 
 /** Properties of an {@link ApiDashboard}. */
 export interface ApiDashboardProps {
   /** The API to show. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /**
    * The dashboard's name: letters, digits, `-` and `_`, at most 255 characters.
@@ -27,8 +28,6 @@ export interface ApiDashboardProps {
 
 /** CloudWatch's rule for dashboard names. */
 const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const WIDTH = 24;
-const HEIGHT = 6;
 const ONE_MINUTE = Duration.minutes(1);
 
 /**
@@ -58,7 +57,7 @@ export class ApiDashboard extends Construct {
 
     const alarms = api.alarms ? [...api.alarms.alarms, api.alarms.incidentAlarm] : [];
     if (alarms.length > 0) {
-      this.addRow(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: WIDTH, height: 4 }));
+      this.addRow(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: DASHBOARD_WIDTH, height: 4 }));
     }
     this.addRow(
       dashboardGraph('Requests a minute', [api.metricCount({ statistic: cloudwatch.Stats.SUM, period: ONE_MINUTE, label: 'requests' })]),
@@ -96,9 +95,4 @@ export class ApiDashboard extends Construct {
 /** A function's path in its stack, such as `Pets/Handler`: unique, where its id alone is not. */
 function labelOf(fn: IConstruct): string {
   return fn.node.scopes.slice(fn.node.scopes.indexOf(Stack.of(fn)) + 1).map((scope) => scope.node.id).join('/');
-}
-
-/** A graph a third of the dashboard wide, for rows other parts add with {@link ApiDashboard.addRow}. */
-export function dashboardGraph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
-  return new cloudwatch.GraphWidget({ title, left: metrics, width: WIDTH / 3, height: HEIGHT, leftYAxis: { min: 0 } });
 }

@@ -67,10 +67,10 @@ export class CognitoRouteAuthorization extends RouteAuthorization {
     if (existing) {
       return existing as apigw.CognitoUserPoolsAuthorizer;
     }
-    if (!(api instanceof Construct)) {
+    if (!Construct.isConstruct(api)) {
       throw new ValidationError('a Cognito authorization must be bound to the API construct, which owns its authorizer', this.directory);
     }
-    return new apigw.CognitoUserPoolsAuthorizer(api, id, {
+    return new apigw.CognitoUserPoolsAuthorizer(api as Construct, id, {
       cognitoUserPools: [this.directory.userPool],
       identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
       resultsCacheTtl: this.cacheTtl,

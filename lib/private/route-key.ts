@@ -1,15 +1,16 @@
 import { IConstruct } from 'constructs';
-import { HTTP_METHODS } from '../../lambda/shared/constants';
+import { HttpMethod } from '../auth/route-authorization';
 import { ValidationError } from './validation-error';
 import { describe } from './validators';
 
-export { HTTP_METHODS };
-
-/** An HTTP method of a route. */
-export type HttpMethod = typeof HTTP_METHODS[number];
+/**
+ * The route methods, in the order messages list them: the same as the handlers' `HTTP_METHODS`,
+ * which the JWT authorizer reads its route settings with (a test checks they agree).
+ */
+export const ROUTE_METHODS: readonly HttpMethod[] = Object.values(HttpMethod);
 
 /** Methods whose requests carry a body worth validating. */
-export const BODY_METHODS: readonly HttpMethod[] = ['POST', 'PUT', 'PATCH', 'ANY'];
+export const BODY_METHODS: readonly HttpMethod[] = [HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.ANY];
 
 /** A route key that parsed: `GET /pets/{petId}`. */
 export interface ParsedRoute {
@@ -44,8 +45,8 @@ export function parseRouteKey(scope: IConstruct, key: string): ParsedRoute {
   }
   const method = match[1] as HttpMethod;
   const path = match[2];
-  if (!HTTP_METHODS.includes(method)) {
-    return fail(`has the method ${describe(match[1])}; use one of ${HTTP_METHODS.join(', ')} (upper case)`);
+  if (!ROUTE_METHODS.includes(method)) {
+    return fail(`has the method ${describe(match[1])}; use one of ${ROUTE_METHODS.join(', ')} (upper case)`);
   }
   if (!path.startsWith('/')) {
     return fail(`has a path that does not start with '/': write '/${path}'`);

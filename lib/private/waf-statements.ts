@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { HttpMethod } from '../auth/route-authorization';
 import { ParsedRoute } from './route-key';
 
 /** AWS WAF's rule for rule and metric names it accepts here: letters, digits, `_` and `-`. */
@@ -55,7 +56,7 @@ export function routeScopeDown(route: ParsedRoute, prefixes: readonly string[]):
       ],
     },
   };
-  if (route.method === 'ANY') {
+  if (route.method === HttpMethod.ANY) {
     return path;
   }
   return {

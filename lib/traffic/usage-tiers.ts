@@ -1,10 +1,12 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
+import { validateThrottle } from '../private/throttle';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateNonBlank, validateWholeNumber } from '../private/validators';
-import { SecureRestApi } from '../secure-rest-api';
-import { ThrottleSettings, validateThrottle } from './throttle';
+import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import type { ISecureRestApi } from '../secure-rest-api';
+import { ThrottleSettings } from './throttle';
 
 /** Letters, digits, `-` and `_`: a tier's name is also part of its construct id and plan name. */
 const TIER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -21,6 +23,8 @@ const MAX_QUOTA_OFFSET: Readonly<Record<apigw.Period, number>> = {
 
 /** How an operator reads a key's value to hand it to its client: it is never in a template, output or log. */
 const HOW_TO_READ_A_KEY_VALUE = 'aws apigateway get-api-key --api-key <key id> --include-value';
+
+const USAGE_QUOTA_SYMBOL = Symbol.for('secure-api-gateway.UsageQuota');
 
 /** Options of a weekly or monthly {@link UsageQuota}. */
 export interface UsageQuotaOptions {
@@ -45,6 +49,11 @@ export interface UsageQuotaOptions {
  * on them to cap costs.
  */
 export class UsageQuota {
+  /** Whether `x` is a `UsageQuota`, of this or another copy of the library (where `instanceof` would say no). */
+  public static isUsageQuota(x: any): x is UsageQuota {
+    return x !== null && typeof x === 'object' && USAGE_QUOTA_SYMBOL in x;
+  }
+
   /** At most `limit` requests a day for each client. */
   public static perDay(limit: number): UsageQuota {
     return new UsageQuota(limit, apigw.Period.DAY);
@@ -79,7 +88,9 @@ export class UsageQuota {
     public readonly offset?: number,
     /** Why the tier has no quota; `undefined` when it has one. */
     public readonly unlimitedReason?: string,
-  ) {}
+  ) {
+    Object.defineProperty(this, USAGE_QUOTA_SYMBOL, { value: true });
+  }
 }
 
 /** A usage tier: one API Gateway usage plan with its limits. */
@@ -147,7 +158,7 @@ export interface TierApiKeyOptions {
 /** Properties of {@link UsageTiers}. */
 export interface UsageTiersProps {
   /** The API whose stage the tiers meter. */
-  readonly api: SecureRestApi;
+  readonly api: ISecureRestApi;
 
   /**
    * The tiers. More can be added with {@link UsageTiers.addTier}.
@@ -208,7 +219,7 @@ interface KeyRecord {
  */
 export class UsageTiers extends Construct {
   /** The API whose stage the tiers meter. */
-  public readonly api: SecureRestApi;
+  public readonly api: ISecureRestApi;
 
   private readonly tierRecords: TierRecord[] = [];
   private readonly keyRecords: KeyRecord[] = [];
@@ -340,7 +351,7 @@ export class UsageTiers extends Construct {
   }
 
   private validateApi(api: unknown): void {
-    if (!(api instanceof SecureRestApi)) {
+    if (!implementsSecureRestApi(api)) {
       const received = Construct.isConstruct(api) ? `the construct at '${api.node.path}'` : describe(api);
       throw new ValidationError(`\`api\` must be a SecureRestApi, got ${received}: pass the API whose stage the tiers meter`, this);
     }
@@ -372,7 +383,7 @@ export class UsageTiers extends Construct {
   }
 
   private validateQuota(prop: string, quota: UsageQuota | undefined): void {
-    if (!(quota instanceof UsageQuota)) {
+    if (!UsageQuota.isUsageQuota(quota)) {
       throw new ValidationError(`\`${prop}\` is missing: a tier states its quota, such as UsageQuota.perDay(10_000), or UsageQuota.unlimited('<reason>') for none`, this);
     }
     if (quota.unlimitedReason !== undefined) {

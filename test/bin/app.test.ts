@@ -104,7 +104,7 @@ describe('example app', () => {
     const settings = stacks.map((stack) => {
       const blocker = (stack as import('../../bin/example-api-stack').ExampleApiStack).node.findChild('AbuseBlocker') as import('../../lib').AbuseBlocker;
       Template.fromStack(stack).resourceCountIs('AWS::Logs::SubscriptionFilter', 1);
-      return [stack.stackName, blocker.settings.threshold, blocker.settings.blockSeconds];
+      return [stack.stackName, blocker._settings.threshold, blocker._settings.blockSeconds];
     });
     expect(settings).toEqual([['SecureApi-dev', 100, 900], ['SecureApi-staging', 20, 3600], ['SecureApi-prod', 20, 3600]]);
   });

@@ -16,7 +16,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { AbuseBlocker, ApiFirewall, FirewallMode, JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../lib';
-import { ACCESS_LOG_METRICS } from '../../lib/observability/access-log-metrics';
+import { ACCESS_LOG_METRICS } from '../../lib/private/access-log-metric-filters';
 
 /** The deployed API and the test case that probes it. */
 export interface SecureApiInteg {

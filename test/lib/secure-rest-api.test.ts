@@ -13,6 +13,7 @@ import {
   SecureRestApiProps,
 } from '../../lib';
 import { ACCESS_LOG_KEYS, SECURITY_HEADERS } from '../../lambda/shared/constants';
+import { foreignInstance } from '../helpers/brands';
 import { inlineFunction, logicalId, newStack } from '../helpers/stack';
 
 function build(props: SecureRestApiProps = {}) {
@@ -35,6 +36,28 @@ const PET_SCHEMA: apigw.JsonSchema = {
   required: ['name'],
   properties: { name: { type: apigw.JsonSchemaType.STRING } },
 };
+
+describe('SecureRestApi.isSecureRestApi', () => {
+  test('is true for a SecureRestApi, of this or another copy of the library', () => {
+    expect(SecureRestApi.isSecureRestApi(new SecureRestApi(newStack(), 'Api'))).toBe(true);
+    expect(SecureRestApi.isSecureRestApi(foreignInstance('SecureRestApi'))).toBe(true);
+  });
+
+  test('is false for a plain RestApi and other values', () => {
+    const stack = newStack();
+    expect(SecureRestApi.isSecureRestApi(new apigw.RestApi(stack, 'Plain'))).toBe(false);
+    expect(SecureRestApi.isSecureRestApi(stack)).toBe(false);
+    expect(SecureRestApi.isSecureRestApi(undefined)).toBe(false);
+    expect(SecureRestApi.isSecureRestApi(null)).toBe(false);
+  });
+
+  test('finds the APIs of an app, as an aspect would', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    new apigw.RestApi(stack, 'Plain');
+    expect(stack.node.findAll().filter(SecureRestApi.isSecureRestApi)).toEqual([api]);
+  });
+});
 
 describe('SecureRestApi defaults', () => {
   const { stack, api, integration } = build();

@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { decodeSubscription, parseOffences } from '../../../lambda/abuse-blocker/log-events';
-import { accessLogTemplate } from '../../../lib/observability/access-log-format';
+import { accessLogTemplate } from '../../../lib/private/access-log-format';
 import { accessLog, gzipped, logEvent, subscriptionData, unescapedLine } from './fakes';
 
 const OFFENCES = new Set([401, 403, 429]);

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
-import { JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../../lib';
+import { AudienceClaim, GroupClaim, JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, ScopeClaim, SecureRestApi } from '../../../lib';
 import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
 import { inlineFunction } from '../../helpers/stack';
 import { HarnessIssuer, OidcHarness, Outcome } from '../../support/oidc-harness';
@@ -33,10 +33,10 @@ function synthesize(): { bundle: string; settings: string } {
     api,
     type: JwtAuthorizerType.REQUEST,
     issuers: [
-      { issuer: issuers.auth0.url, audience: [API_AUDIENCE], jwksUri: issuers.auth0.jwksUri, scopeClaims: ['scope', 'permissions'], groupClaims: [], scopes: ['pets/read', 'pets/write'] },
-      { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: ['scp'], groupClaims: ['roles'], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
-      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: ['scp'], groupClaims: ['groups'], scopes: ['pets/read'], groups: ['admins', 'Pet Admins'] },
-      { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: 'client_id', jwksUri: issuers.cognito.jwksUri, scopeClaims: ['scope'], groupClaims: ['cognito:groups'], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
+      { issuer: issuers.auth0.url, audience: [API_AUDIENCE], jwksUri: issuers.auth0.jwksUri, scopeClaims: [ScopeClaim.SCOPE, ScopeClaim.PERMISSIONS], groupClaims: [], scopes: ['pets/read', 'pets/write'] },
+      { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: [ScopeClaim.SCP], groupClaims: [GroupClaim.ROLES], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
+      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: [ScopeClaim.SCP], groupClaims: [GroupClaim.GROUPS], scopes: ['pets/read'], groups: ['admins', 'Pet Admins'] },
+      { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: AudienceClaim.CLIENT_ID, jwksUri: issuers.cognito.jwksUri, scopeClaims: [ScopeClaim.SCOPE], groupClaims: [GroupClaim.COGNITO_GROUPS], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
       { issuer: issuers.flaky.url, audience: [API_AUDIENCE], jwksUri: issuers.flaky.jwksUri, scopes: ['pets/read'] },
     ],
   });

@@ -7,7 +7,7 @@ import {
   CognitoUserDirectoryProps,
   ICognitoUserDirectory,
 } from '../../../lib/auth/cognito-user-directory';
-import { RouteAuthorization } from '../../../lib/auth/route-authorization';
+import { HttpMethod, RouteAuthorization } from '../../../lib/auth/route-authorization';
 import { LambdaRouteIntegration } from '../../../lib/integrations/lambda-route-integration';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { SecureRestApi } from '../../../lib/secure-rest-api';
@@ -507,7 +507,7 @@ describe('validation', () => {
     test('an authorization bound to something other than a construct is refused', () => {
       const { stack, directory } = build();
       const notAConstruct = { node: apiIn(stack).api.node } as IConstruct;
-      expectError(() => directory.authorize({ scopes: ['pets/read'] }).bind(notAConstruct, { method: 'GET', path: '/pets' }),
+      expectError(() => directory.authorize({ scopes: ['pets/read'] }).bind(notAConstruct, { method: HttpMethod.GET, path: '/pets' }),
         'a Cognito authorization must be bound to the API construct, which owns its authorizer (at TestStack/Users)');
     });
 

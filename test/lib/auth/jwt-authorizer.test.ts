@@ -1,17 +1,19 @@
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
+import { AUDIENCE_CLAIMS, GROUP_CLAIMS, JWT_AUTHORIZER_ENV, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
 import {
+  AudienceClaim,
   CognitoUserDirectory,
+  GroupClaim,
   JwtAuthorizer,
   JwtAuthorizerProps,
   JwtAuthorizerType,
   JwtIssuer,
   LambdaRouteIntegration,
   RouteAuthorization,
+  ScopeClaim,
   SecureRestApi,
-  cognitoIssuer,
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
@@ -144,6 +146,17 @@ describe('JwtAuthorizer defaults', () => {
   });
 });
 
+describe('claim enums', () => {
+  // The enums' values are the claim names the authorizer function reads from its settings.
+  test.each([
+    ['AudienceClaim', AudienceClaim, AUDIENCE_CLAIMS],
+    ['ScopeClaim', ScopeClaim, SCOPE_CLAIMS],
+    ['GroupClaim', GroupClaim, GROUP_CLAIMS],
+  ])('%s holds exactly the claims the handler accepts', (_name, claims, handlerClaims) => {
+    expect(Object.values(claims)).toEqual([...handlerClaims]);
+  });
+});
+
 describe('JwtAuthorizer options', () => {
   test('REQUEST: the whole request goes to the function, and the cache is keyed on the Authorization header', () => {
     const { stack } = buildWithRoutes({ type: JwtAuthorizerType.REQUEST, resultsCacheTtl: Duration.minutes(1) });
@@ -165,8 +178,8 @@ describe('JwtAuthorizer options', () => {
       issuers: [{
         ...ISSUER,
         jwksUri: 'https://login.example.com/oauth2/v1/keys',
-        scopeClaims: ['scp'],
-        groupClaims: ['groups'],
+        scopeClaims: [ScopeClaim.SCP],
+        groupClaims: [GroupClaim.GROUPS],
         requireAccessTokenType: true,
       }],
       maxTokenLifetime: Duration.hours(1),
@@ -194,13 +207,13 @@ describe('JwtAuthorizer options', () => {
     expect(methodOf(Template.fromStack(stack), stack, api, 'GET /pets')).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
   });
 
-  test('cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     const client = pool.addClient('Client');
     const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
     const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
     const rendered = JSON.stringify(value);
@@ -230,7 +243,7 @@ describe('JwtAuthorizer validation', () => {
     [{ issuers: [{ ...ISSUER, groupClaims: ['realm_access' as never] }] }, '`issuers[0].groupClaims[0]` must be one of'],
     [{ issuers: [{ ...ISSUER, scopes: ['pets read'] }] }, '`scopes[0]` of issuers[0] must be a name without whitespace, got \'pets read\''],
     [{ issuers: [{ ...ISSUER, groups: [' '] }] }, '`groups[0]` of issuers[0] must be a non-empty name, got \' \''],
-    [{ issuers: [{ ...ISSUER, groupClaims: [] }] }, '`issuers[0].groups` declares groups, but `issuers[0].groupClaims` is empty, so no token of the issuer could carry them'],
+    [{ issuers: [{ ...ISSUER, groupClaims: [] }] }, '`issuers[0].groups` declares groups, but `issuers[0].groupClaims` is empty, so no token of the issuer could carry them: name the claims that hold them, such as [GroupClaim.GROUPS]'],
     [{ resultsCacheTtl: Duration.seconds(3601) }, '`resultsCacheTtl` must be a whole number of seconds from 0 seconds to 1 hour, got 1 hour 1 second: API Gateway caches a verdict for at most an hour; 0 turns caching off'],
     [{ resultsCacheTtl: Duration.millis(1500) }, '`resultsCacheTtl` must be a whole number of seconds'],
     [{ maxTokenLifetime: Duration.days(8) }, '`maxTokenLifetime` must be a whole number of seconds from 1 minute to 7 days'],

@@ -337,6 +337,19 @@ describe('AbuseBlocker', () => {
       expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Second', { firewall })).message)
         .toBe('`firewall` TestStack/Firewall already has an AbuseBlocker: two would overwrite each other\'s block lists, so give the firewall one (at TestStack/Second)');
     });
+
+    test('a second blocker on the same firewall of an API without alarms', () => {
+      const { stack, firewall } = build({ api: { alarms: { enabled: false } } });
+      expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Second', { firewall })).message)
+        .toBe('`firewall` TestStack/Firewall already has an AbuseBlocker: two would overwrite each other\'s block lists, so give the firewall one (at TestStack/Second)');
+    });
+  });
+
+  test('the firewall records its blocker', () => {
+    const { firewall, blocker } = build();
+    expect(firewall.abuseBlocker).toBe(blocker);
+    const stack = newStack();
+    expect(new ApiFirewall(stack, 'Firewall', { api: new SecureRestApi(stack, 'Api') }).abuseBlocker).toBeUndefined();
   });
 
   test('snapshot of the blocker\'s resources', () => {

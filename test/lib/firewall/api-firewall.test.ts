@@ -20,6 +20,7 @@ import {
   RouteRateLimit,
 } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { foreignInstance } from '../../helpers/brands';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
@@ -255,6 +256,35 @@ describe('ApiFirewall defaults', () => {
     const types = ['AWS::WAFv2::WebACL', 'AWS::WAFv2::IPSet', 'AWS::WAFv2::WebACLAssociation', 'AWS::WAFv2::LoggingConfiguration'];
     const resources = Object.fromEntries(Object.entries(template.toJSON().Resources as Record<string, Rule>).filter(([, resource]) => types.includes(resource.Type)));
     expect(resources).toMatchSnapshot();
+  });
+});
+
+describe('RequestBodyLimit.isRequestBodyLimit', () => {
+  test('is true for both kinds of limit, of this or another copy of the library', () => {
+    expect(RequestBodyLimit.isRequestBodyLimit(RequestBodyLimit.maxSize(Size.kibibytes(4)))).toBe(true);
+    expect(RequestBodyLimit.isRequestBodyLimit(RequestBodyLimit.unlimited('file uploads'))).toBe(true);
+    expect(RequestBodyLimit.isRequestBodyLimit(foreignInstance('RequestBodyLimit', { size: Size.kibibytes(4) }))).toBe(true);
+  });
+
+  test('is false for a size and other values', () => {
+    expect(RequestBodyLimit.isRequestBodyLimit(Size.kibibytes(4))).toBe(false);
+    expect(RequestBodyLimit.isRequestBodyLimit({ size: Size.kibibytes(4) })).toBe(false);
+    expect(RequestBodyLimit.isRequestBodyLimit(undefined)).toBe(false);
+  });
+
+  test('a limit of another copy of the library is applied', () => {
+    const { stack } = build({ requestBodyLimit: foreignInstance('RequestBodyLimit', { size: Size.kibibytes(4) }) as RequestBodyLimit });
+    expect(ruleNamed(Template.fromStack(stack), 'MaxRequestBodySize').Statement.SizeConstraintStatement.Size).toBe(4096);
+  });
+});
+
+describe('the API records its firewall', () => {
+  test('SecureRestApi.firewall is the firewall once there is one', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    expect(api.firewall).toBeUndefined();
+    const firewall = new ApiFirewall(stack, 'Firewall', { api });
+    expect(api.firewall).toBe(firewall);
   });
 });
 
@@ -955,6 +985,21 @@ describe('validation', () => {
 
   test('a second firewall on the same API', () => {
     const { stack, api } = build();
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
+      '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
+  });
+
+  test('a second firewall on the same API without alarms, where no alarm of the first one exists', () => {
+    const { stack, api, firewall } = build({}, { alarms: { enabled: false } });
+    expect(firewall.blockedRequestsAlarm).toBeUndefined();
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
+      '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
+  });
+
+  test('a second firewall on the same API, even when the first uses an existing web ACL', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    new ApiFirewall(stack, 'Shared', { api, webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shared/1234abcd-12ab-34cd-56ef-1234567890ab' });
     expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', { api })).message).toBe(
       '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
   });

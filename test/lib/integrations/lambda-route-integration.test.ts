@@ -2,7 +2,23 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { LambdaRouteIntegration } from '../../../lib';
+import { foreignInstance } from '../../helpers/brands';
 import { inlineFunction, newStack } from '../../helpers/stack';
+
+describe('LambdaRouteIntegration.isLambdaRouteIntegration', () => {
+  test('is true for a LambdaRouteIntegration, of this or another copy of the library', () => {
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(new LambdaRouteIntegration(inlineFunction(newStack())))).toBe(true);
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(foreignInstance('LambdaRouteIntegration'))).toBe(true);
+  });
+
+  test('is false for other integrations and values', () => {
+    const stack = newStack();
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(new apigw.LambdaIntegration(inlineFunction(stack)))).toBe(false);
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(new apigw.MockIntegration())).toBe(false);
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(undefined)).toBe(false);
+    expect(LambdaRouteIntegration.isLambdaRouteIntegration(null)).toBe(false);
+  });
+});
 
 describe('LambdaRouteIntegration on a plain RestApi', () => {
   test('is a Lambda proxy integration and adds one permission for many methods', () => {

@@ -2,9 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ACCESS_LOG_KEYS } from '../../../lambda/shared/constants';
-import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
-import { ACCESS_LOG_FIELDS, NUMERIC_ACCESS_LOG_KEYS, PREQUOTED_ACCESS_LOG_KEYS, accessLogTemplate } from '../../../lib/observability/access-log-format';
-import { ACCESS_LOG_METRICS, AccessLogMetricName } from '../../../lib/observability/access-log-metrics';
+import { AccessLogMetricName, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
+import { ACCESS_LOG_FIELDS, NUMERIC_ACCESS_LOG_KEYS, PREQUOTED_ACCESS_LOG_KEYS, accessLogTemplate } from '../../../lib/private/access-log-format';
+import { ACCESS_LOG_METRICS } from '../../../lib/private/access-log-metric-filters';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ function evaluate(expression: Expression, record: unknown): boolean {
 }
 
 /** Whether the metric's filter pattern, as rendered for CloudFormation, matches the line. */
-function counts(metric: AccessLogMetricName, values: LineValues): boolean {
+function counts(metric: keyof typeof ACCESS_LOG_METRICS, values: LineValues): boolean {
   return evaluate(parsePattern(ACCESS_LOG_METRICS[metric].filterPattern.logPatternString), accessLogRecord(values));
 }
 
@@ -460,6 +460,10 @@ describe('AccessLogMetrics resources', () => {
     expect(Object.keys(ACCESS_LOG_METRICS).sort()).toEqual(['authorizerFailures', 'failedAuthentications', 'integrationErrors', 'throttledRequests']);
   });
 
+  test('there is one filter for each AccessLogMetricName, with its value as the metric name', () => {
+    expect(Object.values(ACCESS_LOG_METRICS).map((spec) => spec.metricName).sort()).toEqual(Object.values(AccessLogMetricName).sort());
+  });
+
   test('the namespace is SecureApi/<the API\'s unique name>, so two APIs of a stack do not mix', () => {
     const { stack, api } = build();
     const other = new SecureRestApi(stack, 'Other');
@@ -511,7 +515,7 @@ describe('metric helpers', () => {
 
   test('AccessLogMetrics.metric gives the same metric as the API\'s helper', () => {
     const { api } = build();
-    const metric = api.accessLogMetrics.metric('throttledRequests');
+    const metric = api.accessLogMetrics.metric(AccessLogMetricName.THROTTLED_REQUESTS);
     expect({ namespace: metric.namespace, name: metric.metricName, statistic: metric.statistic, period: metric.period.toSeconds() })
       .toEqual({ namespace: NAMESPACE, name: 'ThrottledRequests', statistic: 'Sum', period: 60 });
   });

@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BODY_METHODS, HTTP_METHODS, ParsedRoute, RouteTable, parseRouteKey } from '../../../lib/private/route-key';
+import { HTTP_METHODS } from '../../../lambda/shared/constants';
+import { HttpMethod } from '../../../lib';
+import { BODY_METHODS, ParsedRoute, ROUTE_METHODS, RouteTable, parseRouteKey } from '../../../lib/private/route-key';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf, newScope } from '../../helpers/errors';
 
@@ -47,7 +49,7 @@ describe('parseRouteKey', () => {
       expect(parseRouteKey(newScope(), 'GET /{_id}').pathParameters).toEqual(['_id']);
     });
 
-    test.each(HTTP_METHODS)('accepts the method %s', (method) => {
+    test.each(Object.values(HttpMethod))('accepts the method %s', (method) => {
       expect(parseRouteKey(newScope(), `${method} /pets`).method).toBe(method);
     });
 
@@ -161,6 +163,13 @@ describe('parseRouteKey', () => {
   });
 });
 
+describe('ROUTE_METHODS', () => {
+  test('are the methods of the HttpMethod enum, and exactly those the JWT authorizer reads in its settings', () => {
+    expect(ROUTE_METHODS).toEqual(Object.values(HttpMethod));
+    expect(ROUTE_METHODS).toEqual(HTTP_METHODS);
+  });
+});
+
 describe('BODY_METHODS', () => {
   test('are the methods whose requests carry a body, and ANY', () => {
     expect([...BODY_METHODS].sort()).toEqual(['ANY', 'PATCH', 'POST', 'PUT']);
@@ -177,7 +186,7 @@ describe('RouteTable', () => {
   test('starts empty', () => {
     const table = new RouteTable();
     expect(table.all).toEqual([]);
-    expect(table.has('GET', '/')).toBe(false);
+    expect(table.has(HttpMethod.GET, '/')).toBe(false);
   });
 
   test('lists the routes in the order they were added', () => {
@@ -200,11 +209,11 @@ describe('RouteTable', () => {
     const scope = newScope();
     const table = new RouteTable();
     add(table, scope, 'GET /pets/{petId}');
-    expect(table.has('GET', '/pets/{petId}')).toBe(true);
-    expect(table.has('POST', '/pets/{petId}')).toBe(false);
-    expect(table.has('ANY', '/pets/{petId}')).toBe(false);
-    expect(table.has('GET', '/pets')).toBe(false);
-    expect(table.has('GET', '/pets/{id}')).toBe(false);
+    expect(table.has(HttpMethod.GET, '/pets/{petId}')).toBe(true);
+    expect(table.has(HttpMethod.POST, '/pets/{petId}')).toBe(false);
+    expect(table.has(HttpMethod.ANY, '/pets/{petId}')).toBe(false);
+    expect(table.has(HttpMethod.GET, '/pets')).toBe(false);
+    expect(table.has(HttpMethod.GET, '/pets/{id}')).toBe(false);
   });
 
   test('allows the same path with different methods, including ANY beside GET', () => {
@@ -294,7 +303,7 @@ describe('RouteTable', () => {
     const table = new RouteTable();
     add(table, scope, 'GET /pets/{petId}');
     add(table, scope, 'GET /pets/search');
-    expect(table.has('GET', '/pets/search')).toBe(true);
+    expect(table.has(HttpMethod.GET, '/pets/search')).toBe(true);
   });
 
   test('leaves the table unchanged when a route is rejected', () => {
@@ -302,7 +311,7 @@ describe('RouteTable', () => {
     const table = new RouteTable();
     add(table, scope, 'GET /pets/{petId}');
     expect(() => add(table, scope, 'GET /pets/{id}/toys/{toyId}')).toThrow(ValidationError);
-    expect(table.has('GET', '/pets/{id}/toys/{toyId}')).toBe(false);
+    expect(table.has(HttpMethod.GET, '/pets/{id}/toys/{toyId}')).toBe(false);
     expect(table.all).toHaveLength(1);
     // The rejected route's deeper parameter was not recorded, so another name is still free there.
     add(table, scope, 'GET /pets/{petId}/toys/{toy}');

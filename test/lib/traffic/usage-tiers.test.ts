@@ -9,9 +9,10 @@ import {
   RouteAuthorizationConfig,
   SecureRestApi,
   SecureRestApiProps,
-  ValidationError,
 } from '../../../lib';
+import { ValidationError } from '../../../lib/private/validation-error';
 import { TierApiKeyOptions, UsageQuota, UsageTierOptions, UsageTiers, UsageTiersProps } from '../../../lib/traffic/usage-tiers';
+import { foreignInstance } from '../../helpers/brands';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
@@ -314,6 +315,27 @@ describe('synth-time warnings', () => {
       apiKeys: { A: { tier: 'free' } },
     });
     expect(tierWarnings(stack)).toEqual([]);
+  });
+});
+
+describe('UsageQuota.isUsageQuota', () => {
+  test.each([
+    ['perDay()', UsageQuota.perDay(10)],
+    ['perWeek()', UsageQuota.perWeek(10)],
+    ['perMonth()', UsageQuota.perMonth(10)],
+    ['unlimited()', UsageQuota.unlimited('internal jobs')],
+    ['a quota of another copy of the library', foreignInstance('UsageQuota', { limit: 10, period: apigw.Period.DAY })],
+  ])('is true for %s', (_name, value) => {
+    expect(UsageQuota.isUsageQuota(value)).toBe(true);
+  });
+
+  test.each([
+    ['quota settings', { limit: 10, period: apigw.Period.DAY }],
+    ['a number', 10],
+    ['undefined', undefined],
+    ['null', null],
+  ])('is false for %s', (_name, value) => {
+    expect(UsageQuota.isUsageQuota(value)).toBe(false);
   });
 });
 

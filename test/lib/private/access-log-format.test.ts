@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ACCESS_LOG_KEYS } from '../../../lambda/shared/constants';
-import { ACCESS_LOG_FIELDS, NUMERIC_ACCESS_LOG_KEYS, PREQUOTED_ACCESS_LOG_KEYS, accessLogTemplate, secureAccessLogFormat } from '../../../lib/observability/access-log-format';
+import { ACCESS_LOG_FIELDS, NUMERIC_ACCESS_LOG_KEYS, PREQUOTED_ACCESS_LOG_KEYS, accessLogTemplate, secureAccessLogFormat } from '../../../lib/private/access-log-format';
 
 const CONTEXT_VARIABLE = /\$context\.[A-Za-z0-9_.]*[A-Za-z0-9_]/g;
 

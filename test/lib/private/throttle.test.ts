@@ -1,7 +1,7 @@
 import { App, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../../lib/private/validation-error';
-import { DEFAULT_STAGE_THROTTLE, validateThrottle } from '../../../lib/traffic/throttle';
+import { DEFAULT_STAGE_THROTTLE, validateThrottle } from '../../../lib/private/throttle';
 
 function newScope(): Construct {
   const stack = new Stack(new App(), 'TestStack');
