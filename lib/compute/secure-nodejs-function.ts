@@ -1,12 +1,12 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambda/shared/constants';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
+import { HOUSE_NODE_RUNTIME, houseFunctionDefaults } from '../private/house-function';
 import { ValidationError } from '../private/validation-error';
-import { describe, validateRetention } from '../private/validators';
+import { describe } from '../private/validators';
 
 /**
  * Properties of a {@link SecureNodejsFunction}: those of a `NodejsFunction`, except `logGroup`,
@@ -52,30 +52,17 @@ const REFUSED_PROPS = {
  */
 export class SecureNodejsFunction extends nodejs.NodejsFunction {
   /** The Node.js runtime of every function the library creates, unless `runtime` says otherwise: the newest one aws-cdk-lib offers. */
-  public static readonly DEFAULT_RUNTIME: lambda.Runtime = lambda.Runtime.NODEJS_24_X;
+  public static readonly DEFAULT_RUNTIME: lambda.Runtime = HOUSE_NODE_RUNTIME;
 
   constructor(scope: Construct, id: string, props: SecureNodejsFunctionProps) {
     validateRefusedProps(scope, props);
     const { encryption, logGroupRetention, logGroupRemovalPolicy, bundling, environment, ...rest } = props;
-    validateRetention(scope, 'logGroupRetention', logGroupRetention);
-    const logGroup = encryption.createLogGroup(scope, `${id}LogGroup`, {
-      logGroupName: `/aws/lambda/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-${id}`,
-      retention: logGroupRetention,
-      removalPolicy: logGroupRemovalPolicy,
-    });
+    const house = houseFunctionDefaults(scope, id, { encryption, logGroupRetention, logGroupRemovalPolicy });
     super(scope, id, {
-      runtime: SecureNodejsFunction.DEFAULT_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      tracing: lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      ...house.defaults,
       ...rest,
-      logGroup,
-      environmentEncryption: encryption.key,
-      environment: { [ENV.nodeOptions]: '--enable-source-maps', ...environment },
+      ...house.enforced,
+      environment: { ...house.environment, ...environment },
       bundling: {
         minify: true,
         sourceMap: true,
