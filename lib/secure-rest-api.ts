@@ -14,6 +14,7 @@ import { AccessLogMetricName } from './observability/access-log-metric-name';
 import { AccessLogMetrics } from './observability/access-log-metrics';
 import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarms';
 import { secureAccessLogFormat } from './private/access-log-format';
+import { Attachment, attached } from './private/attachments';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
@@ -310,14 +311,6 @@ export interface ISecureRestApi extends IConstruct {
    * @default - sum over 1 minute
    */
   metricAuthorizerFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Records the API's firewall; throws a `ValidationError` on a second one (a stage is associated
-   * with one web ACL). Called by `ApiFirewall`.
-   *
-   * @internal
-   */
-  _attachFirewall(firewall: IApiFirewall): void;
 }
 
 /** One row of the API's access matrix: a route and who may call it. */
@@ -386,7 +379,6 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
    */
   public readonly alarms?: ApiAlarms;
 
-  private attachedFirewall?: IApiFirewall;
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
   private readonly stageThrottle: Required<ThrottleSettings>;
@@ -507,15 +499,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
    * @default - undefined until an `ApiFirewall` is created for the API
    */
   public get firewall(): IApiFirewall | undefined {
-    return this.attachedFirewall;
-  }
-
-  /** @internal */
-  public _attachFirewall(firewall: IApiFirewall): void {
-    if (this.attachedFirewall !== undefined) {
-      throw new ValidationError(`\`api\` ${this.node.path} already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall`, firewall);
-    }
-    this.attachedFirewall = firewall;
+    return attached<IApiFirewall>(this, Attachment.FIREWALL);
   }
 
   /**

@@ -5,6 +5,7 @@
 # type-checks and compiles the app against the shipped .d.ts, synthesizes it with `node` alone,
 # fails if any asset was bundled (esbuild or Docker), and compares its template with the reviewed
 # jest snapshot. Prints the tarball's size and file count, and the synth's time and resources.
+# It packs dist/ as it is (--ignore-scripts): run it after `npm run build`, as .ci/run does.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -18,8 +19,18 @@ tarball="$work/$(node -p 'require(process.argv[1])[0].filename' "$work/pack.json
 node -e '
 const [pack] = require(process.argv[1]);
 console.log(`tarball: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} bytes unpacked, ${pack.entryCount} files`);
-const unexpected = pack.files.map((f) => f.path).filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/lambda\/shared\/constants\.(js|d\.ts)|dist\/handlers\/[a-z-]+\/index\.js(\.map)?|dist\/handlers\/manifest\.json|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/.test(p));
+const files = pack.files.map((f) => f.path);
+const unexpected = files.filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/lambda\/shared\/constants\.(js|d\.ts)|dist\/handlers\/[a-z-]+\/index\.js(\.map)?|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/.test(p));
 if (unexpected.length > 0) { console.error(`the tarball holds files a user does not need: ${unexpected.join(", ")}`); process.exit(1); }
+// Every compiled module has its source in lib/, and every source is compiled: no leftovers of an earlier build.
+const fs = require("node:fs"); const path = require("node:path");
+const sources = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+const expected = sources("lib").flatMap((f) => [`dist/${f.replace(/\.ts$/, ".js")}`, `dist/${f.replace(/\.ts$/, ".d.ts")}`]).sort();
+const packed = files.filter((f) => f.startsWith("dist/lib/")).sort();
+if (JSON.stringify(packed) !== JSON.stringify(expected)) {
+  console.error(`the tarball's dist/lib differs from lib/: extra ${packed.filter((f) => !expected.includes(f)).join(", ") || "none"}; missing ${expected.filter((f) => !packed.includes(f)).join(", ") || "none"}`);
+  process.exit(1);
+}
 ' "$work/pack.json"
 
 # The lowest versions the peer ranges allow: CI tests the bottom of the range.

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { BuildOptions, Metafile } from 'esbuild';
+import { type BuildOptions, type Metafile, version as esbuildVersion } from 'esbuild';
 import { BUNDLED_HANDLERS, BundledHandlerName } from '../lambda/shared/constants';
 
 /** The repository's root folder. */
@@ -55,6 +55,9 @@ export function buildOptions(name: BundledHandlerName): BuildOptions {
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
+    // The compiler options esbuild honours, given here so that no tsconfig.json on disk can change a
+    // bundle behind the manifest's back (they are part of the settings hash).
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, alwaysStrict: true } },
     metafile: true,
     logLevel: 'warning',
   };
@@ -95,6 +98,9 @@ export function recordOf(name: BundledHandlerName, metafile: Metafile): BundleRe
 export function staleBundles(manifest: BundleManifest | undefined): string[] {
   if (manifest === undefined) {
     return [`no handler bundles at ${path.relative(ROOT, MANIFEST_PATH)}: run \`npm run build\``];
+  }
+  if (manifest.esbuildVersion !== esbuildVersion) {
+    return [`the handlers were bundled by esbuild ${manifest.esbuildVersion}, not the installed ${esbuildVersion}: run \`npm run build:handlers\``];
   }
   const problems: string[] = [];
   for (const name of HANDLER_NAMES) {

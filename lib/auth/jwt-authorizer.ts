@@ -18,7 +18,7 @@ import {
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
-import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import { validateSecureRestApi } from '../private/secure-rest-api-check';
 import type { ISecureRestApi } from '../secure-rest-api';
 import type { ICognitoUserDirectory } from './cognito-user-directory';
 import { RouteAuthorization, RouteAuthorizationConfig, RouteDescription } from './route-authorization';
@@ -300,10 +300,7 @@ export class JwtAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
-    if (!implementsSecureRestApi(props?.api)) {
-      throw new ValidationError(`\`api\` must be a SecureRestApi, got ${Construct.isConstruct(props?.api) ? `the construct at '${(props.api as Construct).node.path}'` : describe(props?.api)}: pass the API whose routes the authorizer guards`, this);
-    }
-    this.api = props.api;
+    this.api = validateSecureRestApi(this, props?.api, 'the API whose routes the authorizer guards');
     this.type = props.type ?? JwtAuthorizerType.TOKEN;
     validateOneOf(this, 'type', this.type, Object.values(JwtAuthorizerType));
     if (Stack.of(this) !== Stack.of(props.api)) {

@@ -22,8 +22,10 @@ import {
 } from '../../lambda/shared/constants';
 import { ApiDashboard } from '../observability/api-dashboard';
 import { BundledHandlerFunction } from '../private/bundled-handler';
+import { Attachment, attach, refuseSecond } from '../private/attachments';
 import { validateCidrs } from '../private/cidr';
 import { dashboardGraph } from '../private/dashboard-graph';
+import { implementsSecureRestApi } from '../private/secure-rest-api-check';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
 import type { IApiFirewall } from './api-firewall';
@@ -189,9 +191,10 @@ export class AbuseBlocker extends Construct {
 
   constructor(scope: Construct, id: string, props: AbuseBlockerProps) {
     super(scope, id);
-    this.firewall = props.firewall;
-    const { ipv4, ipv6 } = this.automaticBlockLists(props.firewall);
-    const api = props.firewall.api;
+    this.firewall = this.validateFirewall(props?.firewall);
+    refuseSecond(this.firewall, Attachment.ABUSE_BLOCKER, this, `\`firewall\` ${this.firewall.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`);
+    const { ipv4, ipv6 } = this.automaticBlockLists(this.firewall);
+    const api = this.firewall.api;
     const window = props.window ?? DEFAULT_WINDOW;
     const blockPeriod = props.blockPeriod ?? DEFAULT_BLOCK_PERIOD;
     const sweepInterval = props.sweepInterval ?? DEFAULT_SWEEP_INTERVAL;
@@ -284,6 +287,18 @@ export class AbuseBlocker extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
     this.createAlarms(props.blockListFillAlarmPercent ?? DEFAULT_FILL_ALARM_PERCENT, sweepInterval);
+    // Last: a blocker that failed validation is not the firewall's blocker.
+    attach(this.firewall, Attachment.ABUSE_BLOCKER, this);
+  }
+
+  /** The firewall, checked by shape (callers in JavaScript or other languages can pass anything). */
+  private validateFirewall(firewall: unknown): IApiFirewall {
+    const candidate = firewall as Partial<IApiFirewall> | undefined;
+    if (!Construct.isConstruct(firewall) || !implementsSecureRestApi(candidate?.api) || !('automaticBlockListIpv4' in firewall)) {
+      const received = Construct.isConstruct(firewall) ? `the construct at '${firewall.node.path}'` : describe(firewall);
+      throw new ValidationError(`\`firewall\` must be an ApiFirewall, got ${received}: pass the firewall whose automatic block lists the blocker fills`, this);
+    }
+    return firewall as IApiFirewall;
   }
 
   /** Addresses added to the automatic block lists. @default - sum over 1 minute */
@@ -388,7 +403,6 @@ export class AbuseBlocker extends Construct {
     if (ipv4 === undefined || ipv6 === undefined) {
       throw new ValidationError(`\`firewall\` ${firewall.node.path} uses an existing web ACL (\`webAclArn\`), which has no automatic block lists: let the ApiFirewall create its web ACL`, this);
     }
-    firewall._attachAbuseBlocker(this);
     return { ipv4, ipv6 };
   }
 

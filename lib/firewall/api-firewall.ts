@@ -9,6 +9,8 @@ import { ApiDashboard } from '../observability/api-dashboard';
 import { validateCidrs } from '../private/cidr';
 import { dashboardGraph } from '../private/dashboard-graph';
 import { ParsedRoute, parseRouteKey } from '../private/route-key';
+import { Attachment, attach, attached, refuseSecond } from '../private/attachments';
+import { validateSecureRestApi } from '../private/secure-rest-api-check';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateRetention, validateWholeNumber } from '../private/validators';
 import {
@@ -521,14 +523,6 @@ export interface IApiFirewall extends IConstruct {
    * @default - none: the web ACL was not created here
    */
   readonly automaticBlockListIpv6?: wafv2.CfnIPSet;
-
-  /**
-   * Records the abuse blocker that owns the automatic block lists; throws a `ValidationError` on a
-   * second one (two would overwrite each other's lists). Called by `AbuseBlocker`.
-   *
-   * @internal
-   */
-  _attachAbuseBlocker(blocker: AbuseBlocker): void;
 }
 
 /**
@@ -594,8 +588,6 @@ export class ApiFirewall extends Construct implements IApiFirewall {
   /** The API whose stage the web ACL protects. */
   public readonly api: ISecureRestApi;
 
-  private attachedAbuseBlocker?: AbuseBlocker;
-
   private readonly rules: wafv2.CfnWebACL.RuleProperty[] = [];
   /** The prop each rule comes from, for error messages; `undefined` for the firewall's own rules. */
   private readonly ruleProps: Array<string | undefined> = [];
@@ -606,8 +598,8 @@ export class ApiFirewall extends Construct implements IApiFirewall {
 
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
-    this.api = props.api;
-    this.api._attachFirewall(this);
+    this.api = validateSecureRestApi(this, props?.api, 'the API whose stage the web ACL protects');
+    refuseSecond(this.api, Attachment.FIREWALL, this, `\`api\` ${this.api.node.path} already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall`);
     this.mode = props.mode ?? FirewallMode.BLOCK;
     this.validateMode(this.mode);
     // Within WAF's 128 characters for names, leaving room for an IP set's suffix.
@@ -685,6 +677,8 @@ export class ApiFirewall extends Construct implements IApiFirewall {
       webAclArn: this.webAclArn,
     });
     this.blockedRequestsAlarm = this.addAlarm(props.blockedRequestsPerMinuteThreshold ?? DEFAULT_BLOCKED_REQUESTS_PER_MINUTE);
+    // Last: a firewall that failed validation is not the API's firewall.
+    attach(this.api, Attachment.FIREWALL, this);
   }
 
   /**
@@ -693,15 +687,7 @@ export class ApiFirewall extends Construct implements IApiFirewall {
    * @default - undefined until an `AbuseBlocker` is created for the firewall
    */
   public get abuseBlocker(): AbuseBlocker | undefined {
-    return this.attachedAbuseBlocker;
-  }
-
-  /** @internal */
-  public _attachAbuseBlocker(blocker: AbuseBlocker): void {
-    if (this.attachedAbuseBlocker !== undefined) {
-      throw new ValidationError(`\`firewall\` ${this.node.path} already has an AbuseBlocker: two would overwrite each other's block lists, so give the firewall one`, blocker);
-    }
-    this.attachedAbuseBlocker = blocker;
+    return attached<AbuseBlocker>(this, Attachment.ABUSE_BLOCKER);
   }
 
   /** The names of the web ACL's rules, in the order AWS WAF evaluates them (empty for an existing web ACL). */

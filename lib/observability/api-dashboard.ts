@@ -2,6 +2,7 @@ import { Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { DASHBOARD_WIDTH, dashboardGraph } from '../private/dashboard-graph';
+import { validateSecureRestApi } from '../private/secure-rest-api-check';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
@@ -44,7 +45,7 @@ export class ApiDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiDashboardProps) {
     super(scope, id);
-    const api = props.api;
+    const api = validateSecureRestApi(this, props?.api, 'the API whose metrics the dashboard shows');
     // Named after this construct, so two dashboards of one API do not clash.
     const dashboardName = props.dashboardName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '-' });
     if (!Token.isUnresolved(dashboardName) && !DASHBOARD_NAME.test(dashboardName)) {

@@ -24,8 +24,9 @@ export interface HouseFunctionOptions {
  * explicit log group encrypted with the API's key and with finite retention, environment variables
  * encrypted with the same key, source maps on), creating its log group in `scope`.
  *
- * The log group, the environment's key and `NODE_OPTIONS` are returned separately: the caller
- * applies them after the user's own props, so they cannot be overridden.
+ * The log group and the environment's key are returned separately (`enforced`): the caller applies
+ * them after the user's own props, so they cannot be overridden. `environment` (`NODE_OPTIONS`) is
+ * a default the caller merges under the user's variables.
  */
 export function houseFunctionDefaults(scope: Construct, id: string, options: HouseFunctionOptions) {
   validateRetention(scope, 'logGroupRetention', options.logGroupRetention);

@@ -1,5 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import type { ISecureRestApi } from '../secure-rest-api';
+import { ValidationError } from './validation-error';
+import { describe } from './validators';
 
 /**
  * Each member of `ISecureRestApi` the parts rely on, with what `typeof` gives for it. The type makes
@@ -23,7 +25,6 @@ const MEMBERS: { readonly [K in Exclude<keyof ISecureRestApi, keyof IConstruct |
   metricThrottledRequests: 'function',
   metricIntegrationErrors: 'function',
   metricAuthorizerFailures: 'function',
-  _attachFirewall: 'function',
 };
 
 /**
@@ -34,4 +35,16 @@ const MEMBERS: { readonly [K in Exclude<keyof ISecureRestApi, keyof IConstruct |
  */
 export function implementsSecureRestApi(x: unknown): x is ISecureRestApi {
   return Boolean(Construct.isConstruct(x)) && Object.entries(MEMBERS).every(([name, kind]) => typeof (x as unknown as Record<string, unknown>)[name] === kind);
+}
+
+/**
+ * Returns `api` when it implements `ISecureRestApi`, else throws a `ValidationError` at `scope`
+ * naming what was received and `purpose` (what the part needs the API for).
+ */
+export function validateSecureRestApi(scope: IConstruct, api: unknown, purpose: string): ISecureRestApi {
+  if (!implementsSecureRestApi(api)) {
+    const received = Construct.isConstruct(api) ? `the construct at '${api.node.path}'` : describe(api);
+    throw new ValidationError(`\`api\` must be a SecureRestApi, got ${received}: pass ${purpose}`, scope);
+  }
+  return api;
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { validateThrottle } from '../private/throttle';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateNonBlank, validateWholeNumber } from '../private/validators';
-import { implementsSecureRestApi } from '../private/secure-rest-api-check';
+import { validateSecureRestApi } from '../private/secure-rest-api-check';
 import type { ISecureRestApi } from '../secure-rest-api';
 import { ThrottleSettings } from './throttle';
 
@@ -351,10 +351,7 @@ export class UsageTiers extends Construct {
   }
 
   private validateApi(api: unknown): void {
-    if (!implementsSecureRestApi(api)) {
-      const received = Construct.isConstruct(api) ? `the construct at '${api.node.path}'` : describe(api);
-      throw new ValidationError(`\`api\` must be a SecureRestApi, got ${received}: pass the API whose stage the tiers meter`, this);
-    }
+    validateSecureRestApi(this, api, 'the API whose stage the tiers meter');
   }
 
   private validateTierName(prop: string, name: string): void {

@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLED_HANDLERS } from '../../lambda/shared/constants';
 import { AbuseBlocker, ApiFirewall, JwtAuthorizer, LambdaRouteIntegration, SecureRestApi } from '../../lib';
 import { bundledHandlerDir } from '../../lib/private/bundled-handler';
-import { BundleManifest, HANDLERS_DIR, HANDLER_NAMES, MANIFEST_PATH, ROOT, SETTINGS_INPUT, readManifest, staleBundles } from '../../scripts/handler-bundles';
+import { BundleManifest, HANDLERS_DIR, buildOptions, HANDLER_NAMES, MANIFEST_PATH, ROOT, SETTINGS_INPUT, readManifest, staleBundles } from '../../scripts/handler-bundles';
 import { bundlingApp } from '../helpers/bundles';
 import { CDK_JSON_CONTEXT, inlineFunction } from '../helpers/stack';
 
@@ -62,6 +62,17 @@ describe('staleBundles', () => {
     const output = `dist/handlers/${BUNDLED_HANDLERS.abuseBlocker}/index.js`;
     manifest.handlers[BUNDLED_HANDLERS.abuseBlocker].outputs[output] = '0'.repeat(64);
     expect(staleBundles(manifest)).toEqual([`abuse-blocker: ${output} is not the file the build wrote: run \`npm run build:handlers\``]);
+  });
+
+  test('bundles made by another esbuild are stale', () => {
+    const manifest = { ...current(), esbuildVersion: '0.0.1' };
+    expect(staleBundles(manifest)).toEqual([`the handlers were bundled by esbuild 0.0.1, not the installed ${current().esbuildVersion}: run \`npm run build:handlers\``]);
+  });
+
+  test('no tsconfig.json on disk reaches the bundles: the compiler options esbuild honours are in the build settings', () => {
+    for (const name of HANDLER_NAMES) {
+      expect(buildOptions(name).tsconfigRaw).toEqual({ compilerOptions: { useDefineForClassFields: true, alwaysStrict: true } });
+    }
   });
 
   test('a handler missing from the manifest, or no manifest at all, is reported', () => {

@@ -141,11 +141,11 @@ const ops = {
     return null;
   },
 
-  /** JWKS requests each issuer has served, by name. */
   /** The Node.js version the bundle runs under. */
   nodeVersion() {
     return process.version;
   },
+  /** JWKS requests each issuer has served, by name. */
   fetches() {
     return Object.fromEntries([...issuers].map(([name, entry]) => [name, entry.fetches]));
   },

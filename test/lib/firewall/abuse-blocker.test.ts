@@ -332,6 +332,26 @@ describe('AbuseBlocker', () => {
         .toBe(`\`firewall\` TestStack/Firewall uses an existing web ACL (\`webAclArn\`), which has no automatic block lists: let the ApiFirewall create its web ACL${AT}`);
     });
 
+    test('a `firewall` that is not an ApiFirewall, as JavaScript or another language can pass', () => {
+      const stack = newStack();
+      const api = new SecureRestApi(stack, 'Api');
+      expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Blocker', { firewall: {} as any })).message)
+        .toBe(`\`firewall\` must be an ApiFirewall, got {}: pass the firewall whose automatic block lists the blocker fills${AT}`);
+      expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Blocker2', { firewall: api as any })).message)
+        .toBe("`firewall` must be an ApiFirewall, got the construct at 'TestStack/Api': pass the firewall whose automatic block lists the blocker fills (at TestStack/Blocker2)");
+    });
+
+    test('a blocker that fails validation does not claim the firewall: a valid one can follow', () => {
+      const stack = newStack();
+      const api = new SecureRestApi(stack, 'Api');
+      addLoginRoute(stack, api);
+      const firewall = new ApiFirewall(stack, 'Firewall', { api });
+      expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Bad', { firewall, threshold: 0 })).message).toContain('`threshold` must be a whole number >= 1, got 0');
+      expect(firewall.abuseBlocker).toBeUndefined();
+      const good = new AbuseBlocker(stack, 'Good', { firewall });
+      expect(firewall.abuseBlocker).toBe(good);
+    });
+
     test('a second blocker on the same firewall', () => {
       const { stack, firewall } = build();
       expect(errorOf(ValidationError, () => new AbuseBlocker(stack, 'Second', { firewall })).message)

@@ -996,6 +996,25 @@ describe('validation', () => {
       '`api` TestStack/Api already has a firewall: a stage is associated with one web ACL, so give the API one ApiFirewall (at TestStack/Firewall2)');
   });
 
+  test('a firewall that fails validation does not claim the API: a valid one can follow', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Bad', { api, mode: 'DETECT' as FirewallMode })).message).toBe("`mode` must be one of 'BLOCK', 'COUNT', got 'DETECT' (at TestStack/Bad)");
+    expect(api.firewall).toBeUndefined();
+    const good = new ApiFirewall(stack, 'Good', { api });
+    expect(api.firewall).toBe(good);
+  });
+
+  test('an `api` that is not a SecureRestApi, as JavaScript or another language can pass', () => {
+    const stack = newStack();
+    const plain = new apigw.RestApi(stack, 'Plain');
+    plain.root.addMethod('GET');
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall', { api: plain as any })).message).toBe(
+      "`api` must be a SecureRestApi, got the construct at 'TestStack/Plain': pass the API whose stage the web ACL protects" + AT);
+    expect(validationErrorOf(() => new ApiFirewall(stack, 'Firewall2', {} as any)).message).toBe(
+      '`api` must be a SecureRestApi, got undefined: pass the API whose stage the web ACL protects (at TestStack/Firewall2)');
+  });
+
   test('a second firewall on the same API, even when the first uses an existing web ACL', () => {
     const stack = newStack();
     const api = new SecureRestApi(stack, 'Api');

@@ -1,5 +1,6 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -266,4 +267,12 @@ describe('labels', () => {
     expect(labels).toHaveLength(2);
     expect(new Set(labels).size).toBe(2);
   });
+});
+
+test('an `api` that is not a SecureRestApi is refused with the fix', () => {
+  const stack = newStack();
+  const plain = new apigw.RestApi(stack, 'Plain');
+  plain.root.addMethod('GET');
+  expect(errorOf(ValidationError, () => new ApiDashboard(stack, 'Dashboard', { api: plain as any })).message)
+    .toBe("`api` must be a SecureRestApi, got the construct at 'TestStack/Plain': pass the API whose metrics the dashboard shows (at TestStack/Dashboard)");
 });
