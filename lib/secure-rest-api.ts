@@ -17,7 +17,7 @@ import { secureAccessLogFormat } from './private/access-log-format';
 import { Attachment, attached } from './private/attachments';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
-import { INVOKE_ACTION, ResourcePolicyStatements } from './private/resource-policy';
+import { INVOKE_ACTION, ResourcePolicyStatements, SOURCE_IP_KEY, VPC_SOURCE_IP_KEY } from './private/resource-policy';
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { ValidationError } from './private/validation-error';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
@@ -686,14 +686,24 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   /**
    * Denies every request whose source address is outside `cidrs` (IPv4 and IPv6 CIDR blocks), in
    * the API's resource policy. Repeated calls widen the allowed set.
+   *
+   * The address is the caller's public address (`aws:SourceIp`) on a REGIONAL API, and its address
+   * inside its VPC (`aws:VpcSourceIp`) on a PRIVATE API, where every request comes through a VPC
+   * endpoint and `aws:SourceIp` is absent. On a PRIVATE API the blocks apply in the VPC of each
+   * endpoint the API allows (`vpcEndpoints`, `allowOnlyFromVpcEndpoints`).
    */
   public allowOnlyFrom(...cidrs: string[]): void {
-    this.addCidrs('allowOnlyFrom', cidrs, this.allowedSourceCidrs, ResourcePolicyStatements.denyUnlessFrom);
+    this.addCidrs('allowOnlyFrom', cidrs, this.allowedSourceCidrs, (list) => ResourcePolicyStatements.denyUnlessFrom(list, this.sourceAddressKey()));
   }
 
-  /** Denies every request whose source address is inside `cidrs`, in the API's resource policy. */
+  /**
+   * Denies every request whose source address is inside `cidrs`, in the API's resource policy.
+   *
+   * The address is the caller's public address on a REGIONAL API, and its address inside its VPC
+   * on a PRIVATE one (see `allowOnlyFrom`).
+   */
   public denyFrom(...cidrs: string[]): void {
-    this.addCidrs('denyFrom', cidrs, this.deniedSourceCidrs, ResourcePolicyStatements.denyFrom);
+    this.addCidrs('denyFrom', cidrs, this.deniedSourceCidrs, (list) => ResourcePolicyStatements.denyFrom(list, this.sourceAddressKey()));
   }
 
   /**
@@ -733,6 +743,11 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     if (first) {
       this.addRestriction(statement(this.lazyList(into)));
     }
+  }
+
+  /** The condition key that holds the caller's address for this endpoint type. */
+  private sourceAddressKey(): string {
+    return this.endpointType === ApiEndpointType.PRIVATE ? VPC_SOURCE_IP_KEY : SOURCE_IP_KEY;
   }
 
   private addRestriction(statement: iam.PolicyStatement): void {

@@ -3,6 +3,21 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 /** The IAM action that calling an API Gateway method needs. */
 export const INVOKE_ACTION = 'execute-api:Invoke';
 
+/**
+ * The condition key that holds the caller's address on a REGIONAL API: the public address API
+ * Gateway sees. IAM leaves it out of the request context of a request that comes through a VPC
+ * endpoint, so on a PRIVATE API it matches nothing.
+ */
+export const SOURCE_IP_KEY = 'aws:SourceIp';
+
+/**
+ * The condition key that holds the caller's address inside its VPC, present only for a request
+ * through a VPC endpoint: the one to use on a PRIVATE API. VPCs may use overlapping ranges, so AWS
+ * pairs it with `aws:SourceVpce` or `aws:SourceVpc`; a PRIVATE API's policy always carries
+ * `denyUnlessThroughVpcEndpoints`.
+ */
+export const VPC_SOURCE_IP_KEY = 'aws:VpcSourceIp';
+
 /** Every method of every stage of the API the policy is attached to. */
 const EVERY_METHOD = 'execute-api:/*';
 
@@ -49,14 +64,17 @@ export const ResourcePolicyStatements = {
     });
   },
 
-  /** Denies every request whose source address is outside `cidrs`. */
-  denyUnlessFrom(cidrs: readonly string[]): iam.PolicyStatement {
-    return invokeStatement('DenyUnlessFromAllowedSourceCidrs', iam.Effect.DENY, { NotIpAddress: { 'aws:SourceIp': [...cidrs] } });
+  /**
+   * Denies every request whose address under `addressKey` is outside `cidrs`. A request whose
+   * context lacks the key is denied too (a negated condition operator matches a missing key).
+   */
+  denyUnlessFrom(cidrs: readonly string[], addressKey: string): iam.PolicyStatement {
+    return invokeStatement('DenyUnlessFromAllowedSourceCidrs', iam.Effect.DENY, { NotIpAddress: { [addressKey]: [...cidrs] } });
   },
 
-  /** Denies every request whose source address is inside `cidrs`. */
-  denyFrom(cidrs: readonly string[]): iam.PolicyStatement {
-    return invokeStatement('DenyFromDeniedSourceCidrs', iam.Effect.DENY, { IpAddress: { 'aws:SourceIp': [...cidrs] } });
+  /** Denies every request whose address under `addressKey` is inside `cidrs`. */
+  denyFrom(cidrs: readonly string[], addressKey: string): iam.PolicyStatement {
+    return invokeStatement('DenyFromDeniedSourceCidrs', iam.Effect.DENY, { IpAddress: { [addressKey]: [...cidrs] } });
   },
 
   /** Denies every request that does not come through one of `vpcEndpointIds`. */

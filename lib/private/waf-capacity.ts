@@ -41,7 +41,11 @@ export const STATEMENT_CAPACITY = {
   regexMatch: 3,
   /** Size constraint: 1 as a base cost. */
   sizeConstraint: 1,
-  /** Each text transformation other than NONE. */
+  /**
+   * Each text transformation other than NONE ("Each text transformation is 10 WCUs"), counted in
+   * every statement that applies it: a route rule that inspects its path as sent, decoded,
+   * normalised, and decoded then normalised pays for 4 transformations.
+   */
   textTransformation: 10,
   /** Inspecting all query arguments adds 10. */
   allQueryArguments: 10,
@@ -52,6 +56,9 @@ export const WAF_DEFAULT_CAPACITY = 1500;
 
 /** The most a web ACL may use (AWS WAF quota). */
 export const WAF_MAX_CAPACITY = 5000;
+
+/** The most text transformations one statement may apply (AWS WAF quota). */
+export const WAF_MAX_TEXT_TRANSFORMATIONS = 10;
 
 type Statement = wafv2.CfnWebACL.StatementProperty;
 type FieldToMatch = wafv2.CfnWebACL.FieldToMatchProperty;
@@ -122,6 +129,9 @@ export function rulesCapacity(rules: readonly wafv2.CfnWebACL.RuleProperty[]): n
  * query arguments and 10 for each text transformation other than NONE.
  */
 function componentCapacity(base: number, field: FieldToMatch, transformations: readonly Transformation[]): number {
+  if (transformations.length > WAF_MAX_TEXT_TRANSFORMATIONS) {
+    throw new Error(`A statement applies ${transformations.length} text transformations, over AWS WAF's ${WAF_MAX_TEXT_TRANSFORMATIONS}`);
+  }
   const doubled = field.jsonBody ? base * 2 : base;
   const queryArguments = field.allQueryArguments ? STATEMENT_CAPACITY.allQueryArguments : 0;
   const transformed = transformations.filter((t) => t.type !== 'NONE').length * STATEMENT_CAPACITY.textTransformation;

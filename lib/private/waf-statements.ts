@@ -15,6 +15,31 @@ export const NO_TRANSFORMATION: readonly wafv2.CfnWebACL.TextTransformationPrope
 /** Percent-decoding, so that `/v1/log%69n` is seen as `/v1/login`. */
 const URL_DECODED: readonly wafv2.CfnWebACL.TextTransformationProperty[] = [{ priority: 0, type: 'URL_DECODE' }];
 
+/**
+ * Path normalisation: AWS WAF's `NORMALIZE_PATH` removes repeated slashes, `.` segments, and `..`
+ * segments with the segment before them (a `..` at the start stays), so that `/v1//pets/./1` and
+ * `/v1/pets/x/../1` are seen as `/v1/pets/1`. Not `NORMALIZE_PATH_WIN`, which also turns `\` into
+ * `/`: API Gateway does not separate path segments at a backslash.
+ */
+const NORMALIZED: readonly wafv2.CfnWebACL.TextTransformationProperty[] = [{ priority: 0, type: 'NORMALIZE_PATH' }];
+
+/** Percent-decoding, then path normalisation, so that `/v1/pets/%2e/1` is seen as `/v1/pets/1`. */
+const URL_DECODED_NORMALIZED: readonly wafv2.CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
+
+/**
+ * The forms of the URI path a per-route rule matches, any one sufficing: as sent, percent-decoded,
+ * normalised, and percent-decoded then normalised.
+ */
+const ROUTE_PATH_TRANSFORMATIONS: readonly (readonly wafv2.CfnWebACL.TextTransformationProperty[])[] = [
+  NO_TRANSFORMATION,
+  URL_DECODED,
+  NORMALIZED,
+  URL_DECODED_NORMALIZED,
+];
+
 /** `text` with every regular-expression metacharacter escaped. */
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -42,18 +67,18 @@ export function routePathRegex(route: ParsedRoute, prefixes: readonly string[]):
 
 /**
  * The scope-down statement of a per-route rate rule: the route's method (any method for `ANY`) and
- * its path. The path is matched both as sent and percent-decoded, because whether API Gateway
- * decodes a path before routing it is not documented: either way a request that reaches the route
- * is counted.
+ * its path. The path is matched as sent, percent-decoded, normalised (`//`, `/./` and `/x/../`
+ * removed), and percent-decoded then normalised (`/%2e/`), because how API Gateway decodes and
+ * normalises a path before routing it is not documented: whichever form reaches the route, the
+ * request is counted, and a client cannot escape the limit by spelling the path differently.
  */
 export function routeScopeDown(route: ParsedRoute, prefixes: readonly string[]): wafv2.CfnWebACL.StatementProperty {
   const regexString = routePathRegex(route, prefixes);
   const path: wafv2.CfnWebACL.StatementProperty = {
     orStatement: {
-      statements: [
-        { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [...NO_TRANSFORMATION] } },
-        { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [...URL_DECODED] } },
-      ],
+      statements: ROUTE_PATH_TRANSFORMATIONS.map((transformations) => ({
+        regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: transformations.map((t) => ({ ...t })) },
+      })),
     },
   };
   if (route.method === HttpMethod.ANY) {

@@ -645,6 +645,65 @@ describe('resource policy', () => {
     expect(api.endpointType).toBe(ApiEndpointType.PRIVATE);
   });
 
+  test('on a REGIONAL API, allowOnlyFrom and denyFrom test the caller\'s public address (aws:SourceIp)', () => {
+    const { stack, api } = buildWithRoute();
+    api.allowOnlyFrom('203.0.113.0/24');
+    api.denyFrom('203.0.113.128/25');
+    const policy = Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi')[logicalId(stack, api.api)].Properties.Policy;
+    expect(policy.Statement.slice(2)).toEqual([
+      {
+        Sid: 'DenyUnlessFromAllowedSourceCidrs',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+        Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } },
+      },
+      {
+        Sid: 'DenyFromDeniedSourceCidrs',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+        Condition: { IpAddress: { 'aws:SourceIp': ['203.0.113.128/25'] } },
+      },
+    ]);
+  });
+
+  test('on a PRIVATE API, allowOnlyFrom and denyFrom test the caller\'s address inside its VPC (aws:VpcSourceIp), beside the endpoint restriction', () => {
+    // Behind an execute-api VPC endpoint, aws:SourceIp is absent from the request context: a Deny
+    // on IpAddress aws:SourceIp never matches (denyFrom failed open) and one on NotIpAddress always
+    // does (allowOnlyFrom blocked every caller).
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const endpoint = vpc.addInterfaceEndpoint('ExecuteApi', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY });
+    const api = new SecureRestApi(stack, 'Api', { endpointType: ApiEndpointType.PRIVATE, vpcEndpoints: [endpoint] });
+    api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    api.allowOnlyFrom('10.0.0.0/16');
+    api.denyFrom('10.0.128.0/17');
+    const invokeAll = { Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' };
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'AllowUnsignedInvokeSubjectToMethodAuthorization', Effect: 'Allow', ...invokeAll, Condition: { Null: { 'aws:PrincipalAccount': 'true' } } },
+          {
+            Sid: 'DenyPrincipalsOfOtherAccounts',
+            Effect: 'Deny',
+            ...invokeAll,
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': '123456789012' }, Null: { 'aws:PrincipalAccount': 'false' } },
+          },
+          // The VPC address is meaningful only together with the endpoint it came through.
+          { Sid: 'DenyUnlessThroughAllowedVpcEndpoints', Effect: 'Deny', ...invokeAll, Condition: { StringNotEquals: { 'aws:SourceVpce': [{ Ref: logicalId(stack, endpoint) }] } } },
+          { Sid: 'DenyUnlessFromAllowedSourceCidrs', Effect: 'Deny', ...invokeAll, Condition: { NotIpAddress: { 'aws:VpcSourceIp': ['10.0.0.0/16'] } } },
+          { Sid: 'DenyFromDeniedSourceCidrs', Effect: 'Deny', ...invokeAll, Condition: { IpAddress: { 'aws:VpcSourceIp': ['10.0.128.0/17'] } } },
+        ],
+      },
+    });
+    const policy = Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi')[logicalId(stack, api.api)].Properties.Policy;
+    expect(JSON.stringify(policy)).not.toContain('aws:SourceIp');
+  });
+
   test('VPC endpoints on a REGIONAL API are refused', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });

@@ -23,6 +23,7 @@ import { ValidationError } from '../../../lib/private/validation-error';
 import { foreignInstance } from '../../helpers/brands';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
+import { matches, normalizePath, transform, urlDecode } from '../../helpers/waf-evaluator';
 
 /** The unique name of a firewall with the id `Firewall` in `TestStack`: its web ACL's name. */
 const ACL_NAME = 'TestStack-Firewall-D476B5F7';
@@ -393,6 +394,14 @@ describe('ApiFirewall with every rule', () => {
                   Statements: [
                     { RegexMatchStatement: { FieldToMatch: { UriPath: {} }, RegexString: pattern, TextTransformations: NONE } },
                     { RegexMatchStatement: { FieldToMatch: { UriPath: {} }, RegexString: pattern, TextTransformations: [{ Priority: 0, Type: 'URL_DECODE' }] } },
+                    { RegexMatchStatement: { FieldToMatch: { UriPath: {} }, RegexString: pattern, TextTransformations: [{ Priority: 0, Type: 'NORMALIZE_PATH' }] } },
+                    {
+                      RegexMatchStatement: {
+                        FieldToMatch: { UriPath: {} },
+                        RegexString: pattern,
+                        TextTransformations: [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }],
+                      },
+                    },
                   ],
                 },
               },
@@ -408,7 +417,7 @@ describe('ApiFirewall with every rule', () => {
     const rule = ruleNamed(template, 'RateLimit-GET-pets-petId');
     const statements = rule.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements;
     expect(statements[0].ByteMatchStatement.SearchString).toBe('GET');
-    expect(statements[1].OrStatement.Statements.map((s: Rule) => s.RegexMatchStatement.RegexString)).toEqual(['^(?:/v1)/pets/[^/]+/?$', '^(?:/v1)/pets/[^/]+/?$']);
+    expect(statements[1].OrStatement.Statements.map((s: Rule) => s.RegexMatchStatement.RegexString)).toEqual(Array(4).fill('^(?:/v1)/pets/[^/]+/?$'));
     expect(rule.Statement.RateBasedStatement.EvaluationWindowSec).toBe(600);
   });
 
@@ -440,7 +449,7 @@ describe('ApiFirewall with every rule', () => {
     const ipSets = 6;
     const geo = 1;
     const perIp = 2;
-    const routeScopeDown = 2 + 3 + 13; // method, path as sent, path decoded
+    const routeScopeDown = 2 + 3 + 13 + 13 + 23; // method; path as sent, decoded, normalised, decoded then normalised
     const routes = (2 + routeScopeDown) * 3 + 30; // one of them keyed on a header
     const managed = 25 + 50 + 700 + 200 + 200 + 200 + 100 + 100 + 50;
     const body = 1;
@@ -638,6 +647,80 @@ describe('route rate limits', () => {
   });
 });
 
+describe('a route rate rule counts every spelling of its path', () => {
+  /** The example app's route rule, on an API that also has the routes next to it. */
+  function routeRule(): Rule {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    const integration = new LambdaRouteIntegration(inlineFunction(stack));
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('DELETE /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('DELETE /pets/{petId}/photos', { authorization: RouteAuthorization.iam(), integration });
+    new ApiFirewall(stack, 'Firewall', { api, routeRateLimits: [{ routeKey: 'DELETE /pets/{petId}', limit: 100, evaluationWindow: Duration.minutes(5) }] });
+    return ruleNamed(Template.fromStack(stack), 'RateLimit-DELETE-pets-petId');
+  }
+
+  /** The rule as it was before paths were normalised: the path only as sent and percent-decoded. */
+  function withoutNormalisation(rule: Rule): Rule {
+    const copy = JSON.parse(JSON.stringify(rule));
+    const path = copy.Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].OrStatement;
+    path.Statements = path.Statements.filter((statement: Rule) => !statement.RegexMatchStatement.TextTransformations.some((t: Rule) => t.Type === 'NORMALIZE_PATH'));
+    expect(path.Statements.map((statement: Rule) => statement.RegexMatchStatement.TextTransformations))
+      .toEqual([[{ Priority: 0, Type: 'NONE' }], [{ Priority: 0, Type: 'URL_DECODE' }]]);
+    return copy;
+  }
+
+  const variants = ['/v1/pets//1', '/v1//pets/1', '//v1/pets/1', '/v1/pets/1//', '/v1/./pets/1', '/v1/pets/x/../1', '/v1/pets/%2e/1'];
+  const counted = (rule: Rule, uriPath: string, method = 'DELETE') => matches(rule.Statement, { method, uriPath });
+
+  test('the evaluator applies URL_DECODE and NORMALIZE_PATH as AWS WAF documents them', () => {
+    expect(urlDecode('/v1/pets/%2e/%2E%2e/1%zz')).toBe('/v1/pets/./../1%zz');
+    expect(normalizePath('//a///b/')).toBe('/a/b/');
+    expect(normalizePath('/a/./b/.')).toBe('/a/b/');
+    expect(normalizePath('/a/x/y/../../b/..')).toBe('/a/');
+    expect(normalizePath('../a/../../b')).toBe('../../b'); // back-references at the beginning stay
+    expect(transform('/a/%2e%2e/b', [{ Priority: 1, Type: 'NORMALIZE_PATH' }, { Priority: 0, Type: 'URL_DECODE' }])).toBe('/b');
+  });
+
+  test('the rule inspects the path as sent, decoded, normalised, and decoded then normalised', () => {
+    const path = routeRule().Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements[1].OrStatement.Statements;
+    expect(path.map((statement: Rule) => statement.RegexMatchStatement.TextTransformations)).toEqual([
+      [{ Priority: 0, Type: 'NONE' }],
+      [{ Priority: 0, Type: 'URL_DECODE' }],
+      [{ Priority: 0, Type: 'NORMALIZE_PATH' }],
+      [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }],
+    ]);
+  });
+
+  test.each(variants)('%s is counted by the rule of DELETE /pets/{petId}', (uriPath) => {
+    expect(counted(routeRule(), uriPath)).toBe(true);
+  });
+
+  test.each(variants)('%s escaped the rule without normalisation', (uriPath) => {
+    expect(counted(withoutNormalisation(routeRule()), uriPath)).toBe(false);
+  });
+
+  test('the plain path and a trailing slash are counted, as before', () => {
+    const rule = routeRule();
+    expect(counted(rule, '/v1/pets/1')).toBe(true);
+    expect(counted(rule, '/v1/pets/1/')).toBe(true);
+    expect(counted(withoutNormalisation(rule), '/v1/pets/1')).toBe(true);
+  });
+
+  test.each([
+    ['DELETE', '/v1/pets'],
+    ['DELETE', '/v1/pets/'],
+    ['DELETE', '//v1//pets//'],
+    ['DELETE', '/v1/pets/1/photos'],
+    ['DELETE', '/v1/pets//1/./photos'],
+    ['DELETE', '/v1/pets/1/%2e/photos'],
+    ['DELETE', '/v2/pets/1'],
+    ['GET', '/v1/pets//1'],
+  ])('%s %s, not the route, is not counted', (method, uriPath) => {
+    expect(counted(routeRule(), uriPath, method)).toBe(false);
+  });
+});
+
 describe('logging', () => {
   test('logOnlyBlockedAndCounted keeps requests a rule blocked or counted, and drops the rest', () => {
     const { stack } = build({ logOnlyBlockedAndCounted: true });
@@ -787,7 +870,7 @@ describe('capacity', () => {
   test('over AWS WAF\'s 5000 fails without suggesting to raise the limit', () => {
     const routeRateLimits = Array.from({ length: 80 }, (_, index) => ({ routeKey: 'GET /orders', limit: 10, aggregateOnHeader: 'x-api-key', ruleName: `Orders${index}` }));
     expect(validationErrorOf(() => build({ routeRateLimits })).message).toBe(
-      `The web ACL's rules need ${1130 + 80 * 50} WCU, over \`maxCapacity\` (5000, AWS WAF's limit); the largest are AWS-AWSManagedRulesCommonRuleSet 700, AWS-AWSManagedRulesKnownBadInputsRuleSet 200, AWS-AWSManagedRulesSQLiRuleSet 200: turn off managed rule groups or route rate limits` + AT);
+      `The web ACL's rules need ${1130 + 80 * 86} WCU, over \`maxCapacity\` (5000, AWS WAF's limit); the largest are AWS-AWSManagedRulesCommonRuleSet 700, AWS-AWSManagedRulesKnownBadInputsRuleSet 200, AWS-AWSManagedRulesSQLiRuleSet 200: turn off managed rule groups or route rate limits` + AT);
   });
 
   test('exactly at maxCapacity synthesizes', () => {

@@ -4,6 +4,7 @@ import {
   STATEMENT_CAPACITY,
   WAF_DEFAULT_CAPACITY,
   WAF_MAX_CAPACITY,
+  WAF_MAX_TEXT_TRANSFORMATIONS,
   rulesCapacity,
   statementCapacity,
 } from '../../../lib/private/waf-capacity';
@@ -11,6 +12,8 @@ import {
 type Statement = wafv2.CfnWebACL.StatementProperty;
 const NONE = [{ priority: 0, type: 'NONE' }];
 const DECODE = [{ priority: 0, type: 'URL_DECODE' }];
+const NORMALIZE = [{ priority: 0, type: 'NORMALIZE_PATH' }];
+const DECODE_NORMALIZE = [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }];
 
 const ipSet: Statement = { ipSetReferenceStatement: { arn: 'arn' } };
 const geo: Statement = { geoMatchStatement: { countryCodes: ['KP'] } };
@@ -32,9 +35,10 @@ describe('published capacities', () => {
     });
   });
 
-  test('the account limits: 1500 in the base price, 5000 at most', () => {
+  test('the account limits: 1500 in the base price, 5000 at most, 10 text transformations a statement', () => {
     expect(WAF_DEFAULT_CAPACITY).toBe(1500);
     expect(WAF_MAX_CAPACITY).toBe(5000);
+    expect(WAF_MAX_TEXT_TRANSFORMATIONS).toBe(10);
   });
 });
 
@@ -56,6 +60,8 @@ describe('statementCapacity', () => {
     }, 2 + 10 + 20],
     ['a regex match', regex(), 3],
     ['a regex match after URL decoding', regex(DECODE), 13],
+    ['a regex match after path normalisation', regex(NORMALIZE), 13],
+    ['a regex match after URL decoding then path normalisation (10 a transformation)', regex(DECODE_NORMALIZE), 23],
     ['a regex match on the JSON body (base doubled)', { regexMatchStatement: { fieldToMatch: { jsonBody: { matchPattern: { all: {} }, matchScope: 'ALL' } }, regexString: 'a', textTransformations: NONE } }, 6],
     ['a body size constraint', { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: 'MATCH' } }, comparisonOperator: 'GT', size: 8192, textTransformations: NONE } }, 1],
     ['an AND of its statements', { andStatement: { statements: [method, regex()] } }, 5],
@@ -63,6 +69,13 @@ describe('statementCapacity', () => {
     ['a NOT of its statement', { notStatement: { statement: ipSet } }, 1],
     ['a rate-based rule per address', { rateBasedStatement: { aggregateKeyType: 'IP', limit: 2000 } }, 2],
     ['a rate-based rule with a scope-down', { rateBasedStatement: { aggregateKeyType: 'IP', limit: 10, scopeDownStatement: { andStatement: { statements: [method, { orStatement: { statements: [regex(), regex(DECODE)] } }] } } } }, 2 + 2 + 3 + 13],
+    ['a route rule\'s scope-down: method, and the path as sent, decoded, normalised, decoded then normalised', {
+      rateBasedStatement: {
+        aggregateKeyType: 'IP',
+        limit: 10,
+        scopeDownStatement: { andStatement: { statements: [method, { orStatement: { statements: [regex(), regex(DECODE), regex(NORMALIZE), regex(DECODE_NORMALIZE)] } }] } },
+      },
+    }, 2 + 2 + 3 + 13 + 13 + 23],
     ['a rate-based rule per header value', { rateBasedStatement: { aggregateKeyType: 'CUSTOM_KEYS', limit: 10, customKeys: [{ header: { name: 'x-api-key', textTransformations: NONE } }] } }, 32],
     ['the core rule set', { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } }, 700],
     ['a managed group with a scope-down', { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesBotControlRuleSet', scopeDownStatement: method } }, 52],
@@ -84,6 +97,12 @@ describe('statementCapacity', () => {
       textTransformation: 10,
       allQueryArguments: 10,
     });
+  });
+
+  test('refuses a statement with more text transformations than AWS WAF takes', () => {
+    const eleven = Array.from({ length: 11 }, (_, priority) => ({ priority, type: 'URL_DECODE' }));
+    expect(statementCapacity(regex(eleven.slice(0, 10)))).toBe(103);
+    expect(() => statementCapacity(regex(eleven))).toThrow('A statement applies 11 text transformations, over AWS WAF\'s 10');
   });
 
   test('refuses a managed group without a published capacity rather than guessing', () => {

@@ -69,7 +69,7 @@ describe('routePathRegex', () => {
 });
 
 describe('routeScopeDown', () => {
-  test('matches the method exactly and the path as sent or percent-decoded', () => {
+  test('matches the method exactly and the path as sent, percent-decoded, normalised, or percent-decoded then normalised', () => {
     const pattern = '^(?:/v1)/login/?$';
     expect(routeScopeDown(route('POST /login'), ['/v1'])).toEqual({
       andStatement: {
@@ -80,6 +80,14 @@ describe('routeScopeDown', () => {
               statements: [
                 { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: pattern, textTransformations: [{ priority: 0, type: 'NONE' }] } },
                 { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: pattern, textTransformations: [{ priority: 0, type: 'URL_DECODE' }] } },
+                { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: pattern, textTransformations: [{ priority: 0, type: 'NORMALIZE_PATH' }] } },
+                {
+                  regexMatchStatement: {
+                    fieldToMatch: { uriPath: {} },
+                    regexString: pattern,
+                    textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }],
+                  },
+                },
               ],
             },
           },
@@ -91,7 +99,7 @@ describe('routeScopeDown', () => {
   test('an ANY route matches the path alone', () => {
     const scopeDown = routeScopeDown(route('ANY /login'), ['/v1']) as any;
     expect(scopeDown.andStatement).toBeUndefined();
-    expect(scopeDown.orStatement.statements).toHaveLength(2);
+    expect(scopeDown.orStatement.statements).toHaveLength(4);
   });
 });
 
