@@ -4,7 +4,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
-import { HOUSE_NODE_RUNTIME, houseFunctionDefaults } from '../private/house-function';
+import { HOUSE_NODE_RUNTIME, grantHouseFunctionAccess, houseFunctionDefaults } from '../private/house-function';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
 
@@ -49,6 +49,12 @@ const REFUSED_PROPS = {
  * Every default can be overridden through the usual `NodejsFunctionProps`, except the log group
  * and the environment encryption, which are what make the function safe to run: `logGroup`,
  * `logRetention` and `environmentEncryption` are refused.
+ *
+ * The function gets an execution role of its own without the managed policy
+ * `AWSLambdaBasicExecutionRole`: it may create streams in and write to its own log group only, and
+ * decrypt with the API's key only its own environment variables (the condition names the function,
+ * which therefore gets a physical name unless `functionName` is given). A `role` of the user's is
+ * used as it is: the same two statements are added to it, and nothing it already allows is removed.
  */
 export class SecureNodejsFunction extends nodejs.NodejsFunction {
   /** The Node.js runtime of every function the library creates, unless `runtime` says otherwise: the newest one aws-cdk-lib offers. */
@@ -57,7 +63,14 @@ export class SecureNodejsFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: SecureNodejsFunctionProps) {
     validateRefusedProps(scope, props);
     const { encryption, logGroupRetention, logGroupRemovalPolicy, bundling, environment, ...rest } = props;
-    const house = houseFunctionDefaults(scope, id, { encryption, logGroupRetention, logGroupRemovalPolicy });
+    const house = houseFunctionDefaults(scope, id, {
+      encryption,
+      logGroupRetention,
+      logGroupRemovalPolicy,
+      role: props.role,
+      vpc: props.vpc !== undefined,
+      durable: props.durableConfig !== undefined,
+    });
     super(scope, id, {
       ...house.defaults,
       ...rest,
@@ -71,7 +84,7 @@ export class SecureNodejsFunction extends nodejs.NodejsFunction {
         ...bundling,
       },
     });
-    encryption.key.grantDecrypt(this);
+    grantHouseFunctionAccess(this, house.access, props.functionName);
   }
 }
 

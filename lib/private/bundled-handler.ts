@@ -4,7 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BundledHandlerName } from '../../lambda/shared/constants';
-import { HouseFunctionOptions, houseFunctionDefaults } from './house-function';
+import { HouseFunctionOptions, grantHouseFunctionAccess, houseFunctionDefaults } from './house-function';
 import { ValidationError } from './validation-error';
 
 /**
@@ -48,7 +48,7 @@ export interface BundledHandlerFunctionProps extends HouseFunctionOptions {
  */
 export class BundledHandlerFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: BundledHandlerFunctionProps) {
-    const { defaults, enforced, environment } = houseFunctionDefaults(scope, id, props);
+    const { defaults, enforced, environment, access } = houseFunctionDefaults(scope, id, props);
     super(scope, id, {
       ...defaults,
       code: lambda.Code.fromAsset(bundledHandlerDir(scope, props.handler)),
@@ -60,6 +60,6 @@ export class BundledHandlerFunction extends lambda.Function {
       ...enforced,
       environment: { ...environment, ...props.environment },
     });
-    props.encryption.key.grantDecrypt(this);
+    grantHouseFunctionAccess(this, access);
   }
 }

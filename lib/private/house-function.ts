@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -8,6 +9,37 @@ import { validateRetention } from './validators';
 
 /** The Node.js runtime of every function the library creates: the newest one aws-cdk-lib offers. */
 export const HOUSE_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** What a function may do with its own log group: add streams and write to them, nothing else. */
+const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** What a function's execution role needs to decrypt the function's environment variables. */
+const ENVIRONMENT_DECRYPT_ACTION = 'kms:Decrypt';
+
+/**
+ * The encryption context Lambda sends to KMS when it decrypts a function's environment variables
+ * (server-side, at rest): the function's unqualified ARN.
+ */
+const ENVIRONMENT_ENCRYPTION_CONTEXT = 'kms:EncryptionContext:aws:lambda:FunctionArn';
+
+/**
+ * What Lambda needs to attach a function to a VPC: the EC2 actions of the managed policy
+ * `AWSLambdaVPCAccessExecutionRole`, without its log permissions on `*`.
+ */
+const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** The managed policy aws-cdk-lib gives the role of a durable function; Lambda needs its checkpoint actions. */
+const DURABLE_EXECUTION_POLICY = 'service-role/AWSLambdaBasicDurableExecutionRolePolicy';
+
+/** Function names are at most 64 characters of letters, digits, `-` and `_`. */
+const FUNCTION_NAME_OPTIONS = { maxLength: 64, separator: '-', allowedSpecialCharacters: '-_' };
 
 /** What every function of the library is given besides its code. */
 export interface HouseFunctionOptions {
@@ -19,19 +51,37 @@ export interface HouseFunctionOptions {
   readonly logGroupRemovalPolicy?: RemovalPolicy;
 }
 
+/** What the execution role of a house function must allow besides the house's own statements. */
+interface HouseRoleOptions {
+  /** The user's own role: used as it is, with the house's statements added. @default - a role of the function's own */
+  readonly role?: iam.IRole;
+  /** Whether the function runs in a VPC. @default false */
+  readonly vpc?: boolean;
+  /**
+   * Whether the function is a durable function: its role then gets the managed policy aws-cdk-lib
+   * gives one, for the checkpoint actions Lambda needs.
+   *
+   * @default false
+   */
+  readonly durable?: boolean;
+}
+
 /**
  * The house defaults of a function (the newest Node.js runtime, arm64, X-Ray, JSON logs in an
  * explicit log group encrypted with the API's key and with finite retention, environment variables
  * encrypted with the same key, source maps on), creating its log group in `scope`.
  *
- * The log group and the environment's key are returned separately (`enforced`): the caller applies
- * them after the user's own props, so they cannot be overridden. `environment` (`NODE_OPTIONS`) is
- * a default the caller merges under the user's variables.
+ * The log group, the environment's key and the execution role (the user's, or one of the function's
+ * own created in `scope`) are returned separately (`enforced`): the caller applies them after the
+ * user's own props, so they cannot be overridden, and passes `access` to
+ * {@link grantHouseFunctionAccess} once the function exists. `environment` (`NODE_OPTIONS`) is a
+ * default the caller merges under the user's variables.
  */
-export function houseFunctionDefaults(scope: Construct, id: string, options: HouseFunctionOptions) {
+export function houseFunctionDefaults(scope: Construct, id: string, options: HouseFunctionOptions & HouseRoleOptions) {
   validateRetention(scope, 'logGroupRetention', options.logGroupRetention);
+  const logGroupName = `/aws/lambda/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-${id}`;
   const logGroup = options.encryption.createLogGroup(scope, `${id}LogGroup`, {
-    logGroupName: `/aws/lambda/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-${id}`,
+    logGroupName,
     retention: options.logGroupRetention,
     removalPolicy: options.logGroupRemovalPolicy,
   });
@@ -49,7 +99,67 @@ export function houseFunctionDefaults(scope: Construct, id: string, options: Hou
     enforced: {
       logGroup,
       environmentEncryption: options.encryption.key,
+      role: options.role ?? houseRole(scope, `${id}ServiceRole`, options),
     },
     environment: { [ENV.nodeOptions]: '--enable-source-maps' },
+    access: { encryption: options.encryption, logGroupName },
   };
+}
+
+/** What {@link grantHouseFunctionAccess} needs to know of a house function. */
+export interface HouseFunctionAccess {
+  /** The key of the function's environment variables. */
+  readonly encryption: ApiEncryptionKey;
+  /** The name of the function's own log group. */
+  readonly logGroupName: string;
+}
+
+/**
+ * An execution role without the managed policy `AWSLambdaBasicExecutionRole` (which allows
+ * `logs:CreateLogGroup`, `logs:CreateLogStream` and `logs:PutLogEvents` on every log group of the
+ * account): {@link grantHouseFunctionAccess} allows the function's own log group only.
+ */
+function houseRole(scope: Construct, id: string, options: HouseRoleOptions): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: options.durable ? [iam.ManagedPolicy.fromAwsManagedPolicyName(DURABLE_EXECUTION_POLICY)] : undefined,
+  });
+  if (options.vpc) {
+    // EC2 does not support resource-level permissions for these actions.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: VPC_ACCESS_ACTIONS, resources: ['*'] }));
+  }
+  return role;
+}
+
+/**
+ * Gives a house function its physical name, unless it has one, and lets its execution role write
+ * to its own log group and decrypt its own environment variables, and nothing else with either:
+ *
+ * - `logs:CreateLogStream` and `logs:PutLogEvents` on `<log group ARN>:*`, the form CloudWatch Logs
+ *   authorizes both actions against (it covers the group's `log-stream:*`);
+ * - `kms:Decrypt` on the environment's key only with the encryption context Lambda uses for the
+ *   function's environment variables (`aws:lambda:FunctionArn`, the function's unqualified ARN),
+ *   so the role cannot decrypt anything else under the same key.
+ *
+ * The function's ARN in the condition is built from its name, not referenced: the function
+ * depends on its role's policy, so a reference to the function there would be a cycle.
+ */
+export function grantHouseFunctionAccess(fn: lambda.Function, access: HouseFunctionAccess, functionName?: string): void {
+  const name = functionName ?? Names.uniqueResourceName(fn, FUNCTION_NAME_OPTIONS);
+  if (functionName === undefined) {
+    (fn.node.defaultChild as lambda.CfnFunction).functionName = name;
+  }
+  const functionArn = Stack.of(fn).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const logGroupArn = Stack.of(fn).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: `${access.logGroupName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [logGroupArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: [ENVIRONMENT_DECRYPT_ACTION],
+    resources: [access.encryption.key.keyArn],
+    conditions: { StringEquals: { [ENVIRONMENT_ENCRYPTION_CONTEXT]: functionArn } },
+  }));
 }

@@ -17,6 +17,7 @@ import {
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
+import { functionNameOf, houseStatements, roleOf } from '../../helpers/iam';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, newStack } from '../../helpers/stack';
 
 const ISSUER: JwtIssuer = { issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read', 'pets:write'], groups: ['admins'] };
@@ -82,6 +83,18 @@ describe('JwtAuthorizer defaults', () => {
       KmsKeyArn: Match.anyValue(),
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', [JWT_AUTHORIZER_ENV.settings]: Match.anyValue() }) },
     });
+  });
+
+  test('the function\'s role has no managed policy, may write only to its own log group and decrypt only its own environment', () => {
+    const role = roleOf(template, jwt.function);
+    expect(role.managedPolicyArns).toBeUndefined();
+    expect(functionNameOf(template, jwt.function)).toMatch(/^TestStack-Jwt-Function-[0-9A-F]{8}$/);
+    expect(role.statements).toEqual(houseStatements({
+      logGroupName: template.toJSON().Resources[stack.getLogicalId(jwt.function.logGroup.node.defaultChild as never)].Properties.LogGroupName,
+      functionName: functionNameOf(template, jwt.function),
+      keyArn: { 'Fn::GetAtt': [stack.getLogicalId(api.key.node.defaultChild as never), 'Arn'] },
+    }));
+    expect(role.statements[1].Resource).toMatch(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/lambda\/TestStack-Jwt-[0-9A-F]{8}-Function:\*$/);
   });
 
   test('API Gateway may invoke the function only as this API\'s authorizer', () => {

@@ -1,12 +1,15 @@
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiEncryptionKey, SecureNodejsFunction, SecureNodejsFunctionProps } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
+import { houseStatements, roleOf } from '../../helpers/iam';
 import { newStack } from '../../helpers/stack';
 
 const ENTRY = path.join(__dirname, '..', '..', '..', 'lambda', 'example-backend', 'index.ts');
@@ -33,6 +36,82 @@ describe('SecureNodejsFunction', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: keyArn })]) },
     });
     expect(fn.runtime.name).toBe('nodejs24.x');
+  });
+
+  describe('least privilege', () => {
+    const keyArnOf = (stack: ReturnType<typeof newStack>, encryption: ApiEncryptionKey) => ({ 'Fn::GetAtt': [stack.getLogicalId(encryption.key.node.defaultChild as never), 'Arn'] });
+
+    test('a role of its own without AWSLambdaBasicExecutionRole: its own log group, and its own environment by Lambda\'s encryption context', () => {
+      const stack = newStack();
+      const encryption = new ApiEncryptionKey(stack, 'Key');
+      const fn = new SecureNodejsFunction(stack, 'Fn', { entry: ENTRY, encryption });
+      const template = Template.fromStack(stack);
+      const role = roleOf(template, fn);
+      expect(role.managedPolicyArns).toBeUndefined();
+      expect(role.statements).toEqual([
+        { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/TestStack-Fn:*' },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: keyArnOf(stack, encryption),
+          Condition: { StringEquals: { 'kms:EncryptionContext:aws:lambda:FunctionArn': 'arn:aws:lambda:eu-west-1:123456789012:function:TestStack-Fn-DC3B58FB' } },
+        },
+      ]);
+      // The condition names the function by its physical name, not by a reference that would be a cycle.
+      template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'TestStack-Fn-DC3B58FB' });
+      template.resourceCountIs('AWS::IAM::Role', 1);
+      template.resourceCountIs('AWS::IAM::Policy', 1);
+    });
+
+    test('a `functionName` of the user\'s is kept and named in the condition', () => {
+      const stack = newStack();
+      const encryption = new ApiEncryptionKey(stack, 'Key');
+      const fn = new SecureNodejsFunction(stack, 'Fn', { entry: ENTRY, encryption, functionName: 'pets-backend' });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'pets-backend' });
+      expect(roleOf(template, fn).statements).toEqual(houseStatements({ logGroupName: '/aws/lambda/TestStack-Fn', functionName: 'pets-backend', keyArn: keyArnOf(stack, encryption) }));
+    });
+
+    test('a `role` of the user\'s is used as it is, with the log group and decrypt statements added', () => {
+      const stack = newStack();
+      const encryption = new ApiEncryptionKey(stack, 'Key');
+      const role = new iam.Role(stack, 'Mine', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::pets/*'] }));
+      const fn = new SecureNodejsFunction(stack, 'Fn', { entry: ENTRY, encryption, role });
+      const template = Template.fromStack(stack);
+      expect(fn.role).toBe(role);
+      template.resourceCountIs('AWS::IAM::Role', 1);
+      const synthesized = roleOf(template, fn);
+      // What the user gave it stays: the library does not strip a role it did not create.
+      expect(synthesized.managedPolicyArns).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }]);
+      expect(synthesized.statements).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pets/*' },
+        ...houseStatements({ logGroupName: '/aws/lambda/TestStack-Fn', functionName: 'TestStack-Fn-DC3B58FB', keyArn: keyArnOf(stack, encryption) }),
+      ]);
+    });
+
+    test('in a VPC, the role may manage the function\'s network interfaces, still without a managed policy', () => {
+      const stack = newStack();
+      const encryption = new ApiEncryptionKey(stack, 'Key');
+      const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const fn = new SecureNodejsFunction(stack, 'Fn', { entry: ENTRY, encryption, vpc });
+      const role = roleOf(Template.fromStack(stack), fn);
+      expect(role.managedPolicyArns).toBeUndefined();
+      // The EC2 actions, merged with X-Ray's (both on `*`, as neither supports resource-level permissions).
+      expect(role.statements).toContainEqual({
+        Effect: 'Allow',
+        Action: [
+          'ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses',
+          'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+        ],
+        Resource: '*',
+      });
+      expect(role.statements.flatMap((statement) => [statement.Action].flat()).filter((action: string) => action.startsWith('logs:'))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    });
   });
 
   test('overrides apply, but the log group and environment encryption stay', () => {

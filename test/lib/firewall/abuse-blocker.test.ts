@@ -8,6 +8,7 @@ import { AbuseBlocker, AbuseBlockerProps } from '../../../lib/firewall/abuse-blo
 import { ApiFirewall, ApiFirewallProps } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
+import { functionNameOf, houseStatements, roleOf } from '../../helpers/iam';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
 
 const AT = ' (at TestStack/Blocker)';
@@ -155,8 +156,13 @@ describe('AbuseBlocker', () => {
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
         .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('kms:')));
       expect(statements).toEqual([
-        // Its encrypted environment, as every house function.
-        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn },
+        // Its encrypted environment, as every house function: only with Lambda's encryption context for this function.
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: keyArn,
+          Condition: { StringEquals: { 'kms:EncryptionContext:aws:lambda:FunctionArn': `arn:aws:lambda:eu-west-1:123456789012:function:${functionNameOf(template, blocker.function)}` } },
+        },
         {
           Effect: 'Allow',
           // Sorted, as CDK renders them.
@@ -167,9 +173,30 @@ describe('AbuseBlocker', () => {
       ]);
     });
 
+    test('the function\'s role has no managed policy, and exactly the house statements and the blocker\'s own', () => {
+      const role = roleOf(template, blocker.function);
+      expect(role.managedPolicyArns).toBeUndefined();
+      const [xray, logs, environmentDecrypt] = houseStatements({
+        logGroupName: template.toJSON().Resources[logicalId(stack, blocker.function.logGroup)].Properties.LogGroupName,
+        functionName: functionNameOf(template, blocker.function),
+        keyArn,
+      });
+      expect(logs.Resource).toMatch(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/lambda\/TestStack-Blocker-[0-9A-F]{8}-Function:\*$/);
+      expect(role.statements).toEqual([
+        xray,
+        logs,
+        environmentDecrypt,
+        { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [logicalId(stack, blocker.table), 'Arn'] } },
+        // Pinned in full by the tests above.
+        expect.objectContaining({ Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } } }),
+        expect.objectContaining({ Action: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'] }),
+      ]);
+    });
+
     test('the function runs for up to a minute, with the house defaults and no reserved concurrency', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: Match.absent(),
+        // A physical name, so the role's decrypt condition can name the function without a reference cycle.
+        FunctionName: Match.stringLikeRegexp('^TestStack-Blocker-Function-[0-9A-F]{8}$'),
         ReservedConcurrentExecutions: Match.absent(),
         Runtime: 'nodejs24.x',
         Timeout: 60,
