@@ -28,7 +28,7 @@ const sources = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e
 const expected = sources("lib").flatMap((f) => [`dist/${f.replace(/\.ts$/, ".js")}`, `dist/${f.replace(/\.ts$/, ".d.ts")}`]).sort();
 const packed = files.filter((f) => f.startsWith("dist/lib/")).sort();
 if (JSON.stringify(packed) !== JSON.stringify(expected)) {
-  console.error(`the tarball's dist/lib differs from lib/: extra ${packed.filter((f) => !expected.includes(f)).join(", ") || "none"}; missing ${expected.filter((f) => !packed.includes(f)).join(", ") || "none"}`);
+  console.error(`dist/lib in the tarball differs from lib/: extra ${packed.filter((f) => !expected.includes(f)).join(", ") || "none"}; missing ${expected.filter((f) => !packed.includes(f)).join(", ") || "none"}`);
   process.exit(1);
 }
 ' "$work/pack.json"
