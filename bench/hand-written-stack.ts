@@ -277,6 +277,7 @@ export class HandWrittenApiStack extends Stack {
         ['DELETE', '/pets/{petId}', [], ['admins']],
       ],
       limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86_400, clockSkewSeconds: 30, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 2000, jwksRetrySeconds: 10 },
+      metricsNamespace: `${this.stackName}/Authorizer`,
     };
     const authorizerFunction = nodeFunction('TokenAuthorizerFunction', {
       entry: path.join(__dirname, '..', 'lambda', 'jwt-authorizer', 'index.ts'),

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { JWT_AUTHORIZER_ENV } from '../shared/constants';
-import { AuthorizerEvent, authorize } from './authorizer';
+import { JWT_AUTHORIZER_ENV, JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE } from '../shared/constants';
+import { AuthorizerDeps, AuthorizerEvent, authorize } from './authorizer';
+import { emfCount } from './fault-metric';
 import { ExpiringJwksCache } from './jwks-cache';
 import { RouteTable } from './route-policy';
 import { parseSettings } from './settings';
@@ -9,15 +10,27 @@ import { createTokenVerifier } from './verifier';
 
 // Read once per cold start: broken settings stop the function from starting.
 const settings = parseSettings(process.env[JWT_AUTHORIZER_ENV.settings]);
-const logger = new Logger();
-const routes = new RouteTable(settings.routes);
-const verify = createTokenVerifier(settings, new ExpiringJwksCache({
-  maxAgeSeconds: settings.limits.jwksMaxAgeSeconds,
-  retrySeconds: settings.limits.jwksRetrySeconds,
-  timeoutMs: settings.limits.jwksTimeoutMs,
-}));
+const logger = new Logger({ serviceName: JWT_AUTHORIZER_SERVICE });
+const dimensions = {
+  [JWT_AUTHORIZER_METRIC_DIMENSIONS.service]: JWT_AUTHORIZER_SERVICE,
+  // Set by Lambda: the construct cannot write its own function's name into the function's settings.
+  [JWT_AUTHORIZER_METRIC_DIMENSIONS.functionName]: process.env.AWS_LAMBDA_FUNCTION_NAME ?? JWT_AUTHORIZER_SERVICE,
+};
+const deps: AuthorizerDeps = {
+  settings,
+  routes: new RouteTable(settings.routes),
+  verify: createTokenVerifier(settings, new ExpiringJwksCache({
+    maxAgeSeconds: settings.limits.jwksMaxAgeSeconds,
+    retrySeconds: settings.limits.jwksRetrySeconds,
+    timeoutMs: settings.limits.jwksTimeoutMs,
+  })),
+  log: logger,
+  // Straight to stdout, as Powertools does: Lambda's console would prefix the line, and CloudWatch
+  // reads embedded metrics only from lines that are one JSON object.
+  faults: { count: () => process.stdout.write(`${emfCount(settings.metricsNamespace, JWT_AUTHORIZER_METRICS.faults, dimensions, Date.now())}\n`) },
+};
 
 /** The JWT authorizer: a TOKEN or REQUEST Lambda authorizer of API Gateway. */
 export function handler(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  return authorize(event, { settings, routes, verify, log: logger });
+  return authorize(event, deps);
 }

@@ -32,6 +32,7 @@ export function parseSettings(json: string | undefined): JwtAuthorizerSettings {
     issuers,
     routes: read.array(settings.routes, 'routes').map((route, i) => parseRoute(route, `routes[${i}]`)),
     limits: parseLimits(settings.limits),
+    metricsNamespace: read.string(settings.metricsNamespace, 'metricsNamespace'),
   };
 }
 

@@ -143,7 +143,27 @@ export interface JwtAuthorizerSettings {
   readonly issuers: readonly JwtIssuerSettings[];
   readonly routes: readonly JwtRouteSettings[];
   readonly limits: JwtLimitSettings;
+  /** The CloudWatch namespace of the authorizer's metrics (the API's metrics namespace). */
+  readonly metricsNamespace: string;
 }
+
+/** The service name (the `service` dimension) of the JWT authorizer's metrics and logs. */
+export const JWT_AUTHORIZER_SERVICE = 'jwt-authorizer';
+
+/**
+ * The JWT authorizer's metrics (in {@link JwtAuthorizerSettings.metricsNamespace}), with the
+ * dimensions `service` ({@link JWT_AUTHORIZER_SERVICE}) and `FunctionName`.
+ */
+export const JWT_AUTHORIZER_METRICS = {
+  /**
+   * Requests the authorizer could not decide because of an unexpected exception (a bug), answered
+   * 401. Refused tokens are not faults.
+   */
+  faults: 'AuthorizerFaults',
+} as const;
+
+/** The dimensions of the JWT authorizer's metrics. */
+export const JWT_AUTHORIZER_METRIC_DIMENSIONS = { service: 'service', functionName: 'FunctionName' } as const;
 
 /** The access log's `wafResponseCode` of a request AWS WAF blocked before API Gateway served it. */
 export const WAF_BLOCK = 'WAF_BLOCK';

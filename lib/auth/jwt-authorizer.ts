@@ -11,6 +11,9 @@ import {
   BUNDLED_HANDLERS,
   ENV,
   JWT_AUTHORIZER_ENV,
+  JWT_AUTHORIZER_METRICS,
+  JWT_AUTHORIZER_METRIC_DIMENSIONS,
+  JWT_AUTHORIZER_SERVICE,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
@@ -238,8 +241,6 @@ export interface JwtRouteRequirement {
 const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
-/** The service name on the authorizer's log lines. */
-const SERVICE_NAME = 'jwt-authorizer';
 /** Lambda's limit for all of a function's environment variables together, in bytes. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** Room left for the other variables (NODE_OPTIONS, the service name). */
@@ -338,6 +339,7 @@ export class JwtAuthorizer extends Construct {
         jwksTimeoutMs: jwksFetchTimeout.toMilliseconds(),
         jwksRetrySeconds: jwksRetryInterval.toSeconds(),
       },
+      metricsNamespace: this.api.accessLogMetrics.namespace,
     });
     this.function = new BundledHandlerFunction(this, 'Function', {
       handler: BUNDLED_HANDLERS.jwtAuthorizer,
@@ -347,12 +349,12 @@ export class JwtAuthorizer extends Construct {
       logGroupRemovalPolicy: props.removalPolicy,
       timeout: Duration.seconds(5),
       environment: {
-        [ENV.serviceName]: SERVICE_NAME,
+        [ENV.serviceName]: JWT_AUTHORIZER_SERVICE,
         [JWT_AUTHORIZER_ENV.settings]: Lazy.string({ produce: () => Stack.of(this).toJsonString(settings()) }),
       },
     });
     this.resultsCacheTtl = resultsCacheTtl;
-    props.api.alarms?.monitorFunction(this.function, { authorizer: true });
+    props.api.alarms?.monitorFunction(this.function, { authorizer: true, faults: this.metricFaults() });
     this.node.addValidation({ validate: () => this.validateSynth(settings) });
   }
 
@@ -388,8 +390,33 @@ export class JwtAuthorizer extends Construct {
   }
 
   /**
-   * Errors of the authorizer function: bugs or timeouts, which API Gateway answers with 500.
-   * A refused token is not an error.
+   * Faults of the authorizer: requests it could not decide because of an unexpected exception (a
+   * bug), logged at error level with their stack and answered 401. Refused tokens are not faults.
+   * Published by the function as an embedded metric in the API's metrics namespace, with the
+   * dimensions `service` and `FunctionName`; the API's alarms watch it.
+   *
+   * @default - sum over 1 minute
+   */
+  public metricFaults(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.api.accessLogMetrics.namespace,
+      metricName: JWT_AUTHORIZER_METRICS.faults,
+      dimensionsMap: {
+        [JWT_AUTHORIZER_METRIC_DIMENSIONS.service]: JWT_AUTHORIZER_SERVICE,
+        [JWT_AUTHORIZER_METRIC_DIMENSIONS.functionName]: this.function.functionName,
+      },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /**
+   * Lambda's `Errors` of the authorizer function. A Lambda authorizer refuses a token by failing
+   * with `Unauthorized`, so this counts every refused token (expired, forged, missing) as well as
+   * bugs and timeouts: it is a measure of refusals, not of health, and no alarm watches it. For
+   * bugs use {@link metricFaults}; for requests API Gateway answered 500 because the authorizer
+   * failed, timed out or was throttled, the API's `metricAuthorizerFailures()`.
    *
    * @default - sum over 5 minutes
    */

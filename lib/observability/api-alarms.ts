@@ -76,16 +76,26 @@ export interface ApiAlarmThresholds {
   readonly functionThrottlesPerMinute?: number;
 
   /**
-   * Errors a minute of an authorizer function (API Gateway answers them with 500, so every caller
-   * of its routes is refused).
+   * Faults a minute of an authorizer: requests it could not decide because of a bug, which it
+   * reports in its own metric (`JwtAuthorizer.metricFaults()`). Refused tokens are not faults.
    *
+   * @default - `authorizerErrorsPerMinute` if it is set, else 1
+   */
+  readonly authorizerFaultsPerMinute?: number;
+
+  /**
+   * The threshold of the authorizer faults alarm, under its former name.
+   *
+   * @deprecated use `authorizerFaultsPerMinute`. No alarm watches an authorizer function's Lambda
+   * `Errors` any more: a Lambda authorizer refuses a token by failing, so they count every refused token.
    * @default 1
    */
   readonly authorizerErrorsPerMinute?: number;
 
   /**
    * Requests a minute that an authorizer could not decide (failed, timed out, throttled, or no
-   * valid policy), from the access log: covers what the function's own errors miss.
+   * valid policy), from the access log: API Gateway answered them with 500, so every caller of its
+   * routes is refused. Refused tokens (401) are not counted.
    *
    * @default 1
    */
@@ -167,11 +177,22 @@ export interface ApiAlarmsProps extends ApiAlarmsOptions {
 /** Options of {@link ApiAlarms.monitorFunction}. */
 export interface MonitorFunctionOptions {
   /**
-   * Whether the function is an authorizer: its errors refuse every caller of its routes.
+   * Whether the function is a Lambda authorizer. An authorizer refuses a token by failing with
+   * `Unauthorized`, so Lambda counts every refused token as an error: its `Errors` metric is not
+   * alarmed. Its failures that matter (API Gateway answers 500) are watched by the API's
+   * `AuthorizerFailures` alarm, and its bugs by an alarm on `faults`, if given.
    *
    * @default false
    */
   readonly authorizer?: boolean;
+
+  /**
+   * An authorizer's own count of faults (requests it could not decide because of a bug), alarmed at
+   * `authorizerFaultsPerMinute`. Only for an authorizer.
+   *
+   * @default - no faults alarm
+   */
+  readonly faults?: cloudwatch.IMetric;
 }
 
 const DEFAULTS: Required<Omit<ApiAlarmThresholds, 'latencyP99'>> & { readonly latencyP99: Duration } = {
@@ -183,6 +204,7 @@ const DEFAULTS: Required<Omit<ApiAlarmThresholds, 'latencyP99'>> & { readonly la
   throttledRequestsPerMinute: 100,
   functionErrorsPerMinute: 1,
   functionThrottlesPerMinute: 1,
+  authorizerFaultsPerMinute: 1,
   authorizerErrorsPerMinute: 1,
   authorizerFailuresPerMinute: 1,
   trafficAnomalyStandardDeviations: 3,
@@ -293,25 +315,35 @@ export class ApiAlarms extends Construct {
   }
 
   /**
-   * Adds alarms on a function's errors and throttles. `SecureRestApi` calls it for the function
-   * of every `LambdaRouteIntegration` route and for its authorizers; call it for other functions
-   * behind the API. A function is watched once.
+   * Adds alarms on a function's errors (for an authorizer: on its faults, see
+   * {@link MonitorFunctionOptions.authorizer}) and throttles. `SecureRestApi` calls it for the
+   * function of every `LambdaRouteIntegration` route and `JwtAuthorizer` for its function; call it
+   * for other functions behind the API. A function is watched once.
    */
   public monitorFunction(fn: lambda.IFunction, options: MonitorFunctionOptions = {}): void {
     if (this.monitored.has(fn)) {
       return;
     }
+    if (options.faults && !options.authorizer) {
+      throw new ValidationError(`\`faults\` of \`monitorFunction(${fn.node.path})\` is only for an authorizer: set \`authorizer: true\`, or leave \`faults\` out`, this);
+    }
     this.monitored.add(fn);
     const name = Names.uniqueId(fn).slice(-60);
-    const errors = options.authorizer ? this.thresholds.authorizerErrorsPerMinute : this.thresholds.functionErrorsPerMinute;
-    this.addAlarm(`${options.authorizer ? 'AuthorizerErrors' : 'FunctionErrors'}-${name}`, {
-      metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      threshold: errors,
-      summary: options.authorizer
-        ? `The authorizer function ${fn.node.path} fails: API Gateway answers its routes with 500, so every caller is refused.`
-        : `The function ${fn.node.path} behind the API fails.`,
-      action: 'Read the function\'s log group for the errors, and roll back the last deployment if it caused them.',
-    });
+    if (!options.authorizer) {
+      this.addAlarm(`FunctionErrors-${name}`, {
+        metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+        threshold: this.thresholds.functionErrorsPerMinute,
+        summary: `The function ${fn.node.path} behind the API fails.`,
+        action: 'Read the function\'s log group for the errors, and roll back the last deployment if it caused them.',
+      });
+    } else if (options.faults) {
+      this.addAlarm(`AuthorizerFaults-${name}`, {
+        metric: options.faults,
+        threshold: this.thresholds.authorizerFaultsPerMinute,
+        summary: `The authorizer function ${fn.node.path} fails on a bug (an unexpected exception, logged at error level with its stack): the requests it hits are refused with 401.`,
+        action: 'Search the function\'s log group for "authorizer fault", and roll back the last deployment if it caused them.',
+      });
+    }
     this.addAlarm(`FunctionThrottles-${name}`, {
       metric: fn.metricThrottles({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
       threshold: this.thresholds.functionThrottlesPerMinute,
@@ -449,6 +481,8 @@ export class ApiAlarms extends Construct {
 
   private validateThresholds(thresholds: ApiAlarmThresholds): typeof DEFAULTS {
     const merged = { ...DEFAULTS, ...definedOnly(thresholds) };
+    // The deprecated name still sets the faults alarm's threshold, unless the new one is set.
+    merged.authorizerFaultsPerMinute = thresholds.authorizerFaultsPerMinute ?? thresholds.authorizerErrorsPerMinute ?? DEFAULTS.authorizerFaultsPerMinute;
     const prop = (name: string) => `thresholds.${name}`;
     // Thresholds are rendered into alarms and expressions: a token cannot be checked or used.
     for (const [name, value] of Object.entries(merged)) {
@@ -464,7 +498,7 @@ export class ApiAlarms extends Construct {
       throw new ValidationError(`\`${prop('latencyP99')}\` must be a duration known at synth, got a token: thresholds are written into the alarms`, this);
     }
     validateDuration(this, prop('latencyP99'), merged.latencyP99, { min: Duration.millis(1), max: Duration.seconds(60), unit: 'milliseconds' });
-    for (const name of ['integrationErrorsPerMinute', 'failedAuthenticationsPerMinute', 'throttledRequestsPerMinute', 'functionErrorsPerMinute', 'functionThrottlesPerMinute', 'authorizerErrorsPerMinute', 'authorizerFailuresPerMinute'] as const) {
+    for (const name of ['integrationErrorsPerMinute', 'failedAuthenticationsPerMinute', 'throttledRequestsPerMinute', 'functionErrorsPerMinute', 'functionThrottlesPerMinute', 'authorizerErrorsPerMinute', 'authorizerFaultsPerMinute', 'authorizerFailuresPerMinute'] as const) {
       validateWholeNumber(this, prop(name), merged[name], { min: 1 });
     }
     if (typeof merged.trafficAnomalyStandardDeviations !== 'number' || !(merged.trafficAnomalyStandardDeviations > 0 && merged.trafficAnomalyStandardDeviations <= 10)) {

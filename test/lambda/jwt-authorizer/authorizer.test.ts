@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { JwtExpiredError, JwtInvalidSignatureError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
-import { AuthorizerEvent, DecisionLog, UNAUTHORIZED, authorize } from '../../../lambda/jwt-authorizer/authorizer';
+import { JwtExpiredError, JwtInvalidSignatureError, JwtParseError, ParameterValidationError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
+import { AuthorizerEvent, DecisionLog, FaultCounter, UNAUTHORIZED, authorize } from '../../../lambda/jwt-authorizer/authorizer';
 import { TokenPolicyError } from '../../../lambda/jwt-authorizer/errors';
 import { RouteTable } from '../../../lambda/jwt-authorizer/route-policy';
 import type { TokenVerifier } from '../../../lambda/jwt-authorizer/verifier';
@@ -37,10 +37,11 @@ const SETTINGS: JwtAuthorizerSettings = {
   issuers: [ISSUER],
   routes: ROUTES,
   limits: { maxTokenBytes: 4096, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 3000, jwksRetrySeconds: 10 },
+  metricsNamespace: 'SecureApi/Test',
 };
 
 interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly details: Record<string, unknown>;
 }
@@ -58,6 +59,18 @@ class RecordingLog implements DecisionLog {
 
   public warn(message: string, details: Record<string, unknown>): void {
     this.entries.push({ level: 'warn', message, details });
+  }
+
+  public error(message: string, details: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, details });
+  }
+}
+
+class CountingFaults implements FaultCounter {
+  public counted = 0;
+
+  public count(): void {
+    this.counted += 1;
   }
 }
 
@@ -99,25 +112,45 @@ function rejecting(value: unknown): jest.Mock & TokenVerifier {
 
 async function decide(event: unknown, verify: TokenVerifier, routes = new RouteTable(ROUTES)) {
   const log = newLog();
-  const result = await authorize(event as AuthorizerEvent, { settings: SETTINGS, routes, verify, log });
+  const faults = new CountingFaults();
+  const result = await authorize(event as AuthorizerEvent, { settings: SETTINGS, routes, verify, log, faults });
+  expect(faults.counted).toBe(0);
   return { result, log };
 }
 
-/** Runs a refused request: checks it ends in exactly Error('Unauthorized') and returns the logged reason. */
-async function refusal(event: unknown, verify: TokenVerifier = verifying({ sub: 'alice' }), routes = new RouteTable(ROUTES)): Promise<{ reason: unknown; log: RecordingLog }> {
+/** Runs a request that must fail: checks it ends in exactly Error('Unauthorized'). */
+async function unauthorized(event: unknown, verify: TokenVerifier, routes: RouteTable, faults: FaultCounter): Promise<RecordingLog> {
   const log = newLog();
   let thrown: unknown;
   try {
-    await authorize(event as AuthorizerEvent, { settings: SETTINGS, routes, verify, log });
+    await authorize(event as AuthorizerEvent, { settings: SETTINGS, routes, verify, log, faults });
   } catch (error) {
     thrown = error;
   }
   expect(thrown).toBeInstanceOf(Error);
   expect(Object.getPrototypeOf(thrown)).toBe(Error.prototype);
   expect((thrown as Error).message).toBe(UNAUTHORIZED);
+  return log;
+}
+
+/** Runs a refused request: Error('Unauthorized'), one info line, no fault counted; returns the logged reason. */
+async function refusal(event: unknown, verify: TokenVerifier = verifying({ sub: 'alice' }), routes = new RouteTable(ROUTES)): Promise<{ reason: unknown; log: RecordingLog }> {
+  const faults = new CountingFaults();
+  const log = await unauthorized(event, verify, routes, faults);
   expect(log.entries).toHaveLength(1);
   expect(log.entries[0]).toMatchObject({ level: 'info', message: 'token refused' });
+  expect(faults.counted).toBe(0);
   return { reason: log.entries[0].details.reason, log };
+}
+
+/** Runs a request that hits a bug: Error('Unauthorized'), one error line, one fault counted; returns what was logged. */
+async function fault(event: unknown, verify: TokenVerifier, routes = new RouteTable(ROUTES)): Promise<Record<string, unknown>> {
+  const faults = new CountingFaults();
+  const log = await unauthorized(event, verify, routes, faults);
+  expect(log.entries).toHaveLength(1);
+  expect(log.entries[0]).toMatchObject({ level: 'error', message: 'authorizer fault' });
+  expect(faults.counted).toBe(1);
+  return log.entries[0].details;
 }
 
 test('the message that makes API Gateway answer 401 is Unauthorized', () => {
@@ -230,19 +263,8 @@ describe('every failure is exactly Error(\'Unauthorized\'), with the reason logg
     expect(verify).not.toHaveBeenCalled();
   });
 
-  test.each<[string, unknown, string]>([
-    ['an Error', new Error('boom'), 'invalid-token'],
-    ['a TypeError', new TypeError('x is not a function'), 'invalid-token'],
-    ['a TokenPolicyError', new TokenPolicyError('the token has no exp claim'), 'token-policy'],
-    ['a string', 'boom', 'unknown'],
-    ['undefined', undefined, 'unknown'],
-    ['null', null, 'unknown'],
-    ['a number', 42, 'unknown'],
-    ['a plain object', { code: 'E' }, 'unknown'],
-    ['an object without a prototype', Object.create(null), 'unknown'],
-    ['a Symbol', Symbol('boom'), 'unknown'],
-  ])('verify rejects with %s', async (_name, value, reason) => {
-    expect((await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(value))).reason).toBe(reason);
+  test('verify rejects with a TokenPolicyError: a refusal', async () => {
+    expect((await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(new TokenPolicyError('the token has no exp claim')))).reason).toBe('token-policy');
   });
 
   test('an aws-jwt-verify error is refused', async () => {
@@ -261,15 +283,15 @@ describe('every failure is exactly Error(\'Unauthorized\'), with the reason logg
   });
 
   test('a long error message is logged shortened: messages can quote what an attacker sent', async () => {
-    const { log } = await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(new Error(`Issuer not allowed: ${'x'.repeat(5000)}`)));
+    const { log } = await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(new TokenPolicyError(`Issuer not allowed: ${'x'.repeat(5000)}`)));
     expect(String(log.entries[0].details.detail)).toHaveLength(200);
   });
 
   test('verify throwing synchronously is refused too', async () => {
     const verify = jest.fn(() => {
-      throw new Error('sync');
+      throw new JwtParseError('sync');
     }) as unknown as TokenVerifier;
-    expect((await refusal(requestEvent(`Bearer ${TOKEN}`), verify)).reason).toBe('invalid-token');
+    expect((await refusal(requestEvent(`Bearer ${TOKEN}`), verify)).reason).toBe('malformed');
   });
 
   test('the detail of the refusal is the error\'s message', async () => {
@@ -277,15 +299,6 @@ describe('every failure is exactly Error(\'Unauthorized\'), with the reason logg
     expect(log.entries[0].details).toEqual({ reason: 'token-policy', detail: 'the token has no exp claim' });
   });
 
-  // Describing the refusal never throws in place of Error('Unauthorized'), whatever was thrown.
-  test('a thrown value whose name cannot be read still gives Error(\'Unauthorized\')', async () => {
-    const hostile = {
-      get name(): string {
-        throw new Error('getter');
-      },
-    };
-    await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(hostile));
-  });
 
   test.each([
     ['no claims at all', {}],
@@ -316,15 +329,88 @@ describe('every failure is exactly Error(\'Unauthorized\'), with the reason logg
   });
 });
 
+describe('a fault (an unexpected exception: a bug) is logged at error level and counted, and still answered Unauthorized', () => {
+  test('a TypeError inside verification: logged at error level with its stack, counted as a fault, answered Unauthorized', async () => {
+    const verify = jest.fn(async () => {
+      const keys = undefined as unknown as { find(): unknown };
+      return keys.find() as never;
+    }) as unknown as TokenVerifier;
+    const details = await fault(requestEvent(`Bearer ${TOKEN}`), verify);
+    expect(details).toMatchObject({ reason: 'fault', name: 'TypeError' });
+    expect(details.detail).toMatch(/Cannot read properties of undefined/);
+    expect(details.stack).toMatch(/^TypeError: Cannot read properties of undefined/);
+    expect(details.stack).toContain('authorizer.test.ts');
+  });
+
+  test('a TypeError in policy building (after verification) is a fault too, never an Allow', async () => {
+    const routes = new RouteTable(ROUTES);
+    jest.spyOn(routes, 'policyFor').mockImplementation(() => {
+      throw new TypeError('routes is not iterable');
+    });
+    expect((await fault(requestEvent(`Bearer ${TOKEN}`), verifying({ sub: 'alice', scope: 'pets/read' }), routes)).detail).toBe('routes is not iterable');
+  });
+
+  test.each<[string, unknown, string]>([
+    ['an Error', new Error('boom'), 'Error'],
+    ['a RangeError', new RangeError('Maximum call stack size exceeded'), 'RangeError'],
+    ['aws-jwt-verify\'s ParameterValidationError (it was called wrongly)', new ParameterValidationError('issuer must be provided'), 'Error'],
+    ['a string', 'boom', 'string'],
+    ['undefined', undefined, 'undefined'],
+    ['null', null, 'object'],
+    ['a number', 42, 'number'],
+    ['a plain object', { code: 'E' }, 'object'],
+    ['an object without a prototype', Object.create(null), 'object'],
+    ['a Symbol', Symbol('boom'), 'symbol'],
+  ])('verify rejects with %s: a fault', async (_name, value, name) => {
+    expect((await fault(requestEvent(`Bearer ${TOKEN}`), rejecting(value))).name).toBe(name);
+  });
+
+  test('verify throwing a TypeError synchronously is a fault', async () => {
+    const verify = jest.fn(() => {
+      throw new TypeError('sync');
+    }) as unknown as TokenVerifier;
+    expect((await fault(requestEvent(`Bearer ${TOKEN}`), verify)).detail).toBe('sync');
+  });
+
+  // Describing the fault never throws in place of Error('Unauthorized'), whatever was thrown.
+  test('a thrown value whose fields cannot be read still gives Error(\'Unauthorized\')', async () => {
+    const hostile = Object.create(Error.prototype, {
+      name: {
+        get(): string {
+          throw new Error('getter');
+        },
+      },
+    });
+    expect(await fault(requestEvent(`Bearer ${TOKEN}`), rejecting(hostile))).toMatchObject({ reason: 'fault', detail: 'unreadable' });
+  });
+
+  test('a fault counter that throws still gives Error(\'Unauthorized\'), and the fault is logged', async () => {
+    const log = await unauthorized(requestEvent(`Bearer ${TOKEN}`), rejecting(new TypeError('boom')), new RouteTable(ROUTES), {
+      count: () => {
+        throw new Error('stdout closed');
+      },
+    });
+    expect(log.entries).toEqual([expect.objectContaining({ level: 'error', message: 'authorizer fault' })]);
+  });
+
+  test('the token and the header value are redacted from a fault\'s message and stack, which can quote them', async () => {
+    const details = await fault(requestEvent(`Bearer ${TOKEN}`), rejecting(new SyntaxError(`Unexpected token in "${TOKEN}" and "${SIGNATURE_B64}"`)));
+    expect(details.detail).toBe('Unexpected token in "[redacted]" and "[redacted]"');
+    expect(details.stack).toMatch(/^SyntaxError: Unexpected token in "\[redacted\]" and "\[redacted\]"/);
+  });
+});
+
 test('the log never receives the token, its signature or the header value (every entry of this file)', async () => {
   // A few more decisions, so this test stands on its own when run alone.
   await decide(requestEvent(`Bearer ${TOKEN}`), verifying({ sub: 'alice', scope: 'pets/read' }));
   await refusal(requestEvent(`Basic ${TOKEN}`));
   await refusal(requestEvent(`Bearer ${TOKEN}`), rejecting(new JwtInvalidSignatureError('Invalid signature')));
   await refusal(requestEvent(`Bearer ${TOKEN}`), verifying({}));
+  await fault(requestEvent(`Bearer ${TOKEN}`), rejecting(new TypeError(`Cannot read properties of undefined (reading '${TOKEN}', 'Bearer ${TOKEN}')`)));
   const entries = [...everyEntry, ...logs.flatMap((log) => log.entries)];
   expect(entries.filter((entry) => entry.message === 'token accepted').length).toBeGreaterThan(0);
   expect(entries.filter((entry) => entry.message === 'token refused').length).toBeGreaterThan(5);
+  expect(entries.filter((entry) => entry.message === 'authorizer fault').length).toBeGreaterThan(5);
   const logged = JSON.stringify(entries, (_key, value) => (typeof value === 'symbol' ? String(value) : value));
   for (const secret of [TOKEN, SIGNATURE_B64, PAYLOAD_B64, HEADER_B64]) {
     expect(logged).not.toContain(secret);

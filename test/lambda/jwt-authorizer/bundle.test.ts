@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { JWT_AUTHORIZER_ENV } from '../../../lambda/shared/constants';
+import { JWT_AUTHORIZER_ENV, JWT_AUTHORIZER_METRICS } from '../../../lambda/shared/constants';
 import { AudienceClaim, GroupClaim, JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, ScopeClaim, SecureRestApi } from '../../../lib';
 import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
 import { inlineFunction } from '../../helpers/stack';
@@ -387,5 +387,13 @@ test('no token ever appears in the authorizer\'s logs', () => {
     // The signature, or the payload of an unsigned token: what identifies the token.
     const [, payload, signature] = value.split('.');
     expect(harness.stdout).not.toContain(signature || payload);
+  }
+});
+
+test('refusals are not faults: the bundle logged no fault and wrote no fault metric', () => {
+  expect(harness.stdout).toContain('token refused');
+  for (const output of [harness.stdout, harness.stderr]) {
+    expect(output).not.toContain('authorizer fault');
+    expect(output).not.toContain(JWT_AUTHORIZER_METRICS.faults);
   }
 });

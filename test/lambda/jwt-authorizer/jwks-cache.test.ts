@@ -331,6 +331,7 @@ describe('through the verifier', () => {
     issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], scopes: [], groups: [], requireAccessTokenType: false }],
     routes: [],
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: MAX_AGE_SECONDS, jwksTimeoutMs: 1000, jwksRetrySeconds: RETRY_SECONDS },
+    metricsNamespace: 'SecureApi/Test',
   };
 
   /** A token signed with k1's private key; `kid: undefined` leaves the kid out. */

@@ -37,6 +37,7 @@ function valid(): Record<string, any> {
       ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
     ],
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 60, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 3000, jwksRetrySeconds: 10 },
+    metricsNamespace: 'SecureApi/Test',
   };
 }
 
@@ -146,6 +147,8 @@ describe('parseSettings: each error', () => {
     ['route groups null', (s) => { s.routes[2][3] = null; }, '`routes[2][3]` must be an array'],
     ['a route group a number', (s) => { s.routes[2][3] = ['admins', 1]; }, '`routes[2][3][1]` must be a non-empty string'],
     // limits
+    ['no metrics namespace', (s) => delete s.metricsNamespace, '`metricsNamespace` must be a non-empty string'],
+    ['an empty metrics namespace', (s) => { s.metricsNamespace = ''; }, '`metricsNamespace` must be a non-empty string'],
     ['limits missing', (s) => delete s.limits, '`limits` must be an object'],
     ['limits an array', (s) => { s.limits = [8192]; }, '`limits` must be an object'],
     ['maxTokenBytes missing', (s) => delete s.limits.maxTokenBytes, '`limits.maxTokenBytes` must be a whole number >= 1'],

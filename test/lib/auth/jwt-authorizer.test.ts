@@ -1,4 +1,4 @@
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AUDIENCE_CLAIMS, GROUP_CLAIMS, JWT_AUTHORIZER_ENV, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
@@ -137,6 +137,7 @@ describe('JwtAuthorizer defaults', () => {
         ['PUT', '/pets/{petId}'],
       ],
       limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 30, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 2000, jwksRetrySeconds: 10 },
+      metricsNamespace: api.accessLogMetrics.namespace,
     });
   });
 
@@ -150,8 +151,19 @@ describe('JwtAuthorizer defaults', () => {
     ]);
   });
 
-  test('metricErrors counts the function\'s errors', () => {
+  test('metricErrors counts the function\'s Lambda errors (every refused token among them)', () => {
     expect(stack.resolve(jwt.metricErrors().toMetricConfig().metricStat)).toMatchObject({ metricName: 'Errors', namespace: 'AWS/Lambda', statistic: 'Sum' });
+  });
+
+  test('metricFaults counts the authorizer\'s faults in the API\'s namespace, per function: sum over 1 minute', () => {
+    expect(stack.resolve(jwt.metricFaults().toMetricConfig().metricStat)).toMatchObject({
+      metricName: 'AuthorizerFaults',
+      namespace: api.accessLogMetrics.namespace,
+      dimensions: [{ name: 'FunctionName', value: { Ref: stack.getLogicalId(jwt.function.node.defaultChild as CfnResource) } }, { name: 'service', value: 'jwt-authorizer' }],
+      statistic: 'Sum',
+    });
+    expect(jwt.metricFaults().period.toMinutes()).toBe(1);
+    expect(jwt.metricFaults({ period: Duration.minutes(5) }).period.toMinutes()).toBe(5);
   });
 
   test('snapshot', () => {

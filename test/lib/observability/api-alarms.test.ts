@@ -366,28 +366,59 @@ describe('function alarms', () => {
     alarmNamed(template, /-FunctionThrottles-TestStackWorker/);
   });
 
-  test('a JwtAuthorizer\'s function gets an AuthorizerErrors alarm and a throttles alarm', () => {
+  test('a JwtAuthorizer gets an alarm on its faults metric and one on its function\'s throttles', () => {
     const { stack, api, jwt } = buildWithAuthorizer();
     const template = Template.fromStack(stack);
     const fnRef = { Ref: logicalId(stack, jwt.function) };
-    const errors = alarmNamed(template, new RegExp(`^${PREFIX}-AuthorizerErrors-TestStackJwtFunction`)).Properties;
-    expect(errors).toEqual(expect.objectContaining({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: fnRef }],
+    const faults = alarmNamed(template, new RegExp(`^${PREFIX}-AuthorizerFaults-TestStackJwtFunction`)).Properties;
+    expect(faults).toEqual(expect.objectContaining({
+      Namespace: api.accessLogMetrics.namespace,
+      MetricName: 'AuthorizerFaults',
+      Dimensions: [{ Name: 'FunctionName', Value: fnRef }, { Name: 'service', Value: 'jwt-authorizer' }],
       Statistic: 'Sum',
       Period: 60,
       Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       EvaluationPeriods: 5,
       DatapointsToAlarm: 3,
     }));
-    expect(errors.AlarmDescription).toContain('authorizer');
-    expect(errors.AlarmDescription).toContain('What to do:');
+    expect(faults.AlarmDescription).toContain('authorizer fault');
+    expect(faults.AlarmDescription).toContain('What to do:');
     const throttles = alarmNamed(template, new RegExp(`^${PREFIX}-FunctionThrottles-TestStackJwtFunction`)).Properties;
-    expect(throttles.Dimensions).toEqual([{ Name: 'FunctionName', Value: fnRef }]);
-    // Not also a plain function errors alarm.
-    expect(Object.values(alarmsOf(template)).filter((a) => /-FunctionErrors-TestStackJwtFunction/.test(a.Properties.AlarmName))).toHaveLength(0);
+    expect(throttles).toEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: fnRef }] }));
     expect(api.alarms!.monitoredFunctions).toContain(jwt.function);
+  });
+
+  // A Lambda authorizer refuses a token by failing with Unauthorized: Lambda counts every expired
+  // or forged token as an error, so an alarm on Errors would page for ordinary refusals.
+  test('no alarm watches the authorizer function\'s Lambda Errors', () => {
+    const { stack, jwt } = buildWithAuthorizer();
+    const template = Template.fromStack(stack);
+    const fnRef = { Ref: logicalId(stack, jwt.function) };
+    const onErrors = Object.values(alarmsOf(template)).filter((alarm) => alarm.Properties.MetricName === 'Errors'
+      && JSON.stringify(alarm.Properties.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef }]));
+    expect(onErrors).toHaveLength(0);
+    expect(Object.values(alarmsOf(template)).filter((alarm) => /-(Authorizer|Function)Errors-TestStackJwtFunction/.test(alarm.Properties.AlarmName))).toHaveLength(0);
+  });
+
+  test('the access log\'s AuthorizerFailures alarm remains: requests an authorizer could not decide (500)', () => {
+    const { stack, api } = buildWithAuthorizer();
+    const failures = alarmNamed(Template.fromStack(stack), new RegExp(`^${PREFIX}-AuthorizerFailures$`)).Properties;
+    expect(failures).toEqual(expect.objectContaining({ Namespace: api.accessLogMetrics.namespace, MetricName: 'AuthorizerFailures', Threshold: 1 }));
+  });
+
+  test('an authorizer monitored without a faults metric gets only a throttles alarm', () => {
+    const { stack, api } = build();
+    api.alarms!.monitorFunction(inlineFunction(stack, 'CustomAuthorizer'), { authorizer: true });
+    const names = Object.values(alarmsOf(Template.fromStack(stack))).map((alarm) => alarm.Properties.AlarmName).filter((name) => /TestStackCustomAuthorizer/.test(name));
+    expect(names).toEqual([expect.stringMatching(/-FunctionThrottles-TestStackCustomAuthorizer/)]);
+  });
+
+  test('a faults metric is only for an authorizer', () => {
+    const { stack, api } = build();
+    const fn = inlineFunction(stack, 'Worker');
+    expect(() => api.alarms!.monitorFunction(fn, { faults: fn.metricErrors() }))
+      .toThrow(`\`faults\` of \`monitorFunction(${fn.node.path})\` is only for an authorizer: set \`authorizer: true\`, or leave \`faults\` out`);
   });
 });
 
@@ -444,6 +475,7 @@ describe('threshold overrides', () => {
     throttledRequestsPerMinute: 30,
     functionErrorsPerMinute: 2,
     functionThrottlesPerMinute: 3,
+    authorizerFaultsPerMinute: 8,
     authorizerErrorsPerMinute: 4,
     authorizerFailuresPerMinute: 6,
     trafficAnomalyStandardDeviations: 2.5,
@@ -468,10 +500,15 @@ describe('threshold overrides', () => {
   test.each([
     [/-FunctionErrors-TestStackHandler/, 2],
     [/-FunctionThrottles-TestStackHandler/, 3],
-    [/-AuthorizerErrors-TestStackJwtFunction/, 4],
+    [/-AuthorizerFaults-TestStackJwtFunction/, 8],
     [/-FunctionThrottles-TestStackJwtFunction/, 3],
   ])('%s fires at %d', (pattern, threshold) => {
     expect(alarmNamed(template, pattern).Properties.Threshold).toBe(threshold);
+  });
+
+  test('the deprecated authorizerErrorsPerMinute still sets the faults alarm when authorizerFaultsPerMinute is not set', () => {
+    const built = buildWithAuthorizer({ alarms: { thresholds: { authorizerErrorsPerMinute: 4 } } });
+    expect(alarmNamed(Template.fromStack(built.stack), /-AuthorizerFaults-TestStackJwtFunction/).Properties.Threshold).toBe(4);
   });
 
   test('minimumRequestsForErrorRate sets the fewest requests a minute for the 5XX rate to count', () => {
@@ -570,6 +607,7 @@ describe('validation', () => {
     'throttledRequestsPerMinute',
     'functionErrorsPerMinute',
     'functionThrottlesPerMinute',
+    'authorizerFaultsPerMinute',
     'authorizerErrorsPerMinute',
     'authorizerFailuresPerMinute',
     'minimumRequestsForErrorRate',
