@@ -315,10 +315,10 @@ export class ApiAlarms extends Construct {
   }
 
   /**
-   * Adds alarms on a function's errors (for an authorizer: on its faults, see
-   * {@link MonitorFunctionOptions.authorizer}) and throttles. `SecureRestApi` calls it for the
-   * function of every `LambdaRouteIntegration` route and `JwtAuthorizer` for its function; call it
-   * for other functions behind the API. A function is watched once.
+   * Adds alarms on a function's errors and throttles (for an authorizer, on its faults in place of
+   * its errors: see `authorizer` in the options). `SecureRestApi` calls it for the function of
+   * every `LambdaRouteIntegration` route, and `JwtAuthorizer` for its function; call it for other
+   * functions behind the API. A function is watched once.
    */
   public monitorFunction(fn: lambda.IFunction, options: MonitorFunctionOptions = {}): void {
     if (this.monitored.has(fn)) {
