@@ -14,6 +14,7 @@ import {
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
 } from '../../lambda/shared/constants';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { ValidationError } from '../private/validation-error';
@@ -240,8 +241,6 @@ const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClai
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
 /** The service name on the authorizer's log lines. */
 const SERVICE_NAME = 'jwt-authorizer';
-/** Lambda's limit for all of a function's environment variables together, in bytes. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** Room left for the other variables (NODE_OPTIONS, the service name). */
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */

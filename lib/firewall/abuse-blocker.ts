@@ -30,7 +30,7 @@ import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
 import type { IApiFirewall } from './api-firewall';
 
-/** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
+/** Under `LAMBDA_ENVIRONMENT_LIMIT_BYTES` (4 KB), leaving room for the other variables. */
 const MAX_SETTINGS_BYTES = 3_500;
 /** CloudWatch Logs' limit on a filter pattern's length. */
 const MAX_FILTER_PATTERN_LENGTH = 1024;
