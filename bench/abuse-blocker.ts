@@ -105,7 +105,7 @@ async function runBatch(data: string, latencyMs: number) {
     now: Date.now,
   };
   const started = performance.now();
-  const message = decodeSubscription(data);
+  const message = await decodeSubscription(data);
   if (message === undefined) {
     throw new Error('the bench delivery did not decode');
   }
@@ -126,9 +126,9 @@ async function runBatch(data: string, latencyMs: number) {
 }
 
 /** The baseline: decode the delivery and parse each line, nothing else. */
-function baseline(data: string): number {
+async function baseline(data: string): Promise<number> {
   const started = performance.now();
-  const message = decodeSubscription(data)!;
+  const message = (await decodeSubscription(data))!;
   let parsed = 0;
   for (const event of message.logEvents) {
     parsed += JSON.parse((event as { message: string }).message).status > 0 ? 1 : 0;
@@ -150,9 +150,9 @@ export async function measureAbuseBlocker(samples: number, warmups: number, late
     let last: Awaited<ReturnType<typeof runBatch>> | undefined;
     for (let round = 0; round < warmups + samples; round++) {
       const first = round % 2 === 0;
-      const base1 = first ? baseline(data) : undefined;
+      const base1 = first ? await baseline(data) : undefined;
       last = await runBatch(data, 0);
-      const base2 = first ? undefined : baseline(data);
+      const base2 = first ? undefined : await baseline(data);
       if (round >= warmups) {
         blockerTimes.push(last.elapsed);
         baselineTimes.push((base1 ?? base2)!);

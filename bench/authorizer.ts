@@ -5,14 +5,17 @@
  *   a. a warm invocation against a bare aws-jwt-verify `JwtVerifier.verify()` of the same token;
  *   b. the bundle's size;
  *   c. the time to `require()` the bundle in a fresh process against `require('aws-jwt-verify')`;
- *   d. the issuer's JWKS requests under 20 concurrent cold requests.
+ *   d. the issuer's JWKS requests under 20 concurrent cold requests;
+ *   e. the route table's policy computation: building a table of 61 routes and the policies of 8
+ *      callers (the figure test/lambda/jwt-authorizer/route-policy.test.ts once asserted on).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
-import { ENV, JWT_AUTHORIZER_ENV } from '../lambda/shared/constants';
+import { RouteTable } from '../lambda/jwt-authorizer/route-policy';
+import { ENV, JWT_AUTHORIZER_ENV, JwtRouteSettings } from '../lambda/shared/constants';
 import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
 import { bundledFunctions, bundlingApp } from '../test/helpers/bundles';
 import { inlineFunction } from '../test/helpers/stack';
@@ -272,4 +275,46 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
       fs.rmSync(bundle.assemblyDir, { recursive: true, force: true });
     }
   }
+}
+
+/** Routes and callers of figure (e): 61 routes, 8 callers holding from nothing to every scope. */
+export const POLICY_TABLE_ROUTES = 61;
+export const POLICY_TABLE_CALLERS = 8;
+
+/**
+ * Figure (e): the time to build a route table of `POLICY_TABLE_ROUTES` routes (10 resources of 6
+ * routes, and an admins-only catch-all) and compute the policies of `POLICY_TABLE_CALLERS` callers,
+ * as a cold authorizer does for its first callers; `rounds` fresh tables, one discarded first.
+ */
+export function measureRoutePolicies(rounds: number): Timing {
+  const routes: JwtRouteSettings[] = [['ANY', '/{proxy+}', [], ['admins']]];
+  for (let i = 0; i < 10; i++) {
+    routes.push(
+      ['GET', `/r${i}`, [`r${i}/read`], []],
+      ['POST', `/r${i}`, [`r${i}/write`], []],
+      ['GET', `/r${i}/{id}`, [`r${i}/read`], []],
+      ['PUT', `/r${i}/{id}`, [`r${i}/write`], []],
+      ['DELETE', `/r${i}/{id}`, [`r${i}/write`], ['admins']],
+      ['GET', `/r${i}/{id}/admin`, [], ['admins']],
+    );
+  }
+  const held = (scopes: string[] = [], groups: string[] = []) => ({ scopes: new Set(scopes), groups: new Set(groups) });
+  const callers = [
+    held(), held(['r0/read']), held(['r1/read', 'r1/write']), held([], ['admins']),
+    held(['r0/write', 'r1/write', 'r2/write', 'r3/write', 'r4/write']), held(['r9/write'], ['admins']),
+    held(Array.from({ length: 10 }, (_, i) => `r${i}/read`)), held(Array.from({ length: 10 }, (_, i) => [`r${i}/read`, `r${i}/write`]).flat(), ['admins']),
+  ];
+  const methodArn = `arn:aws:execute-api:${BENCH_ENV.region}:${BENCH_ENV.account}:abc123/v1/GET/r0`;
+  const samples: number[] = [];
+  for (let round = 0; round <= rounds; round++) {
+    const started = performance.now();
+    const table = new RouteTable(routes);
+    for (const caller of callers) {
+      table.policyFor(methodArn, caller);
+    }
+    if (round > 0) {
+      samples.push(performance.now() - started);
+    }
+  }
+  return timing(samples);
 }

@@ -284,6 +284,8 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
       // Per sweep interval: without an attack only the sweep runs.
       { id: 'AbuseBlockerErrors', metric: blockerMetric(m.errors, undefined, cloudwatch.Stats.SUM, SWEEP_INTERVAL), threshold: 1,
         description: 'The abuse blocker fails to count offences or update the block lists. Read its log group.' },
+      { id: 'AbuseBlockerMalformedEvents', metric: blockerMetric(m.malformedEvents, undefined, cloudwatch.Stats.SUM, SWEEP_INTERVAL), threshold: 1,
+        description: 'The abuse blocker receives log lines or deliveries it cannot read, and does not count their offences. Read its log group.' },
       { id: 'AbuseBlockerListFull', metric: blockerMetric(m.blockListFill, undefined, cloudwatch.Stats.MAXIMUM, SWEEP_INTERVAL), threshold: 80,
         description: 'An automatic block list is 80% full or more; a full list drops the blocks that expire first.' },
     ],

@@ -20,7 +20,18 @@
  * shape, after 2 warm-up batches).
  */
 import * as os from 'node:os';
-import { AuthorizerResult, awsJwtVerifyVersion, CONCURRENT_COLD_REQUESTS, InitResult, measureAuthorizer, Timing, WarmResult } from './authorizer';
+import {
+  AuthorizerResult,
+  awsJwtVerifyVersion,
+  CONCURRENT_COLD_REQUESTS,
+  InitResult,
+  measureAuthorizer,
+  measureRoutePolicies,
+  POLICY_TABLE_CALLERS,
+  POLICY_TABLE_ROUTES,
+  Timing,
+  WarmResult,
+} from './authorizer';
 import { BATCH_EVENTS, measureAbuseBlocker, ShapeTiming } from './abuse-blocker';
 import { CDK_CONTEXT, SKIP_BUNDLING, cleanUp } from './common';
 import { formatAlarms, formatByType, measureRouteCost, ShapeResult } from './route-cost';
@@ -163,6 +174,15 @@ function printAuthorizer(result: AuthorizerResult): void {
   console.log(`     the issuer counts the key-set requests it serves: ${result.coldJwks.fetches}, with ${result.coldJwks.accepted} of ${CONCURRENT_COLD_REQUESTS} requests accepted`);
 }
 
+function printRoutePolicies(result: Timing): void {
+  console.log(`\n  e. route policies: a fresh RouteTable of ${POLICY_TABLE_ROUTES} routes and the policies of ${POLICY_TABLE_CALLERS} callers (a cold authorizer's`);
+  console.log(`     first callers), in this process with performance.now(); ${result.samples} fresh tables after 1 discarded`);
+  printTable([
+    ['figure', 'median', 'p10', 'p90', 'tables'],
+    [`table + ${POLICY_TABLE_CALLERS} policies`, ...spread(result, ms)],
+  ]);
+}
+
 function printAbuseBlocker(results: readonly ShapeTiming[]): void {
   console.log(`\n== 4. Abuse blocker: one subscription batch of ${BATCH_EVENTS} access-log offences (401/403) ==`);
   console.log('  from the base64 gzip payload Lambda receives to the block lists updated: decode, parse, count (one DynamoDB write per address),');
@@ -239,6 +259,7 @@ async function main(): Promise<void> {
   printRouteCost(routes);
   const authorizer = await measureAuthorizer(authorizerOptions);
   printAuthorizer(authorizer);
+  printRoutePolicies(measureRoutePolicies(positiveInt('BENCH_POLICY_ROUNDS', 50)));
   const blocker = await measureAbuseBlocker(positiveInt('BENCH_BLOCKER_SAMPLES', 10), 2);
   printAbuseBlocker(blocker);
   printSummary(synth, routes, authorizer, blocker);

@@ -39,7 +39,7 @@ export async function handler(event: unknown): Promise<void> {
   try {
     const data = (event as { awslogs?: { data?: unknown } } | null)?.awslogs?.data;
     if (data !== undefined) {
-      const message = decodeSubscription(data);
+      const message = await decodeSubscription(data);
       if (message === undefined) {
         unexpected('An invocation carried log data that is not a subscription message');
       } else {

@@ -11,7 +11,6 @@ export class SettingsError extends Error {
 
 const read = new SettingsReader((message) => new SettingsError(message));
 
-export { WAF_IP_SET_LIMIT };
 
 /** Parses and checks the settings the construct wrote into the environment. */
 export function parseSettings(json: string | undefined): AbuseBlockerSettings {

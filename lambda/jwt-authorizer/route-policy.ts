@@ -1,4 +1,4 @@
-import { HTTP_METHODS, JwtRouteSettings } from '../shared/constants';
+import { HTTP_METHODS, INVOKE_ACTION, JwtRouteSettings } from '../shared/constants';
 import type { Permissions } from './claims';
 import { UnauthorizedError } from './errors';
 
@@ -61,7 +61,7 @@ export interface Route {
 export interface CallerPolicy {
   readonly policyDocument: {
     readonly Version: '2012-10-17';
-    readonly Statement: ReadonlyArray<{ readonly Action: 'execute-api:Invoke'; readonly Effect: 'Allow' | 'Deny'; readonly Resource: string[] }>;
+    readonly Statement: ReadonlyArray<{ readonly Action: typeof INVOKE_ACTION; readonly Effect: 'Allow' | 'Deny'; readonly Resource: string[] }>;
   };
   /** Keys of the routes the caller may call. */
   readonly allowed: readonly string[];
@@ -109,7 +109,7 @@ export class RouteTable {
       this.policyCache.set(signature, decision);
     }
     const statement = (effect: 'Allow' | 'Deny', patterns: string[]) =>
-      ({ Action: 'execute-api:Invoke' as const, Effect: effect, Resource: patterns.map((pattern) => `${prefix}${pattern}`) });
+      ({ Action: INVOKE_ACTION as typeof INVOKE_ACTION, Effect: effect, Resource: patterns.map((pattern) => `${prefix}${pattern}`) });
     const statements = decision.allow.length === 0
       ? [statement('Deny', ['*'])]
       : [statement('Allow', decision.allow), ...(decision.deny.length > 0 ? [statement('Deny', decision.deny)] : [])];

@@ -168,8 +168,24 @@ export const JWT_AUTHORIZER_METRIC_DIMENSIONS = { service: 'service', functionNa
 /** The access log's `wafResponseCode` of a request AWS WAF blocked before API Gateway served it. */
 export const WAF_BLOCK = 'WAF_BLOCK';
 
-/** AWS WAF's limit of addresses in one IP set. */
+/**
+ * AWS WAF's limit of addresses in one IP set: 10,000 (AWS WAF quotas,
+ * https://docs.aws.amazon.com/waf/latest/developerguide/limits.html).
+ */
 export const WAF_IP_SET_LIMIT = 10_000;
+
+/**
+ * The IAM action that calling an API Gateway method needs, in IAM policies and in the policies a
+ * Lambda authorizer returns (API Gateway's `execute-api` actions,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-invoke-api.html).
+ */
+export const INVOKE_ACTION = 'execute-api:Invoke';
+
+/**
+ * Lambda's limit on all of a function's environment variables together: 4 KB (Lambda quotas,
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
  * The abuse blocker's table: the partition key, the sort key, and the TTL attribute (seconds since

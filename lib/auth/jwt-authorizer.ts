@@ -17,6 +17,7 @@ import {
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
+  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
 } from '../../lambda/shared/constants';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { ValidationError } from '../private/validation-error';
@@ -241,8 +242,6 @@ export interface JwtRouteRequirement {
 const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
-/** Lambda's limit for all of a function's environment variables together, in bytes. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 /** Room left for the other variables (NODE_OPTIONS, the service name). */
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */

@@ -30,7 +30,7 @@ import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
 import type { IApiFirewall } from './api-firewall';
 
-/** Lambda's limit on a function's environment is 4 KB; leave room for the other variables. */
+/** Under `LAMBDA_ENVIRONMENT_LIMIT_BYTES` (4 KB), leaving room for the other variables. */
 const MAX_SETTINGS_BYTES = 3_500;
 /** CloudWatch Logs' limit on a filter pattern's length. */
 const MAX_FILTER_PATTERN_LENGTH = 1024;
@@ -184,7 +184,7 @@ export class AbuseBlocker extends Construct {
    * @internal
    */
   public readonly _settings: AbuseBlockerSettings;
-  /** The blocker's alarms: addresses blocked (an attack signal), errors, a nearly full block list; empty without API alarms. */
+  /** The blocker's alarms: addresses blocked (an attack signal), errors, malformed events, a nearly full block list; empty without API alarms. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   private readonly firewall: IApiFirewall;
@@ -366,7 +366,7 @@ export class AbuseBlocker extends Construct {
   }
 
   /**
-   * The blocker's alarms. Errors and fill are measured per sweep interval: without an attack only the
+   * The blocker's alarms. Errors, malformed events and fill are measured per sweep interval: without an attack only the
    * sweep runs, and one-minute datapoints would be too sparse for the set's "3 of 5" rule.
    */
   private createAlarms(fillPercent: number, sweepInterval: Duration): void {
@@ -388,6 +388,12 @@ export class AbuseBlocker extends Construct {
         threshold: 1,
         summary: 'The abuse blocker fails to count offences or to update the block lists, so abusive clients may not be blocked, or expired blocks not lifted.',
         action: 'Read the blocker function\'s log group for the failing step (table, AWS WAF, allow list); the sweep repairs the lists once the cause is gone.',
+      }),
+      alarms.addMetricAlarm('AbuseBlockerMalformedEvents', {
+        metric: this.metricMalformedEvents({ period: sweepInterval }),
+        threshold: 1,
+        summary: 'The abuse blocker receives log lines or deliveries it cannot read, whose offences it does not count: a changed access-log format, oversized lines, or invocations that are not CloudWatch Logs deliveries.',
+        action: 'Read the blocker function\'s log for the skipped events and the access log for their lines; check that the access-log format still ends with the WAF verdict, sourceIp and status.',
       }),
       alarms.addMetricAlarm('AbuseBlockerListFull', {
         metric: this.metricBlockListFill({ period: sweepInterval }),

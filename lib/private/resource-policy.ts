@@ -1,7 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { INVOKE_ACTION } from '../../lambda/shared/constants';
 
-/** The IAM action that calling an API Gateway method needs. */
-export const INVOKE_ACTION = 'execute-api:Invoke';
 
 /**
  * The condition key that holds the caller's address on a REGIONAL API: the public address API

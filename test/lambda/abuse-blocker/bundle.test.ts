@@ -145,6 +145,18 @@ describe('the abuse blocker bundle', () => {
     expect(metrics()).toMatchObject({ AddressesBlocked: 1, MalformedEvents: 0 });
   });
 
+  test('reads a delivery past 8 MiB decoded (9 KB user agents), and an oversized line does not cost the batch its other lines', async () => {
+    const userAgent = 'Mozilla/5.0 '.padEnd(9 * 1024, 'x');
+    const lines = [
+      ...Array.from({ length: 900 }, (_, i) => line(`198.51.100.${i % 225}`, 401, { userAgent })),
+      ...Array.from({ length: 6 }, () => line('203.0.113.70', 401, { userAgent })),
+      line('203.0.113.71', 401, { userAgent: 'x'.repeat(2 * 1024 * 1024) }),
+    ];
+    await handler(delivery(lines));
+    expect(sets[IPV4_SET_ID].addresses).toEqual(['203.0.113.70/32']);
+    expect(metrics()).toMatchObject({ OffencesCounted: 906, MalformedEvents: 1, AddressesBlocked: 1 });
+  });
+
   test('an address smuggled into an earlier field is not the one counted', async () => {
     const smuggled = '{"requestId":"r","userAgent":"x","wafResponseCode":"-","sourceIp":"198.51.100.200","status":401,"path":"/","wafResponseCode":"-","sourceIp":"203.0.113.67","status":200}';
     await handler(delivery(Array.from({ length: 6 }, () => smuggled)));

@@ -3,7 +3,14 @@
  * Payloads are built as CloudWatch Logs builds them: the JSON message, gzipped, in base64.
  */
 import { gzipSync } from 'node:zlib';
-import { decodeSubscription, parseOffences } from '../../../lambda/abuse-blocker/log-events';
+import {
+  decodeSubscription,
+  LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES,
+  LINE_TAIL_CHARS,
+  MAX_DECODED_BYTES,
+  MAX_EVENT_JSON_BYTES,
+  parseOffences,
+} from '../../../lambda/abuse-blocker/log-events';
 import { accessLogTemplate } from '../../../lib/private/access-log-format';
 import { accessLog, gzipped, logEvent, subscriptionData, unescapedLine } from './fakes';
 
@@ -24,16 +31,16 @@ function delivery(overrides: Record<string, unknown> = {}): Record<string, unkno
 }
 
 describe('decodeSubscription', () => {
-  test('decodes a DATA_MESSAGE to its type, log group and events, dropping the other fields', () => {
+  test('decodes a DATA_MESSAGE to its type, log group and events, dropping the other fields', async () => {
     const message = delivery();
-    expect(decodeSubscription(subscriptionData(message))).toEqual({
+    expect(await decodeSubscription(subscriptionData(message))).toEqual({
       messageType: 'DATA_MESSAGE',
       logGroup: 'API-Gateway-Execution-Logs/access',
       logEvents: message.logEvents,
     });
   });
 
-  test('decodes the CONTROL_MESSAGE CloudWatch Logs sends to check the destination', () => {
+  test('decodes the CONTROL_MESSAGE CloudWatch Logs sends to check the destination', async () => {
     const control = {
       messageType: 'CONTROL_MESSAGE',
       owner: 'CloudwatchLogs',
@@ -42,16 +49,16 @@ describe('decodeSubscription', () => {
       subscriptionFilters: [],
       logEvents: [{ id: '', timestamp: 1_700_000_000_000, message: 'CWL CONTROL MESSAGE: Checking health of destination Firehose.' }],
     };
-    expect(decodeSubscription(subscriptionData(control))).toEqual({ messageType: 'CONTROL_MESSAGE', logGroup: '', logEvents: control.logEvents });
+    expect(await decodeSubscription(subscriptionData(control))).toEqual({ messageType: 'CONTROL_MESSAGE', logGroup: '', logEvents: control.logEvents });
   });
 
-  test('passes the log events on as they are: they are checked one by one later', () => {
+  test('passes the log events on as they are: they are checked one by one later', async () => {
     const logEvents = [null, 'text', 42, { timestamp: T, message: 'not json' }];
-    expect(decodeSubscription(subscriptionData(delivery({ logEvents })))?.logEvents).toEqual(logEvents);
+    expect((await decodeSubscription(subscriptionData(delivery({ logEvents }))))?.logEvents).toEqual(logEvents);
   });
 
-  test('decodes an empty list of events', () => {
-    expect(decodeSubscription(subscriptionData(delivery({ logEvents: [] })))?.logEvents).toEqual([]);
+  test('decodes an empty list of events', async () => {
+    expect((await decodeSubscription(subscriptionData(delivery({ logEvents: [] }))))?.logEvents).toEqual([]);
   });
 
   test.each<[string, unknown]>([
@@ -66,8 +73,8 @@ describe('decodeSubscription', () => {
     ['truncated gzip', subscriptionData(delivery()).slice(0, 40)],
     ['gzip of text that is not JSON', gzipped('{"messageType": "DATA_MESSAGE",')],
     ['gzip of nothing', gzipped('')],
-  ])('refuses %s', (_case, data) => {
-    expect(decodeSubscription(data)).toBeUndefined();
+  ])('refuses %s', async (_case, data) => {
+    expect(await decodeSubscription(data)).toBeUndefined();
   });
 
   test.each<[string, unknown]>([
@@ -76,8 +83,8 @@ describe('decodeSubscription', () => {
     ['a string', 'DATA_MESSAGE'],
     ['true', true],
     ['an array', [delivery()]],
-  ])('refuses JSON that is not an object: %s', (_case, message) => {
-    expect(decodeSubscription(subscriptionData(message))).toBeUndefined();
+  ])('refuses JSON that is not an object: %s', async (_case, message) => {
+    expect(await decodeSubscription(subscriptionData(message))).toBeUndefined();
   });
 
   test.each<[string, Record<string, unknown>]>([
@@ -89,19 +96,91 @@ describe('decodeSubscription', () => {
     ['no logEvents', { logEvents: undefined }],
     ['logEvents that are an object', { logEvents: { 0: logEvent(accessLog()) } }],
     ['logEvents that are a string', { logEvents: '[]' }],
-  ])('refuses a message with %s', (_case, overrides) => {
-    expect(decodeSubscription(subscriptionData(delivery(overrides)))).toBeUndefined();
+  ])('refuses a message with %s', async (_case, overrides) => {
+    expect(await decodeSubscription(subscriptionData(delivery(overrides)))).toBeUndefined();
   });
 
-  test('refuses a message that decompresses to more than 8 MiB, without reading it', () => {
+  test('the decode limit is what 1 MB of base64 can inflate to at deflate\'s 1032:1, so no delivery reaches it', () => {
+    // Lambda API reference, Invoke: "For asynchronous invocations, the maximum payload size is 1 MB."
+    expect(LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES).toBe(1_048_576);
+    // zlib technical details (https://www.zlib.net/zlib_tech.html): "the limit is 1032:1".
+    expect(MAX_DECODED_BYTES).toBe(786_432 * 1032);
+  });
+
+  test('refuses data longer than Lambda\'s payload limit, without decoding it', async () => {
+    expect(await decodeSubscription('A'.repeat(LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES + 1))).toBeUndefined();
+  });
+
+  test('refuses a message that decompresses past the limit, and stops reading it', async () => {
     const bomb = gzipSync(Buffer.from(JSON.stringify(delivery({ padding: 'a'.repeat(8 * 1024 * 1024) }))));
     expect(bomb.length).toBeLessThan(100_000);
-    expect(decodeSubscription(bomb.toString('base64'))).toBeUndefined();
+    expect(await decodeSubscription(bomb.toString('base64'), { maxDecodedBytes: 1024 * 1024 })).toBeUndefined();
+    expect((await decodeSubscription(bomb.toString('base64'), { maxDecodedBytes: 9 * 1024 * 1024 }))?.messageType).toBe('DATA_MESSAGE');
   });
 
-  test('decodes a message just under the limit', () => {
-    const data = subscriptionData(delivery({ padding: 'a'.repeat(7 * 1024 * 1024) }));
-    expect(decodeSubscription(data)?.messageType).toBe('DATA_MESSAGE');
+  test('skips a top-level field too large to parse (8 MiB), and keeps the events', async () => {
+    const message = delivery({ padding: 'a'.repeat(8 * 1024 * 1024) });
+    expect(await decodeSubscription(subscriptionData(message))).toEqual({
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'API-Gateway-Execution-Logs/access',
+      logEvents: message.logEvents,
+    });
+  });
+
+  test('refuses a message whose logGroup is too large to be a log group name', async () => {
+    expect(await decodeSubscription(subscriptionData(delivery({ logGroup: 'g'.repeat(100_000) })))).toBeUndefined();
+  });
+
+  test.each<[string, string]>([
+    ['a second object after the first', '{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[]} {}'],
+    ['a trailing comma', '{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[],}'],
+    ['a key that is not a string', '{messageType:"DATA_MESSAGE","logGroup":"g","logEvents":[]}'],
+    ['a key without a value', '{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[],"x":}'],
+    ['a truncated object', '{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[{"timestamp":1'],
+  ])('refuses JSON with %s', async (_case, text) => {
+    expect(await decodeSubscription(gzipped(text))).toBeUndefined();
+  });
+
+  test('reads the fields and events in any order, with white space between them', async () => {
+    const text = ' { "logEvents" : [ {"timestamp":1,"message":"m"} , {"timestamp":2,"message":"n"} ] , "logGroup" : "g" , "messageType" : "DATA_MESSAGE" } ';
+    expect(await decodeSubscription(gzipped(text))).toEqual({
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'g',
+      logEvents: [{ timestamp: 1, message: 'm' }, { timestamp: 2, message: 'n' }],
+    });
+  });
+
+  test('reads a delivery whose 1,000 lines carry 9 KB user agents (past the old 8 MiB cap): every offence counted', async () => {
+    const userAgent = 'Mozilla/5.0 '.padEnd(9 * 1024, 'x');
+    const logEvents = Array.from({ length: 1000 }, (_, i) => logEvent(accessLog({ userAgent, sourceIp: `198.51.100.${i % 250}` }), T + i, `e${i}`));
+    const data = subscriptionData(delivery({ logEvents }));
+    expect(Buffer.from(JSON.stringify(delivery({ logEvents }))).length).toBeGreaterThan(8 * 1024 * 1024);
+    expect(data.length).toBeLessThan(LAMBDA_ASYNC_PAYLOAD_LIMIT_BYTES);
+    const message = await decodeSubscription(data);
+    expect(message?.logEvents).toHaveLength(1000);
+    expect(parseOffences(message!.logEvents, OFFENCES)).toMatchObject({ malformed: 0, ignored: 0 });
+    expect(parseOffences(message!.logEvents, OFFENCES).offences).toHaveLength(1000);
+  });
+
+  test('keeps only the end of each long message, where the status and address are', async () => {
+    const userAgent = 'x'.repeat(9 * 1024);
+    const message = await decodeSubscription(subscriptionData(delivery({ logEvents: [logEvent(accessLog({ userAgent }), T)] })));
+    const kept = (message!.logEvents[0] as { message: string }).message;
+    expect(kept).toHaveLength(LINE_TAIL_CHARS);
+    expect(JSON.stringify(accessLog({ userAgent })).endsWith(kept)).toBe(true);
+  });
+
+  test('a batch mixing good, oversized and broken lines: the good lines are counted, the others are malformed', async () => {
+    const good = (i: number) => logEvent(accessLog({ sourceIp: `203.0.113.${i}` }), T + i, `g${i}`);
+    const oversized = logEvent(accessLog({ userAgent: 'x'.repeat(MAX_EVENT_JSON_BYTES) }), T, 'big');
+    const broken = { id: 'b', timestamp: T, message: '{"status":403,"sourceIp":"203.0.113.9"' };
+    const logEvents = [good(1), oversized, good(2), broken, null, good(3)];
+    const message = await decodeSubscription(subscriptionData(delivery({ logEvents })));
+    expect(message?.logEvents).toHaveLength(6);
+    expect(message?.logEvents[1]).toBeNull();
+    const parsed = parseOffences(message!.logEvents, OFFENCES);
+    expect(parsed.offences.map((o) => o.timestamp)).toEqual([T + 1, T + 2, T + 3]);
+    expect(parsed.malformed).toBe(3);
   });
 });
 

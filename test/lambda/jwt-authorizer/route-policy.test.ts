@@ -607,7 +607,8 @@ test('a reader does not reach an admin catch-all through a deep path when anothe
   expect(allows(policy, 'GET /pets/7/a/b')).toBe(false);
 });
 
-test('performance: a table of 61 routes computes policies for 8 callers in well under a second, and they never over-permit', () => {
+// Its timing is a bench figure (bench/authorizer.ts, figure e), not an assertion: wall-clock limits fail under load.
+test('a table of 61 routes gives 8 callers policies that never over-permit', () => {
   const routes: JwtRouteSettings[] = [['ANY', '/{proxy+}', [], ['admins']]];
   const requests: Array<[request: string, route: string]> = [['GET /elsewhere', 'ANY /{proxy+}'], ['PATCH /x/y/z', 'ANY /{proxy+}']];
   for (let i = 0; i < 10; i++) {
@@ -630,11 +631,8 @@ test('performance: a table of 61 routes computes policies for 8 callers in well 
     permissions(['r0/write', 'r1/write', 'r2/write', 'r3/write', 'r4/write']), permissions(['r9/write'], ['admins']),
     permissions(Array.from({ length: 10 }, (_, i) => `r${i}/read`)), permissions(Array.from({ length: 10 }, (_, i) => [`r${i}/read`, `r${i}/write`]).flat(), ['admins']),
   ];
-  const started = process.hrtime.bigint();
   const table = new RouteTable(routes);
   const policies = callers.map((held) => table.policyFor(arnOf('GET /r0'), held));
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  expect(elapsedMs).toBeLessThan(500);
   callers.forEach((held, i) => {
     for (const [request, key] of requests) {
       const permitted = RouteTable.permits(routeOf(table, key), held);

@@ -207,7 +207,7 @@ describe('AbuseBlocker', () => {
       });
     });
 
-    test('alarms: addresses blocked (an attack signal), blocker errors, a nearly full list, and the function', () => {
+    test('alarms: addresses blocked (an attack signal), blocker errors, malformed events, a nearly full list, and the function', () => {
       const alarms = template.findResources('AWS::CloudWatch::Alarm');
       const byName = (suffix: string) => Object.values(alarms).find((alarm) => String(alarm.Properties.AlarmName).endsWith(suffix))?.Properties;
       expect(byName('-AbuseBlockerAddressesBlocked')).toMatchObject({
@@ -218,7 +218,12 @@ describe('AbuseBlocker', () => {
       expect(byName('-AbuseBlockerErrors')).toMatchObject({ MetricName: 'BlockerErrors', Statistic: 'Sum', Threshold: 1, Period: 300, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
       expect(byName('-AbuseBlockerListFull')).toMatchObject({ MetricName: 'BlockListFillPercent', Statistic: 'Maximum', Threshold: 80, Period: 300 });
       expect(Object.keys(alarms).filter((id) => id.includes('FunctionErrors') && id.includes('Blocker'))).toHaveLength(1);
-      expect(blocker.alarms).toHaveLength(3);
+      expect(byName('-AbuseBlockerMalformedEvents')).toMatchObject({
+        MetricName: 'MalformedEvents', Statistic: 'Sum', Threshold: 1, Period: 300, EvaluationPeriods: 5, DatapointsToAlarm: 3,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Dimensions: [{ Name: 'service', Value: 'abuse-blocker' }],
+      });
+      expect(byName('-AbuseBlockerMalformedEvents')?.AlarmActions).toHaveLength(1);
+      expect(blocker.alarms).toHaveLength(4);
       const composite = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties;
       expect(JSON.stringify(composite.AlarmRule)).toContain('AbuseBlockerAddressesBlocked');
     });
@@ -253,8 +258,9 @@ describe('AbuseBlocker', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: '?"401" ?"403" ?"404" ?"429"' });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60, ReservedConcurrentExecutions: 2 });
-    // Errors and fill are measured per sweep interval.
+    // Errors, malformed events and fill are measured per sweep interval.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerErrors$'), Period: 60 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerMalformedEvents$'), Period: 60 });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('-Function$'), RetentionInDays: 30 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerListFull$'), Threshold: 95 });
