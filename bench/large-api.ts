@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { buildLargeApi } from '../test/support/large-api';
+import { BENCH_ENV, median, withApp } from './common';
+
+/** The route counts the large-API figures are taken at. */
+export const LARGE_API_ROUTE_COUNTS = [10, 100, 300, 1000] as const;
+
+/** A template of the cloud assembly: the stack's own or a nested stack's. */
+interface TemplateFile {
+  readonly file: string;
+  readonly bytes: number;
+  readonly resources: number;
+}
+
+/** The figures of one route count. */
+export interface LargeApiResult {
+  readonly routes: number;
+  /** Synth times (new App + stack + routes + app.synth()), one per sample, in ms. */
+  readonly synthMs: readonly number[];
+  readonly medianSynthMs: number;
+  /** Templates written: the stack's and each nested stack's. */
+  readonly templates: readonly TemplateFile[];
+  /** Bytes of the authorizer's settings file in its asset, or undefined when it has none. */
+  readonly settingsFileBytes?: number;
+  /** Bytes of the authorizer's environment, as JSON (how Lambda counts it against 4 KB). */
+  readonly environmentBytes: number;
+}
+
+/** Reads every template of a cloud assembly. */
+function templatesOf(dir: string): TemplateFile[] {
+  return fs.readdirSync(dir).filter((file) => file.endsWith('.template.json')).map((file) => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const template = JSON.parse(text) as { Resources?: Record<string, unknown> };
+    return { file, bytes: Buffer.byteLength(text), resources: Object.keys(template.Resources ?? {}).length };
+  });
+}
+
+/** The authorizer function's settings file (in its staged asset) and environment, in bytes. */
+function authorizerSettings(dir: string, stack: Stack, fn: lambda.Function): Pick<LargeApiResult, 'settingsFileBytes' | 'environmentBytes'> {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const resolved = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+  const environmentBytes = Buffer.byteLength(JSON.stringify(resolved?.variables ?? {}));
+  const assetPath = cfn.getMetadata('aws:asset:path') as string | undefined;
+  const settingsFile = assetPath === undefined ? undefined : path.join(dir, assetPath, 'settings.json');
+  return {
+    environmentBytes,
+    settingsFileBytes: settingsFile !== undefined && fs.existsSync(settingsFile) ? fs.statSync(settingsFile).size : undefined,
+  };
+}
+
+/**
+ * Synthesizes the generated API (test/support/large-api.ts) with the JWT authorizer at each route
+ * count, `samples` times after one discarded warm-up, counts alternating so that no count always
+ * runs on a warmer process than another.
+ */
+export function measureLargeApi(samples: number, counts: readonly number[] = LARGE_API_ROUTE_COUNTS): LargeApiResult[] {
+  const times = new Map<number, number[]>(counts.map((count) => [count, []]));
+  const shapes = new Map<number, Omit<LargeApiResult, 'synthMs' | 'medianSynthMs'>>();
+  for (let round = -1; round < samples; round++) {
+    const order = round % 2 === 0 ? counts : [...counts].reverse();
+    for (const routes of order) {
+      withApp((app) => {
+        const started = performance.now();
+        const stack = new Stack(app, 'LargeApi', { env: BENCH_ENV });
+        const { authorizer } = buildLargeApi(stack, { routes });
+        const assembly = app.synth();
+        const ms = performance.now() - started;
+        if (round >= 0) {
+          times.get(routes)!.push(ms);
+        }
+        if (!shapes.has(routes)) {
+          shapes.set(routes, { routes, templates: templatesOf(assembly.directory), ...authorizerSettings(assembly.directory, stack, authorizer.function) });
+        }
+      });
+    }
+  }
+  return counts.map((count) => ({ ...shapes.get(count)!, synthMs: times.get(count)!, medianSynthMs: median(times.get(count)!) }));
+}
