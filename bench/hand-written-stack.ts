@@ -267,6 +267,9 @@ export class HandWrittenApiStack extends Stack {
         scopes: ['pets/read', 'pets/write'],
         groups: ['admins'],
         requireAccessTokenType: false,
+        discovery: false,
+        tokenType: 'cognito-access',
+        requiredClaims: {},
       }],
       routes: [
         ['GET', '/health'],

@@ -2,6 +2,7 @@ export * from './secure-rest-api';
 export * from './auth/route-authorization';
 export * from './auth/cognito-user-directory';
 export * from './auth/jwt-authorizer';
+export * from './auth/identity-provider';
 export * from './compute/secure-nodejs-function';
 export * from './encryption/api-encryption-key';
 export * from './firewall/abuse-blocker';

@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { JWT_AUTHORIZER_ENV, JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE } from '../shared/constants';
+import { JWT_AUTHORIZER_ENV, MAX_ISSUER_DOCUMENT_BYTES, JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE } from '../shared/constants';
 import { AuthorizerDeps, AuthorizerEvent, authorize } from './authorizer';
 import { emfCount } from './fault-metric';
+import { IssuerKeyLocator } from './discovery';
+import { issuerFetcher } from './issuer-fetch';
 import { ExpiringJwksCache } from './jwks-cache';
 import { RouteTable } from './route-policy';
 import { parseSettings } from './settings';
@@ -10,6 +12,8 @@ import { createTokenVerifier } from './verifier';
 
 // Read once per cold start: broken settings stop the function from starting.
 const settings = parseSettings(process.env[JWT_AUTHORIZER_ENV.settings]);
+// Key sets and discovery documents: HTTPS only, one attempt, bounded in time and size.
+const fetcher = issuerFetcher({ timeoutMs: settings.limits.jwksTimeoutMs, maxBytes: MAX_ISSUER_DOCUMENT_BYTES });
 const logger = new Logger({ serviceName: JWT_AUTHORIZER_SERVICE });
 const dimensions = {
   [JWT_AUTHORIZER_METRIC_DIMENSIONS.service]: JWT_AUTHORIZER_SERVICE,
@@ -22,8 +26,8 @@ const deps: AuthorizerDeps = {
   verify: createTokenVerifier(settings, new ExpiringJwksCache({
     maxAgeSeconds: settings.limits.jwksMaxAgeSeconds,
     retrySeconds: settings.limits.jwksRetrySeconds,
-    timeoutMs: settings.limits.jwksTimeoutMs,
-  })),
+    fetcher,
+  }), new IssuerKeyLocator({ fetcher, retrySeconds: settings.limits.jwksRetrySeconds })),
   log: logger,
   // Straight to stdout, as Powertools does: Lambda's console would prefix the line, and CloudWatch
   // reads embedded metrics only from lines that are one JSON object.

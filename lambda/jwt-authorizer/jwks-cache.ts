@@ -1,4 +1,4 @@
-import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import { JwksCache, Jwks, JwkWithKid, PenaltyBox, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 
@@ -8,10 +8,8 @@ export interface JwksCacheOptions {
   readonly maxAgeSeconds: number;
   /** After a failed fetch or an unknown `kid`, no fetch of the same URI for this long. */
   readonly retrySeconds: number;
-  /** A fetch that takes longer fails. */
-  readonly timeoutMs: number;
-  /** Fetches a URI; replaced in tests. @default - HTTPS with `timeoutMs`, and no retry */
-  readonly fetcher?: Fetcher;
+  /** Fetches a key set: one attempt, bounded in time and size (see `issuerFetcher`). */
+  readonly fetcher: Fetcher;
   /** The clock, in milliseconds. @default Date.now */
   readonly now?: () => number;
 }
@@ -31,7 +29,7 @@ interface Generation {
  *   of a stale copy);
  * - back-off after *failed fetches* too (the library backs off only after unknown `kid`s), so a
  *   flood of tokens while the issuer is down or slow does not become a flood of fetches;
- * - one attempt per fetch, bounded by a timeout.
+ * - one attempt per fetch, bounded in time and size (the fetcher's limits).
  *
  * Concurrent requests for a key set that is not cached share one fetch (the library's own
  * de-duplication). Key sets are fetched only from the URIs the authorizer was configured with:
@@ -45,9 +43,7 @@ export class ExpiringJwksCache implements JwksCache {
 
   constructor(private readonly options: JwksCacheOptions) {
     this.penaltyBox = new SimplePenaltyBox({ waitSeconds: options.retrySeconds });
-    this.fetcher = options.fetcher ?? {
-      fetch: (uri) => httpsFetch(uri, { timeout: options.timeoutMs, responseTimeout: options.timeoutMs }),
-    };
+    this.fetcher = options.fetcher;
     this.now = options.now ?? Date.now;
   }
 

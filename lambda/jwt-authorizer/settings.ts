@@ -7,6 +7,7 @@ import {
   JwtLimitSettings,
   JwtRouteSettings,
   SCOPE_CLAIMS,
+  TOKEN_TYPES,
 } from '../shared/constants';
 import { SettingsReader } from '../shared/settings-reader';
 import { SettingsError } from './errors';
@@ -42,11 +43,20 @@ function parseIssuer(value: unknown, at: string): JwtIssuerSettings {
   if (audience.length === 0) {
     throw new SettingsError(`\`${at}.audience\` is empty`);
   }
+  const discovery = read.boolean(issuer.discovery, `${at}.discovery`);
+  if (discovery === (issuer.jwksUri !== undefined)) {
+    throw new SettingsError(`\`${at}\` must have either \`jwksUri\` or \`discovery\` true`);
+  }
+  const requiredClaims = read.record(issuer.requiredClaims, `${at}.requiredClaims`);
+  Object.entries(requiredClaims).forEach(([claim, value]) => read.string(value, `${at}.requiredClaims.${claim}`));
   return {
     issuer: httpsUrl(issuer.issuer, `${at}.issuer`),
     audience,
     audienceClaim: read.oneOf(issuer.audienceClaim, AUDIENCE_CLAIMS, `${at}.audienceClaim`),
-    jwksUri: httpsUrl(issuer.jwksUri, `${at}.jwksUri`),
+    ...(discovery ? {} : { jwksUri: httpsUrl(issuer.jwksUri, `${at}.jwksUri`) }),
+    discovery,
+    tokenType: read.oneOf(issuer.tokenType, TOKEN_TYPES, `${at}.tokenType`),
+    requiredClaims: requiredClaims as Record<string, string>,
     scopeClaims: read.strings(issuer.scopeClaims, `${at}.scopeClaims`).map((claim, i) => read.oneOf(claim, SCOPE_CLAIMS, `${at}.scopeClaims[${i}]`)),
     groupClaims: read.strings(issuer.groupClaims, `${at}.groupClaims`).map((claim, i) => read.oneOf(claim, GROUP_CLAIMS, `${at}.groupClaims[${i}]`)),
     scopes: read.strings(issuer.scopes, `${at}.scopes`),

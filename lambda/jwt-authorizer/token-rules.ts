@@ -62,15 +62,31 @@ function checkLifetime(payload: Readonly<Record<string, unknown>>, limits: JwtLi
 }
 
 function checkAccessToken(payload: Readonly<Record<string, unknown>>, issuer: JwtIssuerSettings): void {
-  if (payload.token_use !== undefined && payload.token_use !== 'access') {
-    throw new TokenPolicyError('the token is not an access token (token_use)');
-  }
-  const idClaim = ID_TOKEN_ONLY_CLAIMS.find((claim) => payload[claim] !== undefined);
-  if (idClaim) {
-    throw new TokenPolicyError(`the token carries ${idClaim}, a claim of ID tokens`);
+  const { tokenType } = issuer;
+  if (tokenType === 'google-id') {
+    // Google Sign-In: an ID token for one of the API's own client IDs (aws-jwt-verify checked `aud`).
+    if (payload.email_verified !== true) {
+      throw new TokenPolicyError('the token email_verified claim is not true');
+    }
+  } else {
+    if (payload.token_use !== undefined && payload.token_use !== 'access' || tokenType === 'cognito-access' && payload.token_use !== 'access') {
+      throw new TokenPolicyError('the token is not an access token (token_use)');
+    }
+    if (tokenType === 'keycloak-access' && payload.typ !== 'Bearer') {
+      throw new TokenPolicyError('the token is not an access token (typ)');
+    }
+    const idClaim = ID_TOKEN_ONLY_CLAIMS.find((claim) => payload[claim] !== undefined);
+    if (idClaim) {
+      throw new TokenPolicyError(`the token carries ${idClaim}, a claim of ID tokens`);
+    }
   }
   if (issuer.audienceClaim === 'client_id' && !(typeof payload.client_id === 'string' && issuer.audience.includes(payload.client_id))) {
     throw new TokenPolicyError('the token client_id is not an allowed audience');
+  }
+  for (const [claim, value] of Object.entries(issuer.requiredClaims)) {
+    if (payload[claim] !== value) {
+      throw new TokenPolicyError(`the token ${claim} claim is not the required value`);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { JwksCache, SignatureJwk } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { JwkToKeyObjectTransformerAsync, KeyObjectCache, verifyJwt } from 'aws-jwt-verify/jwt-verifier';
 import type { JwtAuthorizerSettings, JwtIssuerSettings } from '../shared/constants';
+import type { IssuerKeyLocator } from './discovery';
 import { TokenPolicyError } from './errors';
 import { checkTokenRules } from './token-rules';
 
@@ -18,13 +19,13 @@ export type TokenVerifier = (token: string) => Promise<VerifiedAccessToken>;
  * A verifier for the configured issuers. The token's `iss` picks the issuer's settings (as
  * aws-jwt-verify's multi-issuer `JwtVerifier` does); then aws-jwt-verify's `verifyJwt` checks the
  * signature (asymmetric algorithms only, so `none` and HS256-with-a-public-key fail) with a key
- * from that issuer's configured JWKS URI, and `iss`, `aud`, `exp` and `nbf` with the clock skew;
+ * from that issuer's JWKS URI (configured, or found by discovery), and `iss`, `aud`, `exp` and `nbf` with the clock skew;
  * the authorizer's own rules ({@link checkTokenRules}) run after it. The functions are used rather
  * than the `JwtVerifier` class to keep the bundle small.
  *
  * @param nowSeconds the clock for the authorizer's rules
  */
-export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: JwksCache, nowSeconds: () => number = () => Date.now() / 1000): TokenVerifier {
+export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: JwksCache, keys: Pick<IssuerKeyLocator, 'jwksUri'>, nowSeconds: () => number = () => Date.now() / 1000): TokenVerifier {
   const byIssuer = new Map(settings.issuers.map((issuer) => [issuer.issuer, issuer]));
   const getJwk = jwksCache.getJwk.bind(jwksCache);
   const toKeyObject = keyObjectsByJwk();
@@ -34,7 +35,7 @@ export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: 
     if (!issuer) {
       throw new TokenPolicyError('the token\'s issuer is not trusted');
     }
-    const payload: Readonly<Record<string, unknown>> = await verifyJwt(token, issuer.jwksUri, {
+    const payload: Readonly<Record<string, unknown>> = await verifyJwt(token, await keys.jwksUri(issuer), {
       issuer: issuer.issuer,
       // Cognito access tokens have no `aud`; the rules check `client_id` instead.
       audience: issuer.audienceClaim === 'aud' ? [...issuer.audience] : null,

@@ -102,12 +102,38 @@ export const AUDIENCE_CLAIMS = ['aud', 'client_id'] as const;
 /** A claim holding the token's audience: `aud`, or `client_id` for Cognito access tokens, which have no `aud`. */
 export type AudienceClaim = typeof AUDIENCE_CLAIMS[number];
 
+/**
+ * What kind of token an issuer's callers present, and how the authorizer tells it from the
+ * issuer's other tokens: `access` refuses ID tokens by their ID-only claims; `cognito-access` also
+ * requires Cognito's `token_use` = `access`; `keycloak-access` also requires Keycloak's `typ` claim
+ * `Bearer`; `google-id` accepts Google Sign-In ID tokens (Google issues no JWT access tokens), with
+ * `email_verified` true.
+ */
+export const TOKEN_TYPES = ['access', 'cognito-access', 'keycloak-access', 'google-id'] as const;
+/** A kind of token an issuer's callers present. */
+export type TokenTypeName = typeof TOKEN_TYPES[number];
+
+/** The path of an issuer's OpenID Connect discovery document, after the issuer (OIDC Discovery 1.0, section 4). */
+export const OIDC_DISCOVERY_PATH = '/.well-known/openid-configuration';
+
+/** The largest JWKS or discovery document the authorizer reads; a larger response is refused unread. */
+export const MAX_ISSUER_DOCUMENT_BYTES = 64 * 1024;
+
 /** One trusted issuer, as the construct hands it to the authorizer. */
 export interface JwtIssuerSettings {
   readonly issuer: string;
   readonly audience: readonly string[];
   readonly audienceClaim: AudienceClaim;
-  readonly jwksUri: string;
+  /**
+   * Where the signing keys are. Absent when the issuer's discovery document names it
+   * (`discovery`), which the authorizer then fetches at its first token of the issuer.
+   */
+  readonly jwksUri?: string;
+  /** Find `jwksUri` in the issuer's discovery document, `<issuer>/.well-known/openid-configuration`. */
+  readonly discovery: boolean;
+  readonly tokenType: TokenTypeName;
+  /** Claims a token must carry with exactly these string values. */
+  readonly requiredClaims: Readonly<Record<string, string>>;
   readonly scopeClaims: readonly ScopeClaim[];
   readonly groupClaims: readonly GroupClaim[];
   /** The scopes the issuer may grant: a token's other scopes do not count. */

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -20,6 +20,8 @@ import {
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
 } from '../../lambda/shared/constants';
 import { BundledHandlerFunction } from '../private/bundled-handler';
+import { knownProvider } from '../private/known-providers';
+import { IdentityProvider } from './identity-provider';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
 import { validateSecureRestApi } from '../private/secure-rest-api-check';
@@ -69,6 +71,25 @@ export enum GroupClaim {
   ROLES = 'roles',
 }
 
+/**
+ * The kind of token an issuer's callers present, and how the authorizer tells it from the issuer's
+ * other tokens. The values are the names the authorizer function reads.
+ */
+export enum TokenType {
+  /** An access token; ID tokens are refused by their ID-only claims (`nonce`, `at_hash`, `c_hash`, a `token_use` other than `access`). */
+  ACCESS_TOKEN = 'access',
+  /** A Cognito access token: as `ACCESS_TOKEN`, and the claim `token_use` must be `access`. */
+  COGNITO_ACCESS_TOKEN = 'cognito-access',
+  /** A Keycloak access token: as `ACCESS_TOKEN`, and the claim `typ` must be `Bearer` (Keycloak's ID tokens say `ID`). */
+  KEYCLOAK_ACCESS_TOKEN = 'keycloak-access',
+  /**
+   * A Google Sign-In ID token, for APIs called by the API's own Google clients: Google issues no JWT
+   * access tokens. Its audience must be one of the API's OAuth client IDs and `email_verified` true;
+   * restrict it to your Google Workspace domain with `requiredClaims: { hd: 'example.com' }`.
+   */
+  GOOGLE_ID_TOKEN = 'google-id',
+}
+
 /** An OIDC issuer whose access tokens the authorizer accepts. */
 export interface JwtIssuer {
   /** The issuer, exactly as in its tokens' `iss` claim: an `https://` URL. */
@@ -90,9 +111,39 @@ export interface JwtIssuer {
    * a URL named in a token. Okta (`/v1/keys`), Entra ID (`/discovery/v2.0/keys`) and Keycloak
    * (`/protocol/openid-connect/certs`) publish elsewhere than the default.
    *
-   * @default - `<issuer>/.well-known/jwks.json` (Cognito, Auth0)
+   * Presets of `IdentityProvider` set it for each provider they know. A custom issuer that leaves it
+   * out gets a synth warning unless `discovery` is on; a known provider that publishes elsewhere
+   * fails synth.
+   *
+   * @default - `<issuer>/.well-known/jwks.json` (Cognito, Auth0), unless `discovery` is on
    */
   readonly jwksUri?: string;
+
+  /**
+   * Find the signing keys' URI in the issuer's OpenID Connect discovery document
+   * (`<issuer>/.well-known/openid-configuration`), fetched at the first token of the issuer after a
+   * cold start, over HTTPS with the same time and size limits as the key set. The document must
+   * name the same issuer and an `https://` key set. Costs one more fetch per cold start, and the
+   * issuer's availability at that moment; a fixed `jwksUri` is the sturdier choice.
+   *
+   * @default false
+   */
+  readonly discovery?: boolean;
+
+  /**
+   * The kind of token the issuer's callers present, and how it is told from the issuer's other tokens.
+   *
+   * @default TokenType.ACCESS_TOKEN
+   */
+  readonly tokenType?: TokenType;
+
+  /**
+   * Claims a token must carry with exactly these string values, such as a tenant (`tid`) or a
+   * Google Workspace domain (`hd`).
+   *
+   * @default - none
+   */
+  readonly requiredClaims?: Record<string, string>;
 
   /**
    * The scopes this issuer grants for the API. A token's scopes count only if its own issuer
@@ -242,6 +293,8 @@ export interface JwtRouteRequirement {
 const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
+/** Where Cognito and Auth0 publish their signing keys, after the issuer. */
+const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
 /** Room left for the other variables (NODE_OPTIONS, the service name). */
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */
@@ -275,16 +328,9 @@ export class JwtAuthorizer extends Construct {
    * @param options the app clients whose tokens are accepted, and the groups routes may require
    */
   public static cognitoIssuer(directory: ICognitoUserDirectory, options: CognitoIssuerOptions): JwtIssuer {
-    return {
-      issuer: `https://cognito-idp.${directory.userPool.env.region}.${Stack.of(directory.userPool).urlSuffix}/${directory.userPool.userPoolId}`,
-      audience: options.clients.map((client) => client.userPoolClientId),
-      audienceClaim: AudienceClaim.CLIENT_ID,
-      scopeClaims: [ScopeClaim.SCOPE],
-      groupClaims: [GroupClaim.COGNITO_GROUPS],
-      scopes: [...directory.scopeNames],
-      groups: options.groups,
-    };
+    return IdentityProvider.cognito(directory, options);
   }
+
 
   /** The function that verifies tokens. */
   public readonly function: lambda.Function;
@@ -479,8 +525,17 @@ export class JwtAuthorizer extends Construct {
       }
       const audienceClaim = issuer.audienceClaim ?? AudienceClaim.AUD;
       validateOneOf(this, `${prop}.audienceClaim`, audienceClaim, Object.values(AudienceClaim));
-      const jwksUri = issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}/.well-known/jwks.json`;
-      this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
+      const tokenType = issuer.tokenType ?? TokenType.ACCESS_TOKEN;
+      validateOneOf(this, `${prop}.tokenType`, tokenType, Object.values(TokenType));
+      const discovery = issuer.discovery ?? false;
+      if (discovery && issuer.jwksUri !== undefined) {
+        throw new ValidationError(`\`${prop}.discovery\` is true and \`${prop}.jwksUri\` is set: the key set would come from two places; keep one (a fixed jwksUri is the sturdier choice)`, this);
+      }
+      const jwksUri = discovery ? undefined : issuer.jwksUri ?? `${String(issuer.issuer).replace(/\/+$/, '')}${DEFAULT_JWKS_PATH}`;
+      if (jwksUri !== undefined) {
+        this.validateHttpsUrl(`${prop}.jwksUri`, jwksUri);
+      }
+      this.checkKnownProvider(prop, { ...issuer, tokenType, discovery });
       const scopeClaims = issuer.scopeClaims ?? [...DEFAULT_SCOPE_CLAIMS];
       scopeClaims.forEach((claim, i) => validateOneOf(this, `${prop}.scopeClaims[${i}]`, claim, Object.values(ScopeClaim)));
       const groupClaims = issuer.groupClaims ?? [...DEFAULT_GROUP_CLAIMS];
@@ -493,7 +548,10 @@ export class JwtAuthorizer extends Construct {
         issuer: issuer.issuer,
         audience: issuer.audience,
         audienceClaim,
-        jwksUri,
+        ...(jwksUri === undefined ? {} : { jwksUri }),
+        discovery,
+        tokenType,
+        requiredClaims: this.validateRequiredClaims(prop, issuer.requiredClaims),
         scopeClaims,
         groupClaims,
         scopes: this.validateNames(prop, 'scopes', issuer.scopes),
@@ -501,6 +559,51 @@ export class JwtAuthorizer extends Construct {
         requireAccessTokenType: issuer.requireAccessTokenType ?? false,
       };
     });
+  }
+
+  /**
+   * Known providers whose keys are not at the default path, or whose tokens cannot be used as
+   * configured, fail synth; any other issuer that relies on the default path gets a warning.
+   */
+  private checkKnownProvider(prop: string, issuer: JwtIssuer & Required<Pick<JwtIssuer, 'tokenType' | 'discovery'>>): void {
+    if (Token.isUnresolved(issuer.issuer)) {
+      return;
+    }
+    const provider = knownProvider(issuer.issuer);
+    if (provider?.problem) {
+      throw new ValidationError(`\`${prop}.issuer\` ${describe(issuer.issuer)} ${provider.problem}`, this);
+    }
+    if (issuer.tokenType === TokenType.GOOGLE_ID_TOKEN && provider?.name !== 'Google') {
+      throw new ValidationError(`\`${prop}.tokenType\` is GOOGLE_ID_TOKEN, but the issuer ${describe(issuer.issuer)} is not Google's: accept ID tokens of Google only, with IdentityProvider.google()`, this);
+    }
+    if (provider?.name === 'Google' && issuer.tokenType !== TokenType.GOOGLE_ID_TOKEN) {
+      throw new ValidationError(`\`${prop}.issuer\` is Google's, which issues no JWT access tokens: use IdentityProvider.google(), which accepts the ID tokens of your own client IDs`, this);
+    }
+    if (issuer.tokenType === TokenType.GOOGLE_ID_TOKEN && issuer.requiredClaims?.hd === undefined) {
+      Annotations.of(this).addWarningV2('secure-api:jwt-any-google-account', `\`${prop}\` accepts the ID tokens of any Google account, personal ones included: restrict it to your Workspace domain with \`hostedDomain\` (requiredClaims.hd), or acknowledge this warning if any account may call.`);
+    }
+    if (issuer.jwksUri !== undefined || issuer.discovery) {
+      return;
+    }
+    if (provider && !provider.defaultJwksPath) {
+      throw new ValidationError(`\`${prop}.jwksUri\` is left out, but ${provider.name} does not publish its keys at <issuer>${DEFAULT_JWKS_PATH}, so every token would be refused: use ${provider.preset}, or set \`jwksUri\``, this);
+    }
+    if (!provider) {
+      Annotations.of(this).addWarningV2('secure-api:jwt-default-jwks-uri', `\`${prop}\` (${issuer.issuer}) relies on the default JWKS URI <issuer>${DEFAULT_JWKS_PATH}, where Cognito and Auth0 publish their keys but Okta, Entra ID, Keycloak and Google do not: if your provider publishes elsewhere, every token is refused. Set \`jwksUri\` (or use an IdentityProvider preset, or \`discovery: true\`).`);
+    }
+  }
+
+  private validateRequiredClaims(prop: string, claims: Record<string, string> | undefined): Record<string, string> {
+    const entries = Object.entries(claims ?? {});
+    for (const [claim, value] of entries) {
+      if (!/^[A-Za-z0-9_:.-]+$/.test(claim) || ['__proto__', 'constructor', 'prototype'].includes(claim)) {
+        throw new ValidationError(`\`${prop}.requiredClaims\` names the claim ${describe(claim)}: use a claim name of letters, digits and _ : . -`, this);
+      }
+      if (typeof value !== 'string' || (!Token.isUnresolved(value) && value.length === 0)) {
+        throw new ValidationError(`\`${prop}.requiredClaims.${claim}\` must be a non-empty string, got ${describe(value)}`, this);
+      }
+    }
+    return Object.fromEntries(entries);
   }
 
   private validateHttpsUrl(prop: string, value: string): void {

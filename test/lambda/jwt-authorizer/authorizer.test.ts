@@ -23,6 +23,9 @@ const ISSUER: JwtIssuerSettings = {
   scopes: ['openid', 'pets/read', 'pets/write'],
   groups: ['admins', 'staff', 'x'],
   requireAccessTokenType: false,
+  discovery: false,
+  tokenType: 'access',
+  requiredClaims: {},
 };
 
 const ROUTES: JwtRouteSettings[] = [

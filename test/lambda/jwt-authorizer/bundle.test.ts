@@ -35,7 +35,7 @@ function synthesize(): { bundle: string; settings: string } {
     issuers: [
       { issuer: issuers.auth0.url, audience: [API_AUDIENCE], jwksUri: issuers.auth0.jwksUri, scopeClaims: [ScopeClaim.SCOPE, ScopeClaim.PERMISSIONS], groupClaims: [], scopes: ['pets/read', 'pets/write'] },
       { issuer: issuers.entra.url, audience: [API_AUDIENCE], jwksUri: issuers.entra.jwksUri, scopeClaims: [ScopeClaim.SCP], groupClaims: [GroupClaim.ROLES], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
-      { issuer: issuers.okta.url, audience: [API_AUDIENCE], jwksUri: issuers.okta.jwksUri, scopeClaims: [ScopeClaim.SCP], groupClaims: [GroupClaim.GROUPS], scopes: ['pets/read'], groups: ['admins', 'Pet Admins'] },
+      { issuer: issuers.okta.url, audience: [API_AUDIENCE], discovery: true, scopeClaims: [ScopeClaim.SCP], groupClaims: [GroupClaim.GROUPS], scopes: ['pets/read'], groups: ['admins', 'Pet Admins'] },
       { issuer: issuers.cognito.url, audience: [COGNITO_CLIENT], audienceClaim: AudienceClaim.CLIENT_ID, jwksUri: issuers.cognito.jwksUri, scopeClaims: [ScopeClaim.SCOPE], groupClaims: [GroupClaim.COGNITO_GROUPS], scopes: ['pets/read', 'pets/write'], groups: ['admins'] },
       { issuer: issuers.flaky.url, audience: [API_AUDIENCE], jwksUri: issuers.flaky.jwksUri, scopes: ['pets/read'] },
     ],
@@ -142,6 +142,13 @@ describe('valid tokens of each issuer style', () => {
     const outcome = await decide(`Bearer ${await token('entra', { claims: { sub: 'entra-bob', aud: API_AUDIENCE, scp: 'pets/read pets/write', roles: ['admins'], azp: 'entra-client' } })}`);
     expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'POST/pets', 'GET/pets/7/admin', 'DELETE/pets/7', 'GET/me']);
     expect(outcome.result.context).toEqual({ sub: 'entra-bob', issuer: issuers.entra.url, clientId: 'entra-client', scopes: 'pets/read pets/write', groups: '["admins"]' });
+  });
+
+  test('an issuer with discovery: the authorizer finds its key set in its discovery document, over HTTPS', async () => {
+    expect(JSON.parse(settings).issuers.find((issuer: { issuer: string }) => issuer.issuer === issuers.okta.url)).toMatchObject({ discovery: true });
+    expect(JSON.parse(settings).issuers.find((issuer: { issuer: string }) => issuer.issuer === issuers.okta.url)).not.toHaveProperty('jwksUri');
+    const outcome = await decide(`Bearer ${await token('okta', { claims: { sub: 'dora', aud: API_AUDIENCE, scp: ['pets/read'] } })}`);
+    expect(outcome.result.principalId).toBe('dora');
   });
 
   test('Okta: `scp` array and `groups` array', async () => {

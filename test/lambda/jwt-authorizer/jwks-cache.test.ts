@@ -3,6 +3,7 @@
  * hold its answer) and a fake clock. The library's penalty box waits with `setTimeout`, so the
  * back-off period runs on jest's fake timers.
  */
+import { IssuerKeyLocator } from '../../../lambda/jwt-authorizer/discovery';
 import { KeyObject, generateKeyPairSync, sign } from 'node:crypto';
 import {
   JwksNotAvailableInCacheError,
@@ -83,7 +84,7 @@ beforeEach(() => {
   jest.useFakeTimers();
   issuer = new FakeIssuer();
   nowMs = 1_700_000_000_000;
-  cache = new ExpiringJwksCache({ maxAgeSeconds: MAX_AGE_SECONDS, retrySeconds: RETRY_SECONDS, timeoutMs: 1000, fetcher: issuer, now: () => nowMs });
+  cache = new ExpiringJwksCache({ maxAgeSeconds: MAX_AGE_SECONDS, retrySeconds: RETRY_SECONDS, fetcher: issuer, now: () => nowMs });
 });
 
 afterEach(() => {
@@ -328,7 +329,7 @@ describe('the refresh after the maximum age', () => {
 describe('through the verifier', () => {
   const ISSUER = 'https://issuer.example.com';
   const settings: JwtAuthorizerSettings = {
-    issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], scopes: [], groups: [], requireAccessTokenType: false }],
+    issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], scopes: [], groups: [], requireAccessTokenType: false, discovery: false, tokenType: 'access', requiredClaims: {} }],
     routes: [],
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: MAX_AGE_SECONDS, jwksTimeoutMs: 1000, jwksRetrySeconds: RETRY_SECONDS },
     metricsNamespace: 'SecureApi/Test',
@@ -342,13 +343,13 @@ describe('through the verifier', () => {
   }
 
   test('a valid token verifies with one fetch', async () => {
-    const verify = createTokenVerifier(settings, cache);
+    const verify = createTokenVerifier(settings, cache, new IssuerKeyLocator({ fetcher: issuer, retrySeconds: RETRY_SECONDS }));
     expect((await verify(signed())).payload.sub).toBe('alice');
     expect(issuer.calls).toEqual([URI]);
   });
 
   test('a key replaced under the same kid stops verifying once the key set is past its maximum age', async () => {
-    const verify = createTokenVerifier(settings, cache);
+    const verify = createTokenVerifier(settings, cache, new IssuerKeyLocator({ fetcher: issuer, retrySeconds: RETRY_SECONDS }));
     expect((await verify(signed())).payload.sub).toBe('alice');
     const replacement = generateKeyPairSync('rsa', { modulusLength: 2048 });
     issuer.keys = [publicJwk('k1', replacement.publicKey)];
@@ -361,7 +362,7 @@ describe('through the verifier', () => {
 
   // The same, through the verifier: the token without a kid needs no valid signature.
   test('an unsigned token without a kid, sent first, does not get the next valid token refused', async () => {
-    const verify = createTokenVerifier(settings, cache);
+    const verify = createTokenVerifier(settings, cache, new IssuerKeyLocator({ fetcher: issuer, retrySeconds: RETRY_SECONDS }));
     await expect(verify(`${b64url({ alg: 'RS256' })}.${b64url({ iss: ISSUER, sub: 'mallory' })}.c2ln`)).rejects.toThrow(JwtWithoutValidKidError);
     expect((await verify(signed())).payload.sub).toBe('alice');
   });

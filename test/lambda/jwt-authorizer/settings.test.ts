@@ -18,6 +18,9 @@ function valid(): Record<string, any> {
         scopes: ['pets/read', 'pets/write'],
         groups: [],
         requireAccessTokenType: true,
+        discovery: false,
+        tokenType: 'access',
+        requiredClaims: { tid: 'tenant-1' },
       },
       {
         issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
@@ -29,6 +32,9 @@ function valid(): Record<string, any> {
         scopes: ['pets/read'],
         groups: ['admins'],
         requireAccessTokenType: false,
+        discovery: false,
+        tokenType: 'cognito-access',
+        requiredClaims: {},
       },
     ],
     routes: [
@@ -123,7 +129,7 @@ describe('parseSettings: each error', () => {
     ['issuer in upper case', (s) => { s.issuers[0].issuer = 'HTTPS://auth.example.com/'; }, '`issuers[0].issuer` must be an https:// URL'],
     ['audienceClaim missing', (s) => delete s.issuers[0].audienceClaim, '`issuers[0].audienceClaim` must be one of aud, client_id'],
     ['audienceClaim unknown', (s) => { s.issuers[1].audienceClaim = 'azp'; }, '`issuers[1].audienceClaim` must be one of aud, client_id'],
-    ['jwksUri missing', (s) => delete s.issuers[0].jwksUri, '`issuers[0].jwksUri` must be a non-empty string'],
+    ['jwksUri empty', (s) => { s.issuers[0].jwksUri = ''; }, '`issuers[0].jwksUri` must be a non-empty string'],
     ['jwksUri http', (s) => { s.issuers[0].jwksUri = 'http://auth.example.com/jwks'; }, '`issuers[0].jwksUri` must be an https:// URL'],
     ['scopeClaims missing', (s) => delete s.issuers[0].scopeClaims, '`issuers[0].scopeClaims` must be an array'],
     ['a scopeClaim empty', (s) => { s.issuers[0].scopeClaims = ['scope', '']; }, '`issuers[0].scopeClaims[1]` must be a non-empty string'],
@@ -171,5 +177,27 @@ describe('parseSettings: each error', () => {
   test('the first error found is reported: issuers before routes before limits', () => {
     expect(messageFor((s) => { s.issuers = []; s.routes = null; s.limits = null; })).toBe('`issuers` is empty');
     expect(messageFor((s) => { s.routes = null; s.limits = null; })).toBe('`routes` must be an array');
+  });
+});
+
+describe('parseSettings: where the keys are, and the token type', () => {
+  test('an issuer with discovery has no jwksUri', () => {
+    const settings = valid();
+    delete settings.issuers[0].jwksUri;
+    settings.issuers[0].discovery = true;
+    expect(parseSettings(JSON.stringify(settings)).issuers[0]).toMatchObject({ discovery: true });
+    expect(parseSettings(JSON.stringify(settings)).issuers[0]).not.toHaveProperty('jwksUri');
+  });
+
+  test('exactly one of jwksUri and discovery', () => {
+    expect(messageFor((s) => { s.issuers[0].discovery = true; })).toBe('`issuers[0]` must have either `jwksUri` or `discovery` true');
+    expect(messageFor((s) => { delete s.issuers[0].jwksUri; })).toBe('`issuers[0]` must have either `jwksUri` or `discovery` true');
+    expect(messageFor((s) => { s.issuers[0].discovery = 'yes'; })).toBe('`issuers[0].discovery` must be true or false');
+  });
+
+  test('the token type is one the authorizer knows, and required claims are strings', () => {
+    expect(messageFor((s) => { s.issuers[0].tokenType = 'id'; })).toBe('`issuers[0].tokenType` must be one of access, cognito-access, keycloak-access, google-id');
+    expect(messageFor((s) => { s.issuers[0].requiredClaims = { hd: 7 }; })).toBe('`issuers[0].requiredClaims.hd` must be a non-empty string');
+    expect(messageFor((s) => { s.issuers[0].requiredClaims = ['hd']; })).toBe('`issuers[0].requiredClaims` must be an object');
   });
 });

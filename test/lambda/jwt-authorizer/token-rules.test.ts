@@ -25,6 +25,9 @@ const ISSUER: JwtIssuerSettings = {
   scopes: [],
   groups: [],
   requireAccessTokenType: false,
+  discovery: false,
+  tokenType: 'access',
+  requiredClaims: {},
 };
 
 function rsaJwk(modulusLength: number): Record<string, unknown> {
@@ -197,5 +200,38 @@ describe('the order of the rules', () => {
     expect(refusal({ ...everything, header: { alg: 'RS256' } })).toBe('the token has no exp claim');
     expect(refusal({ ...everything, header: { alg: 'RS256' }, payload: { exp: NOW + 60, nonce: 'n' } })).toBe('the token carries nonce, a claim of ID tokens');
     expect(refusal({ ...everything, header: { alg: 'RS256' }, payload: { exp: NOW + 60 } })).toBe('the signing key is RSA with 1024 bits, under 2048');
+  });
+});
+
+describe('token types of the identity-provider presets', () => {
+  test('cognito-access requires token_use access: a token without it is refused', () => {
+    expect(() => check(token({ payload: { token_use: 'access' } }), { tokenType: 'cognito-access' })).not.toThrow();
+    expect(refusal(token(), { tokenType: 'cognito-access' })).toBe('the token is not an access token (token_use)');
+    expect(refusal(token({ payload: { token_use: 'id' } }), { tokenType: 'cognito-access' })).toBe('the token is not an access token (token_use)');
+    // The generic check lets a token without token_use through: other issuers do not set it.
+    expect(() => check(token())).not.toThrow();
+  });
+
+  test('keycloak-access requires the typ claim Bearer: Keycloak ID tokens say ID', () => {
+    expect(() => check(token({ payload: { typ: 'Bearer' } }), { tokenType: 'keycloak-access' })).not.toThrow();
+    expect(refusal(token({ payload: { typ: 'ID' } }), { tokenType: 'keycloak-access' })).toBe('the token is not an access token (typ)');
+    expect(refusal(token(), { tokenType: 'keycloak-access' })).toBe('the token is not an access token (typ)');
+  });
+
+  test('google-id accepts an ID token (nonce, at_hash) whose email is verified, and nothing else', () => {
+    const idToken = { nonce: 'n', at_hash: 'h', email: 'alice@example.com', email_verified: true };
+    expect(() => check(token({ payload: idToken }), { tokenType: 'google-id' })).not.toThrow();
+    expect(refusal(token({ payload: { ...idToken, email_verified: false } }), { tokenType: 'google-id' })).toBe('the token email_verified claim is not true');
+    expect(refusal(token({ payload: { ...idToken, email_verified: 'true' } }), { tokenType: 'google-id' })).toBe('the token email_verified claim is not true');
+    // The same token is an ID token to every other token type.
+    expect(refusal(token({ payload: idToken }))).toBe('the token carries nonce, a claim of ID tokens');
+  });
+
+  test('required claims must be present with exactly their value', () => {
+    const issuer = { requiredClaims: { hd: 'example.com', tid: 'tenant-1' } };
+    expect(() => check(token({ payload: { hd: 'example.com', tid: 'tenant-1' } }), issuer)).not.toThrow();
+    expect(refusal(token({ payload: { hd: 'example.org', tid: 'tenant-1' } }), issuer)).toBe('the token hd claim is not the required value');
+    expect(refusal(token({ payload: { hd: 'example.com' } }), issuer)).toBe('the token tid claim is not the required value');
+    expect(refusal(token({ payload: { hd: ['example.com'], tid: 'tenant-1' } }), issuer)).toBe('the token hd claim is not the required value');
   });
 });
