@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { CognitoUserDirectory, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CognitoUserDirectory, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps, UsageQuota, UsageTiers } from '../../../lib';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, withoutTemplateValidator } from '../../helpers/stack';
 
 interface Resource {
@@ -226,6 +227,22 @@ describe('SecureRestApi route placement, small capacities', () => {
     const synthesized = synthesize(10);
     expect(synthesized.templates.size).toBe(1);
     expect(logicalIds(synthesized.parent, 'AWS::CloudFormation::Stack')).toHaveLength(0);
+  });
+
+  test("a usage tier's throttle on a route in a nested stack names the route's path and method", () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Small', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const api = new SecureRestApi(stack, 'Api', { routesInApiStack: 0 });
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.apiKey(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    new UsageTiers(stack, 'Tiers', {
+      api,
+      tiers: [{ name: 'free', throttle: { rateLimit: 5, burstLimit: 10 }, quota: UsageQuota.perDay(1_000), methodThrottles: { 'GET /pets/{petId}': { rateLimit: 1, burstLimit: 2 } } }],
+      apiKeys: { Partner: { tier: 'free' } },
+    });
+    withoutTemplateValidator(() => app.synth());
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Throttle: { '/pets/{petId}/GET': { RateLimit: 1, BurstLimit: 2 } } })],
+    });
   });
 
   test('a method added around addRoute() in a nested stack still fails synth', () => {
