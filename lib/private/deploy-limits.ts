@@ -57,14 +57,10 @@ export interface ApiStack {
 /** Messages for the stacks that pass one of CloudFormation's limits per stack. */
 export function stackLimitErrors(stacks: readonly ApiStack[]): string[] {
   const errors: string[] = [];
-  const counts = new Map<Stack, { resources: number; parameters: number; outputs: number }>(stacks.map(({ stack }) => [stack, { resources: 0, parameters: 0, outputs: 0 }]));
-  for (const { stack } of stacks) {
+  for (const { stack, fix } of stacks) {
+    const count = { resources: 0, parameters: 0, outputs: 0 };
     for (const construct of stack.node.findAll()) {
-      if (!CfnElement.isCfnElement(construct)) {
-        continue;
-      }
-      const count = counts.get(construct.stack);
-      if (count === undefined || construct.stack !== stack) {
+      if (!CfnElement.isCfnElement(construct) || construct.stack !== stack) {
         continue;
       }
       if (CfnResource.isCfnResource(construct)) {
@@ -75,9 +71,6 @@ export function stackLimitErrors(stacks: readonly ApiStack[]): string[] {
         count.outputs++;
       }
     }
-  }
-  for (const { stack, fix } of stacks) {
-    const count = counts.get(stack)!;
     const where = `stack '${stack.node.path}'`;
     const resourceLimit = Number(stack.node.tryGetContext(STACK_RESOURCE_LIMIT_CONTEXT) ?? CLOUDFORMATION_LIMITS.resources);
     if (resourceLimit > 0 && count.resources > resourceLimit) {

@@ -82,8 +82,16 @@ describe('limits a deploy would reject', () => {
       for (let i = 0; i < 201; i++) {
         api.addRoute(`POST /p${i}`, { authorization: RouteAuthorization.iam(), integration });
       }
-      expect(() => synth(app)).toThrow(/stack 'Limits\/Api\/Routes2' has 20\d parameters, over CloudFormation's limit of 200 per stack \(a nested stack receives each id it uses from another stack as a parameter\): lower `routesPerNestedStack` \(now 201\)/);
-      expect(() => synth(app)).toThrow(/stack 'Limits\/Api\/Routes1' has 201 outputs, over CloudFormation's limit of 200 per stack \(a nested stack returns each id another nested stack uses as an output\)/);
+      const error = (() => {
+        try {
+          synth(app);
+          return undefined;
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error?.message).toMatch(/stack 'Limits\/Api\/Routes2' has 20\d parameters, over CloudFormation's limit of 200 per stack \(a nested stack receives each id it uses from another stack as a parameter\): lower `routesPerNestedStack` \(now 201\)/);
+      expect(error?.message).toMatch(/stack 'Limits\/Api\/Routes1' has 201 outputs, over CloudFormation's limit of 200 per stack \(a nested stack returns each id another nested stack uses as an output\)/);
     });
 
     test('a template over 1,000,000 bytes names the stack, its size and the fix', () => {
