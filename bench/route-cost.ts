@@ -1,8 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
-import { BENCH_ENV, countByType, withApp } from './common';
+import { BENCH_ENV, TemplateResources, countByType, withApp } from './common';
 
 /** Which backend a route integrates with. */
 type Target =
@@ -42,8 +44,12 @@ export const SHAPES: readonly Shape[] = [
   { name: 'first route to 2nd fn', added: { key: 'HEAD /items/{itemId}', target: 'secondFunction' }, sameFunction: false },
 ];
 
-/** The two ways of building the API. */
-export type Flavor = 'library' | 'plain';
+/**
+ * The ways of building the API: the library with every route in the API's stack, the library with
+ * every route in a nested stack (`routesInApiStack: 0`, how routes past the first 150 are placed),
+ * and a plain RestApi.
+ */
+export type Flavor = 'library' | 'nested' | 'plain';
 
 /**
  * CloudWatch alarm types, counted apart from a route's other resources: `SecureRestApi` watches
@@ -66,6 +72,8 @@ export interface ShapeResult {
   readonly shape: Shape;
   readonly k: number;
   readonly library: RouteCost;
+  /** The library, the routes in a nested stack: resources of every stack counted. */
+  readonly nested: RouteCost;
   readonly plain: RouteCost;
 }
 
@@ -78,20 +86,20 @@ function inlineFunction(stack: Stack, id: string): lambda.Function {
   });
 }
 
-/** Synthesizes a fresh stack with an API holding `routes`, and counts its resources by type. */
+/** Synthesizes a fresh stack with an API holding `routes`, and counts its resources (and its nested stacks') by type. */
 function synthesize(flavor: Flavor, routes: readonly RouteSpec[]): Map<string, number> {
   return withApp((app) => {
     const stack = new Stack(app, 'RouteCost', { env: BENCH_ENV });
     // Both functions exist in every variant, so a delta counts the route, not the function.
     const first = inlineFunction(stack, 'First');
     const second = inlineFunction(stack, 'Second');
-    const Integration = flavor === 'library' ? LambdaRouteIntegration : apigw.LambdaIntegration;
+    const Integration = flavor === 'plain' ? apigw.LambdaIntegration : LambdaRouteIntegration;
     const shared = new Integration(first);
     const integrationFor = (target: Target): apigw.Integration =>
       target === 'shared' ? shared : new Integration(target === 'secondFunction' ? second : first);
 
-    if (flavor === 'library') {
-      const api = new SecureRestApi(stack, 'Api');
+    if (flavor !== 'plain') {
+      const api = new SecureRestApi(stack, 'Api', { routesInApiStack: flavor === 'nested' ? 0 : undefined });
       for (const route of routes) {
         api.addRoute(route.key, { authorization: RouteAuthorization.iam(), integration: integrationFor(route.target) });
       }
@@ -102,7 +110,13 @@ function synthesize(flavor: Flavor, routes: readonly RouteSpec[]): Map<string, n
         api.root.resourceForPath(path).addMethod(method, integrationFor(route.target), { authorizationType: apigw.AuthorizationType.IAM });
       }
     }
-    return countByType(app.synth().getStackByName(stack.stackName).template);
+    const assembly = app.synth();
+    const counts = countByType(assembly.getStackByName(stack.stackName).template);
+    for (const nested of stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c))) {
+      const template: TemplateResources = JSON.parse(fs.readFileSync(path.join(assembly.directory, nested.templateFile), 'utf8'));
+      countByType(template).forEach((n, type) => counts.set(type, (counts.get(type) ?? 0) + n));
+    }
+    return counts;
   });
 }
 
@@ -125,7 +139,7 @@ function difference(before: ReadonlyMap<string, number>, after: ReadonlyMap<stri
 export function measureRouteCost(): ShapeResult[] {
   return SHAPES.map((shape) => {
     const cost = (flavor: Flavor) => difference(synthesize(flavor, BASE_ROUTES), synthesize(flavor, [...BASE_ROUTES, shape.added]));
-    return { shape, k: BASE_ROUTES.length, library: cost('library'), plain: cost('plain') };
+    return { shape, k: BASE_ROUTES.length, library: cost('library'), nested: cost('nested'), plain: cost('plain') };
   });
 }
 

@@ -1,9 +1,10 @@
-import { Annotations, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Names, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
@@ -18,10 +19,12 @@ import { Attachment, attached } from './private/attachments';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION } from '../lambda/shared/constants';
+import { API_GATEWAY_DEFAULT_RESOURCES_PER_API, LAMBDA_POLICY_LIMIT_BYTES, apiResourceQuotaErrors, oversizedLambdaPolicies, stackLimitErrors } from './private/deploy-limits';
 import { ResourcePolicyStatements, SOURCE_IP_KEY, VPC_SOURCE_IP_KEY } from './private/resource-policy';
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
+import { DEFAULT_ROUTES_IN_API_STACK, DEFAULT_ROUTES_PER_NESTED_STACK, RoutePlacement, RoutePlacementCapacity } from './private/route-placement';
 import { ValidationError } from './private/validation-error';
-import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention } from './private/validators';
+import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention, validateWholeNumber } from './private/validators';
 import { DEFAULT_STAGE_THROTTLE, validateThrottle } from './private/throttle';
 import { ThrottleSettings } from './traffic/throttle';
 
@@ -214,6 +217,40 @@ export interface SecureRestApiProps {
    * @default - on, with the default thresholds and a new topic without subscriptions
    */
   readonly alarms?: SecureRestApiAlarmsOptions;
+
+  /**
+   * How many routes keep their methods in the API's own stack: the first ones added. Later routes
+   * go to nested stacks of `routesPerNestedStack` routes each, in the order they were added, so
+   * that an API of any size stays under CloudFormation's 500 resources per stack. Adding a route
+   * never moves an existing one.
+   *
+   * Lower it when the API's stack holds many other resources (synth names the stack and its count
+   * when it passes 500). Changing it on a deployed API moves routes between stacks, which
+   * API Gateway refuses for a path that would exist twice during the update: choose it once.
+   *
+   * @default 150
+   */
+  readonly routesInApiStack?: number;
+
+  /**
+   * How many routes each nested stack holds, after the first `routesInApiStack`. Each route costs
+   * its method, the path segments it adds and its request model, so 100 routes stay well under
+   * 500 resources and CloudFormation's 200 parameters per stack (a nested stack receives the ids
+   * of the API, its authorizers, the validator, the functions and the paths it uses from other
+   * stacks as parameters). Synth names a stack that passes either limit.
+   *
+   * @default 100
+   */
+  readonly routesPerNestedStack?: number;
+
+  /**
+   * API Gateway's quota of resources (paths, the root `/` included) per REST API in the account
+   * and region. Synth fails when the API has more. The default is API Gateway's; declare a higher
+   * value once Service Quotas has raised it.
+   *
+   * @default 300
+   */
+  readonly resourcesPerApiQuota?: number;
 }
 
 /**
@@ -331,6 +368,8 @@ interface RouteRecord {
   readonly authorizationType: apigw.AuthorizationType;
   /** @default - the stage's throttle */
   readonly throttle?: ThrottleSettings;
+  /** @default - the integration is not a Lambda function's */
+  readonly handler?: lambda.IFunction;
 }
 
 /**
@@ -388,6 +427,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   private readonly allowedVpcEndpointIds: string[] = [];
   private readonly grants: Array<{ readonly grantee: string; readonly routes: ParsedRoute[] }> = [];
   private resourcePolicyStarted = false;
+  private readonly capacity: RoutePlacementCapacity;
+  private readonly resourcesPerApiQuota: number;
+  private readonly placement: RoutePlacement;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
     super(scope, id);
@@ -405,6 +447,14 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     validateOneOf(this, 'tlsSecurityPolicy', tlsSecurityPolicy, ALLOWED_TLS_POLICIES);
     validateRetention(this, 'logRetention', props.logRetention);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    validateWholeNumber(this, 'routesInApiStack', props.routesInApiStack, { min: 0 });
+    validateWholeNumber(this, 'routesPerNestedStack', props.routesPerNestedStack, { min: 1 });
+    validateWholeNumber(this, 'resourcesPerApiQuota', props.resourcesPerApiQuota, { min: 1 });
+    this.capacity = {
+      routesInApiStack: props.routesInApiStack ?? DEFAULT_ROUTES_IN_API_STACK,
+      routesPerNestedStack: props.routesPerNestedStack ?? DEFAULT_ROUTES_PER_NESTED_STACK,
+    };
+    this.resourcesPerApiQuota = props.resourcesPerApiQuota ?? API_GATEWAY_DEFAULT_RESOURCES_PER_API;
 
     this.encryption = new ApiEncryptionKey(this, 'EncryptionKey', { key: props.encryptionKey, removalPolicy });
     this.key = this.encryption.key;
@@ -453,6 +503,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       cfnApi.endpointAccessMode = apigw.EndpointAccessMode.STRICT;
     }
     this.stage = this.api.deploymentStage;
+    this.placement = new RoutePlacement(this, this.api, this.capacity);
 
     this.executionLogGroup = this.encryption.createLogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
@@ -487,6 +538,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       this.addRoute(routeKey, options);
     }
     this.node.addValidation({ validate: () => [...this.validateEveryMethodIsARoute(), ...this.validateGrants()] });
+    this.node.addValidation({ validate: () => this.validateDeployLimits() });
   }
 
   /** The access matrix: every route and who may call it, in the order they were added. */
@@ -605,14 +657,14 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       throw new ValidationError(`\`${prop}.authorization\` (${options.authorization.description}) leaves the route open without saying why: use RouteAuthorization.publicAccess('<reason>') for a public route`, this);
     }
     const apiKeyRequired = auth.apiKeyRequired || (options.apiKeyRequired ?? false);
-    const resource = this.api.root.resourceForPath(route.path);
-    const method = resource.addMethod(route.method, options.integration, {
+    const stack = this.placement.stackFor(this.records.length);
+    const method = this.placement.addMethod(stack, route, options.integration, {
       authorizationType: auth.authorizationType,
       authorizer: auth.authorizer,
       authorizationScopes: auth.authorizationScopes,
       apiKeyRequired,
       requestValidator: this.requestValidator,
-      requestModels: this.requestModels(route, options.requestBodySchema),
+      requestModels: this.requestModels(stack, route, options.requestBodySchema),
       requestParameters: this.requestParameters(route, options),
       methodResponses: options.methodResponses,
       operationName: options.operationName,
@@ -629,6 +681,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       method,
       authorizationType: auth.authorizationType,
       throttle: options.throttle,
+      handler: integrationHandler(options.integration),
       access: { routeKey: route.key, authorization: options.authorization.description, apiKeyRequired },
     });
     return method;
@@ -765,11 +818,12 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     return Lazy.list({ produce: () => values });
   }
 
-  private requestModels(route: ParsedRoute, schema: apigw.JsonSchema | undefined): Record<string, apigw.IModel> | undefined {
+  /** The route's request model, in the stack of its method; ids of paths that differ only in punctuation get a number. */
+  private requestModels(stack: NestedStack | undefined, route: ParsedRoute, schema: apigw.JsonSchema | undefined): Record<string, apigw.IModel> | undefined {
     if (schema === undefined) {
       return undefined;
     }
-    const model = this.api.addModel(this.uniqueChildId(`${route.method}${route.segments.map(modelIdPart).join('')}Body`), {
+    const model = this.placement.addModel(stack, `${route.method}${route.segments.map(modelIdPart).join('')}Body`, {
       contentType: 'application/json',
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schema },
     });
@@ -778,13 +832,32 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     return { 'application/json': model, $default: model };
   }
 
-  /** `base`, or `base2`, `base3`, ... when paths that differ only in punctuation share a name. */
-  private uniqueChildId(base: string): string {
-    let id = base;
-    for (let n = 2; this.api.node.tryFindChild(id); n++) {
-      id = `${base}${n}`;
+  /**
+   * CloudFormation's limits on each stack the API spreads into, API Gateway's quota of resources per
+   * API (errors), and the size of the policy of each function behind the API (a warning: estimated).
+   */
+  private validateDeployLimits(): string[] {
+    const apiStack = Stack.of(this);
+    const errors = [
+      ...stackLimitErrors([
+        { stack: apiStack, fix: `lower \`routesInApiStack\` (now ${this.capacity.routesInApiStack}) so that more routes go to nested stacks, or move other resources to another stack` },
+        ...this.placement.stacks.map((stack) => ({ stack, fix: `lower \`routesPerNestedStack\` (now ${this.capacity.routesPerNestedStack})` })),
+      ]),
+      ...apiResourceQuotaErrors(this.api, [apiStack, ...this.placement.stacks], this.resourcesPerApiQuota),
+    ];
+    const functions = new Map<string, string>();
+    for (const record of this.records) {
+      const handler = record.handler;
+      if (handler !== undefined) {
+        functions.set(handler.functionArn, handler.node.path);
+      }
     }
-    return id;
+    for (const policy of oversizedLambdaPolicies(this.node.root, functions)) {
+      Annotations.of(this).addWarningV2('secure-api:lambda-policy-size',
+        `The function ${policy.function} gets ${policy.permissions} permissions, whose statements make a resource-based policy of about ${policy.bytes} bytes, over Lambda's limit of ${LAMBDA_POLICY_LIMIT_BYTES} bytes (20 KB): the deploy fails once the policy is full. `
+        + 'Integrate its routes with LambdaRouteIntegration, which adds one permission per function and API (aws-cdk-lib\'s LambdaIntegration adds two per method), or spread the routes over more functions.');
+    }
+    return errors;
   }
 
   private requestParameters(route: ParsedRoute, options: RouteOptions): Record<string, boolean> | undefined {
@@ -900,6 +973,16 @@ function isIntegration(x: unknown): x is apigw.Integration {
 function isMethodOf(construct: IConstruct, api: apigw.RestApi): construct is apigw.Method {
   const candidate = construct as Partial<Record<'api' | 'httpMethod' | 'resource', unknown>>;
   return candidate.api === api && typeof candidate.httpMethod === 'string' && typeof candidate.resource === 'object' && candidate.resource !== null;
+}
+
+/**
+ * The function behind a Lambda integration: a `LambdaRouteIntegration`'s or an
+ * `apigw.LambdaIntegration`'s `handler` (a private field of the latter), found by shape.
+ */
+function integrationHandler(integration: apigw.Integration): lambda.IFunction | undefined {
+  const handler = (integration as unknown as { handler?: Partial<lambda.IFunction> }).handler;
+  return handler !== null && typeof handler === 'object' && typeof handler.functionArn === 'string' && typeof handler.node === 'object'
+    ? handler as lambda.IFunction : undefined;
 }
 
 /** `ANY` is `*` in ARNs and method settings. */
