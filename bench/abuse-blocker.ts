@@ -61,6 +61,8 @@ const SETTINGS: AbuseBlockerSettings = {
   blockSeconds: 3600,
   statusCodes: [401, 403],
   ipv6PrefixLength: 64,
+  // The construct's defaults: 5 and 20 times the threshold.
+  ipv6Networks: [{ prefixLength: 56, threshold: 25 }, { prefixLength: 48, threshold: 100 }],
   ipv4Set: { name: 'auto-v4', id: IPV4, scope: 'REGIONAL' },
   ipv6Set: { name: 'auto-v6', id: IPV6, scope: 'REGIONAL' },
   allowListSets: [{ name: 'allow-v4', id: ALLOW, scope: 'REGIONAL' }],
