@@ -118,7 +118,8 @@ async function runBatch(data: string, latencyMs: number) {
     elapsed,
     blocked: outcome.blocked.length,
     errors: outcome.errors,
-    counterWrites: db.commandCalls(UpdateItemCommand).length,
+    // Counter writes only: blocks are recorded with UpdateItem too.
+    counterWrites: db.commandCalls(UpdateItemCommand).filter((call) => call.args[0].input.Key?.pk?.S?.startsWith('count#')).length,
     updatesPerSet: Math.max(0, ...[IPV4, IPV6].map((id) => updates.filter((u) => u === id).length)),
     ipSetSizes: Object.values(state.sets).map((set) => set.addresses.length),
   };
