@@ -61,6 +61,8 @@ const SETTINGS: AbuseBlockerSettings = {
   blockSeconds: 3600,
   statusCodes: [401, 403],
   ipv6PrefixLength: 64,
+  // The construct's defaults: 5 and 20 times the threshold.
+  ipv6Networks: [{ prefixLength: 56, threshold: 25 }, { prefixLength: 48, threshold: 100 }],
   ipv4Set: { name: 'auto-v4', id: IPV4, scope: 'REGIONAL' },
   ipv6Set: { name: 'auto-v6', id: IPV6, scope: 'REGIONAL' },
   allowListSets: [{ name: 'allow-v4', id: ALLOW, scope: 'REGIONAL' }],
@@ -116,7 +118,8 @@ async function runBatch(data: string, latencyMs: number) {
     elapsed,
     blocked: outcome.blocked.length,
     errors: outcome.errors,
-    counterWrites: db.commandCalls(UpdateItemCommand).length,
+    // Counter writes only: blocks are recorded with UpdateItem too.
+    counterWrites: db.commandCalls(UpdateItemCommand).filter((call) => call.args[0].input.Key?.pk?.S?.startsWith('count#')).length,
     updatesPerSet: Math.max(0, ...[IPV4, IPV6].map((id) => updates.filter((u) => u === id).length)),
     ipSetSizes: Object.values(state.sets).map((set) => set.addresses.length),
   };

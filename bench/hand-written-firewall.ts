@@ -214,6 +214,7 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
     windowSeconds: OFFENCE_WINDOW.toSeconds(),
     blockSeconds: config.abuseBlocking.blockPeriod.toSeconds(),
     ipv6PrefixLength: 64,
+    ipv6Networks: [{ prefixLength: 56, threshold: 5 * config.abuseBlocking.threshold }, { prefixLength: 48, threshold: 20 * config.abuseBlocking.threshold }],
     statusCodes: [401, 403],
     ipv4Set: ipv4.reference,
     ipv6Set: ipv6.reference,
@@ -287,7 +288,9 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
       { id: 'AbuseBlockerMalformedEvents', metric: blockerMetric(m.malformedEvents, undefined, cloudwatch.Stats.SUM, SWEEP_INTERVAL), threshold: 1,
         description: 'The abuse blocker receives log lines or deliveries it cannot read, and does not count their offences. Read its log group.' },
       { id: 'AbuseBlockerListFull', metric: blockerMetric(m.blockListFill, undefined, cloudwatch.Stats.MAXIMUM, SWEEP_INTERVAL), threshold: 80,
-        description: 'An automatic block list is 80% full or more; a full list drops the blocks that expire first.' },
+        description: 'An automatic block list is 80% full or more; a full list drops its lowest-ranked blocks.' },
+      { id: 'AbuseBlockerAddressesEvicted', metric: blockerMetric(m.addressesEvicted, undefined, cloudwatch.Stats.SUM, SWEEP_INTERVAL), threshold: 1, datapointsToAlarm: 1,
+        description: 'A full automatic block list dropped or kept out live blocks. Read the blocker\'s log for the addresses.' },
     ],
     dashboardRows: [
       [

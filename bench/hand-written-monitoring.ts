@@ -85,6 +85,8 @@ export interface ExtraAlarm {
   readonly description: string;
   /** Whether it is one of the incident alarm's attack signals. */
   readonly attackSignal?: boolean;
+  /** Breaching datapoints that fire it, of the last {@link EVALUATION_MINUTES}; the API's otherwise. */
+  readonly datapointsToAlarm?: number;
 }
 
 /** A dashboard graph of another part of the stack: its title and metrics. */
@@ -193,13 +195,13 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
   };
 
   // A quiet API is not failing: missing data never breaches.
-  const alarm = (id: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, threshold: number, description: string) => withActions(metric.createAlarm(stack, `${id}Alarm`, {
+  const alarm = (id: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, threshold: number, description: string, datapointsToAlarm = BREACHING_MINUTES) => withActions(metric.createAlarm(stack, `${id}Alarm`, {
     alarmName: `${apiName}-${id}`,
     alarmDescription: description,
     threshold,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: EVALUATION_MINUTES,
-    datapointsToAlarm: BREACHING_MINUTES,
+    datapointsToAlarm,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   }));
 
@@ -255,7 +257,7 @@ export function addApiMonitoring(stack: Stack, props: ApiMonitoringProps): void 
     );
   }
 
-  const extraAlarms = (props.extraAlarms ?? []).map((extra) => ({ extra, alarm: alarm(extra.id, extra.metric, extra.threshold, extra.description) }));
+  const extraAlarms = (props.extraAlarms ?? []).map((extra) => ({ extra, alarm: alarm(extra.id, extra.metric, extra.threshold, extra.description, extra.datapointsToAlarm) }));
   alarms.push(...extraAlarms.map(({ alarm: created }) => created));
 
   // Two of the attack signals together: probably an attack rather than a misconfigured client.

@@ -60,10 +60,26 @@ function ipv6Value(address: string): bigint {
   return written.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
-/** The canonical IPv6 address of a 128-bit number. */
+/**
+ * The canonical IPv6 address of a 128-bit number (RFC 5952: lower case, no leading zeros, the
+ * longest run of two or more zero groups, the first of equal runs, written `::`). Written out
+ * rather than parsed back through `URL`: the blocker calls it for every IPv6 offence and network.
+ */
 function ipv6Text(value: bigint): string {
-  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(16 * (7 - i))) & 0xffffn).toString(16));
-  return canonicalIpv6(groups.join(':'));
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(16 * (7 - i))) & 0xffffn));
+  let [runStart, runLength] = [-1, 1];
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) {
+      j++;
+    }
+    if (j - i > runLength) {
+      [runStart, runLength] = [i, j - i];
+    }
+    i = Math.max(i, j);
+  }
+  const hex = (part: number[]) => part.map((group) => group.toString(16)).join(':');
+  return runStart < 0 ? hex(groups) : `${hex(groups.slice(0, runStart))}::${hex(groups.slice(runStart + runLength))}`;
 }
 
 /** `value` with all but its first `prefix` bits cleared. */
@@ -78,11 +94,19 @@ function maskIpv6(value: bigint, prefix: number): bigint {
  * and could otherwise rotate through its addresses without ever reaching the threshold).
  */
 export function blockUnit(address: HostAddress, ipv6PrefixLength: number): HostAddress {
-  if (address.version === 4 || ipv6PrefixLength === 128) {
-    return address;
+  return ipv6Networks(address, [ipv6PrefixLength])[0] ?? address;
+}
+
+/**
+ * The IPv6 networks of the first `prefixLengths` bits that hold a host `address`, in the order of
+ * `prefixLengths` (a /128 is the host itself); none for an IPv4 address.
+ */
+export function ipv6Networks(address: HostAddress, prefixLengths: readonly number[]): HostAddress[] {
+  if (address.version === 4) {
+    return [];
   }
-  const network = maskIpv6(ipv6Value(address.cidr.split('/')[0]), ipv6PrefixLength);
-  return { cidr: `${ipv6Text(network)}/${ipv6PrefixLength}`, version: 6 };
+  const value = ipv6Value(address.cidr.split('/')[0]);
+  return prefixLengths.map((prefix) => (prefix === 128 ? address : { cidr: `${ipv6Text(maskIpv6(value, prefix))}/${prefix}`, version: 6 }));
 }
 
 /**

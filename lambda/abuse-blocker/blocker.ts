@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ABUSE_BLOCKER_METRICS as METRICS, AbuseBlockerSettings, IpSetReference } from '../shared/constants';
-import { blockUnit, canonicalCidr, HostAddress, IpVersion } from './addresses';
+import { canonicalCidr, HostAddress, ipv6Networks, IpVersion } from './addresses';
 import { AllowList } from './allow-list';
 import { planBlockList } from './block-list';
 import { countByAddress, slidingCount } from './counting';
@@ -56,11 +56,12 @@ function sample(addresses: readonly string[]): readonly string[] | { readonly co
 }
 
 /**
- * Handles one delivery of access-log events: counts each address's offences in the table, and
- * blocks the addresses whose count over the sliding window reaches the threshold, unless they are
- * allow-listed or exempt. A block is recorded in the table before it is written to the IP set,
- * so the sweep can always rebuild the set from the table. Never throws: a failed step is counted
- * and logged, and the next run repairs what it left undone.
+ * Handles one delivery of access-log events: counts each client's offences in the table (an IPv4
+ * address; for IPv6 its network of `ipv6PrefixLength` bits and each wider network of
+ * `ipv6Networks`), and blocks each address or network whose count over the sliding window reaches
+ * its threshold, unless it is allow-listed or exempt or holds such an address. A block is recorded
+ * in the table before it is written to the IP set, so the sweep can always rebuild the set from the
+ * table. Never throws: a failed step is counted and logged, and the next run repairs what it left undone.
  */
 export async function processLogBatch(message: SubscriptionMessage, deps: BlockerDeps): Promise<RunOutcome> {
   const run = new Run(deps);
@@ -69,7 +70,6 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
   }
   const { settings, metrics } = deps;
   const parsed = parseOffences(message.logEvents, new Set(settings.statusCodes));
-  const offences = parsed.offences.map((offence) => ({ ...offence, address: blockUnit(offence.address, settings.ipv6PrefixLength) }));
   metrics.count(METRICS.malformedEvents, parsed.malformed);
   metrics.count(METRICS.offencesCounted, parsed.offences.length);
   if (parsed.malformed > 0) {
@@ -79,18 +79,32 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
     return run.outcome();
   }
 
+  const thresholds = countedNetworks(settings);
+  const prefixes = [...thresholds.keys()];
+  const counted = parsed.offences.flatMap((offence) => (offence.address.version === 4
+    ? [offence]
+    : ipv6Networks(offence.address, prefixes).map((address) => ({ ...offence, address }))));
   const nowSeconds = deps.now() / 1000;
-  const counts = await run.step('count offences', () => deps.store.countOffences(countByAddress(offences, settings.windowSeconds), settings.windowSeconds, nowSeconds));
+  const { windowSeconds } = settings;
+  const counts = await run.step('count offences', () => deps.store.countOffences(countByAddress(counted, windowSeconds), windowSeconds, nowSeconds));
   if (counts === FAILED) {
     return run.outcome();
   }
-  const offenders = new Map<string, HostAddress>();
+  const blockedUntil = Math.ceil(nowSeconds) + settings.blockSeconds;
+  const offenders: Block[] = [];
   for (const { count, current, previous } of counts) {
-    if (slidingCount(current, previous, count.latestWindow, settings.windowSeconds, count.lastSeen) >= settings.threshold) {
-      offenders.set(count.address.cidr, count.address);
+    const threshold = count.address.version === 4 ? settings.threshold : thresholds.get(prefixLength(count.address))!;
+    const after = slidingCount(current, previous, count.latestWindow, windowSeconds, count.lastSeen);
+    if (after < threshold) {
+      continue;
     }
+    // The batch's own offences in the two windows that count; without them, was it under the threshold?
+    const [ownCurrent, ownPrevious] = [count.windows.get(count.latestWindow) ?? 0, count.windows.get(count.latestWindow - windowSeconds) ?? 0];
+    const crossed = slidingCount(current - ownCurrent, previous - ownPrevious, count.latestWindow, windowSeconds, count.lastSeen) < threshold;
+    // A strike the first time over the threshold, with every offence that led to it; after that, the batch's.
+    offenders.push({ address: count.address, blockedUntil, strikes: crossed ? 1 : 0, offences: crossed ? Math.round(after) : ownCurrent + ownPrevious });
   }
-  if (offenders.size === 0) {
+  if (offenders.length === 0) {
     return run.outcome();
   }
 
@@ -99,45 +113,46 @@ export async function processLogBatch(message: SubscriptionMessage, deps: Blocke
   if (ranges === FAILED) {
     return run.outcome();
   }
-  const expiresAt = Math.ceil(nowSeconds) + settings.blockSeconds;
+  // A network that holds an allow-listed or exempt address is not blocked at all (its narrower
+  // networks and addresses are counted, and blocked, on their own).
   const blocks: Block[] = [];
-  for (const address of offenders.values()) {
-    // An IPv6 network that holds an allow-listed or exempt address is not blocked at all.
-    if (ranges.overlaps(address)) {
-      run.exempt.push(address.cidr);
+  for (const block of offenders) {
+    if (ranges.overlaps(block.address)) {
+      run.exempt.push(block.address.cidr);
     } else {
-      blocks.push({ address, expiresAt });
+      blocks.push(block);
     }
   }
   if (run.exempt.length > 0) {
     deps.log.warn('Allow-listed or exempt addresses reached the threshold and were not blocked', { addresses: sample(run.exempt) });
   }
-  if (blocks.length === 0 || await run.step('record blocks', () => deps.store.recordBlocks(blocks)) === FAILED) {
+  if (blocks.length === 0 || await run.step('record blocks', () => deps.store.recordBlocks(blocks, nowSeconds)) === FAILED) {
     return run.outcome();
   }
 
   for (const version of VERSIONS) {
-    const wanted = new Map(blocks.filter((block) => block.address.version === version).map((block) => [block.address.cidr, block.expiresAt]));
-    if (wanted.size === 0) {
+    const wanted = blocks.filter((block) => block.address.version === version).map((block) => block.address.cidr);
+    if (wanted.length === 0) {
       continue;
     }
     await run.updateSet(version, async (current) => {
       const max = settings.maxAddressesPerSet;
-      // Expiries are needed only to evict; the table has them for every address the set holds.
+      // Standings are needed only to evict; the table has them for every block, the new ones included.
       const entries = current.map(canonicalCidr);
-      const full = new Set([...entries, ...wanted.keys()]).size > max;
-      const expiries = full ? await deps.store.liveBlocks(version, nowSeconds) : undefined;
-      return planBlockList({ current: entries, wanted, keepCurrent: true, expiries, max });
+      const full = new Set([...entries, ...wanted]).size > max;
+      const standings = full ? await deps.store.liveBlocks(version, nowSeconds) : undefined;
+      return planBlockList({ current: entries, wanted, keepCurrent: true, standings, max });
     });
   }
   return run.outcome();
 }
 
 /**
- * Rebuilds each automatic block list from the table: the blocks that have not expired and are not
- * allow-listed or exempt, at most the maximum (latest expiries kept). Removes expired blocks, and
- * restores blocks that a failed run recorded but did not write. If the allow list cannot be read,
- * it only removes. Never throws.
+ * Rebuilds each automatic block list from the table: the blocks that have not ended and are not
+ * allow-listed or exempt, at most the maximum, ranked by `compareStandings` (repeat offenders,
+ * then the heaviest, then the earliest). Removes ended blocks, and restores live blocks the list
+ * does not hold whenever they rank in: blocks a failed run recorded but did not write, and blocks
+ * a full list left out. If the allow list cannot be read, it only removes. Never throws.
  */
 export async function sweepBlockLists(deps: BlockerDeps): Promise<RunOutcome> {
   const run = new Run(deps);
@@ -148,16 +163,30 @@ export async function sweepBlockLists(deps: BlockerDeps): Promise<RunOutcome> {
     await run.updateSet(version, async (current) => {
       const entries = current.map(canonicalCidr);
       const listed = new Set(entries);
-      const wanted = await deps.store.liveBlocks(version, nowSeconds);
-      for (const address of wanted.keys()) {
-        if (ranges === FAILED ? !listed.has(address) : ranges.overlaps({ cidr: address, version })) {
-          wanted.delete(address);
-        }
-      }
-      return planBlockList({ current: entries, wanted, keepCurrent: false, max: deps.settings.maxAddressesPerSet });
+      const standings = await deps.store.liveBlocks(version, nowSeconds);
+      const wanted = [...standings.keys()].filter((address) => (ranges === FAILED ? listed.has(address) : !ranges.overlaps({ cidr: address, version })));
+      return planBlockList({ current: entries, wanted, keepCurrent: false, standings, max: deps.settings.maxAddressesPerSet });
     }, true);
   }
   return run.outcome();
+}
+
+/**
+ * The threshold of each IPv6 prefix length the blocker counts: `ipv6PrefixLength` at `threshold`,
+ * and each wider network of `ipv6Networks` at its own (narrower or equal ones are ignored).
+ */
+function countedNetworks(settings: AbuseBlockerSettings): Map<number, number> {
+  const thresholds = new Map([[settings.ipv6PrefixLength, settings.threshold]]);
+  for (const { prefixLength, threshold } of settings.ipv6Networks) {
+    if (prefixLength < settings.ipv6PrefixLength) {
+      thresholds.set(prefixLength, threshold);
+    }
+  }
+  return thresholds;
+}
+
+function prefixLength(address: HostAddress): number {
+  return Number(address.cidr.slice(address.cidr.lastIndexOf('/') + 1));
 }
 
 /** One invocation's bookkeeping: outcome, metrics, failed steps. */
@@ -219,7 +248,7 @@ class Run {
       log.info('Updated the automatic block lists', { blocked: sample(this.blocked), unblocked: sample(this.unblocked) });
     }
     if (this.evicted.length > 0) {
-      log.warn('An automatic block list is full: dropped the blocks that expire first', { evicted: sample(this.evicted) });
+      log.warn('An automatic block list is full: dropped the lowest-ranked blocks (fewest strikes, then fewest offences, then latest first block)', { evicted: sample(this.evicted) });
     }
     return { blocked: this.blocked, unblocked: this.unblocked, evicted: this.evicted, exempt: this.exempt, errors: this.errors };
   }

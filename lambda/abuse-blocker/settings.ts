@@ -1,4 +1,4 @@
-import { AbuseBlockerSettings, IpSetReference, WAF_IP_SET_LIMIT } from '../shared/constants';
+import { AbuseBlockerSettings, IpSetReference, Ipv6NetworkThreshold, WAF_IP_SET_LIMIT } from '../shared/constants';
 import { SettingsReader } from '../shared/settings-reader';
 
 /** The blocker's settings are invalid: thrown at cold start, so the function never runs on them. */
@@ -26,6 +26,7 @@ export function parseSettings(json: string | undefined): AbuseBlockerSettings {
     blockSeconds: read.wholeNumber(settings.blockSeconds, 'blockSeconds', 60),
     statusCodes,
     ipv6PrefixLength: read.wholeNumber(settings.ipv6PrefixLength, 'ipv6PrefixLength', 1, 128),
+    ipv6Networks: read.array(settings.ipv6Networks, 'ipv6Networks').map((network, i) => ipv6Network(network, `ipv6Networks[${i}]`)),
     ipv4Set: ipSet(settings.ipv4Set, 'ipv4Set'),
     ipv6Set: ipSet(settings.ipv6Set, 'ipv6Set'),
     allowListSets: read.array(settings.allowListSets, 'allowListSets').map((set, i) => ipSet(set, `allowListSets[${i}]`)),
@@ -41,5 +42,14 @@ function ipSet(value: unknown, at: string): IpSetReference {
     name: read.string(set.name, `${at}.name`),
     id: read.string(set.id, `${at}.id`),
     scope: read.oneOf(set.scope, ['REGIONAL'] as const, `${at}.scope`),
+  };
+}
+
+function ipv6Network(value: unknown, at: string): Ipv6NetworkThreshold {
+  const network = read.record(value, at);
+  return {
+    // AWS WAF takes every IPv6 prefix length but /0 in an IP set.
+    prefixLength: read.wholeNumber(network.prefixLength, `${at}.prefixLength`, 1, 127),
+    threshold: read.wholeNumber(network.threshold, `${at}.threshold`, 1),
   };
 }

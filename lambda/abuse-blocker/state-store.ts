@@ -8,17 +8,28 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ABUSE_BLOCKER_TABLE_KEYS } from '../shared/constants';
 import { HostAddress, IpVersion } from './addresses';
+import { BlockStanding } from './block-list';
 import { mapWithConcurrency } from './concurrency';
 import { AddressCount } from './counting';
 
 /**
  * The blocker's table: the partition key `pk`, the sort key `sk`, and `expiresAt` (seconds since
  * the epoch) as the table's TTL attribute. Two kinds of item:
- * - a counter per address (`pk` `count#<address>`, `sk` `-`) with one attribute per fixed window
- *   (`w<window start>`), living two windows past its last write;
- * - a block per address, in one partition per IP version (`pk` `block#v4`, `sk` the address).
+ * - a counter per address or network (`pk` `count#<cidr>`, `sk` `-`) with one attribute per fixed
+ *   window (`w<window start>`), living two windows past its last write;
+ * - a block per address or network, in one partition per IP version (`pk` `block#v4`, `sk` the
+ *   CIDR): when it ends (`blockedUntil`), its `strikes`, its `offences` and when it was first
+ *   recorded (`firstBlockedAt`), remembered for {@link BLOCK_MEMORY_SECONDS} after it ends (its
+ *   `expiresAt`), so an address that comes back is a repeat offender. An item written before
+ *   `blockedUntil` existed ends at its `expiresAt`.
  */
 export const STATE_KEYS = ABUSE_BLOCKER_TABLE_KEYS;
+
+/** How long the table remembers a block after it ends: a day. */
+export const BLOCK_MEMORY_SECONDS = 86_400;
+
+/** The block item's attributes besides the keys and the TTL. */
+const BLOCK_ATTRIBUTES = { blockedUntil: 'blockedUntil', strikes: 'strikes', offences: 'offences', firstBlockedAt: 'firstBlockedAt' } as const;
 
 /**
  * Writes in flight at once: the AWS SDK's default pool of 50 sockets. A batch from many addresses
@@ -33,10 +44,14 @@ export interface StoredCount {
   readonly previous: number;
 }
 
-/** A block to record: the address and when it ends (seconds since the epoch). */
+/** A block to record: the address, when it ends (seconds since the epoch), and what it adds to the record. */
 export interface Block {
   readonly address: HostAddress;
-  readonly expiresAt: number;
+  readonly blockedUntil: number;
+  /** 1 if the address reached the threshold from below in this batch, else 0. */
+  readonly strikes: number;
+  /** Offences to add to the record. */
+  readonly offences: number;
 }
 
 const windowAttribute = (windowStart: number) => `w${windowStart}`;
@@ -51,53 +66,97 @@ export class StateStore {
     return mapWithConcurrency(counts, WRITE_CONCURRENCY, (count) => this.addCount(count, windowSeconds, nowSeconds));
   }
 
-  /** Records blocks; a longer block already recorded for an address is kept. */
-  public async recordBlocks(blocks: readonly Block[]): Promise<void> {
-    await mapWithConcurrency(blocks, WRITE_CONCURRENCY, async ({ address, expiresAt }) => {
-      try {
-        await this.db.send(new PutItemCommand({
+  /**
+   * Records blocks, one write each: sets the block's end, adds its strikes and offences, and keeps
+   * the first block's time. A record the table no longer remembers (past its TTL but not yet
+   * deleted) starts over, with a second write; a longer block already recorded is kept as it is.
+   */
+  public async recordBlocks(blocks: readonly Block[], nowSeconds: number): Promise<void> {
+    const now = String(Math.floor(nowSeconds));
+    await mapWithConcurrency(blocks, WRITE_CONCURRENCY, async (block) => {
+      const key = { [STATE_KEYS.partition]: { S: blockPartition(block.address.version) }, [STATE_KEYS.sort]: { S: block.address.cidr } };
+      const until = { N: String(block.blockedUntil) };
+      const forgetAt = { N: String(block.blockedUntil + BLOCK_MEMORY_SECONDS) };
+      const names = { '#pk': STATE_KEYS.partition, '#expiresAt': STATE_KEYS.expiresAt };
+      const updated = await conditionally(this.db.send(new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET #blockedUntil = :until, #expiresAt = :forgetAt, #firstBlockedAt = if_not_exists(#firstBlockedAt, :now) ADD #strikes :strikes, #offences :offences',
+        // Only a remembered record adds up, and only if its block is not longer.
+        ConditionExpression: 'attribute_not_exists(#pk) OR (#expiresAt > :now AND (attribute_not_exists(#blockedUntil) OR #blockedUntil <= :until))',
+        ExpressionAttributeNames: {
+          ...names,
+          '#blockedUntil': BLOCK_ATTRIBUTES.blockedUntil,
+          '#firstBlockedAt': BLOCK_ATTRIBUTES.firstBlockedAt,
+          '#strikes': BLOCK_ATTRIBUTES.strikes,
+          '#offences': BLOCK_ATTRIBUTES.offences,
+        },
+        ExpressionAttributeValues: {
+          ':until': until,
+          ':forgetAt': forgetAt,
+          ':now': { N: now },
+          ':strikes': { N: String(block.strikes) },
+          ':offences': { N: String(block.offences) },
+        },
+      })));
+      if (!updated) {
+        // Forgotten but not yet deleted: start over. Otherwise a longer block is recorded: keep it.
+        await conditionally(this.db.send(new PutItemCommand({
           TableName: this.tableName,
           Item: {
-            [STATE_KEYS.partition]: { S: blockPartition(address.version) },
-            [STATE_KEYS.sort]: { S: address.cidr },
-            [STATE_KEYS.expiresAt]: { N: String(expiresAt) },
+            ...key,
+            [STATE_KEYS.expiresAt]: forgetAt,
+            [BLOCK_ATTRIBUTES.blockedUntil]: until,
+            [BLOCK_ATTRIBUTES.firstBlockedAt]: { N: now },
+            [BLOCK_ATTRIBUTES.strikes]: { N: String(block.strikes) },
+            [BLOCK_ATTRIBUTES.offences]: { N: String(block.offences) },
           },
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :expiresAt',
-          ExpressionAttributeNames: { '#pk': STATE_KEYS.partition, '#expiresAt': STATE_KEYS.expiresAt },
-          ExpressionAttributeValues: { ':expiresAt': { N: String(expiresAt) } },
-        }));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error)?.name !== 'ConditionalCheckFailedException') {
-          throw error;
-        }
+          ConditionExpression: '#expiresAt <= :now',
+          ExpressionAttributeNames: { '#expiresAt': STATE_KEYS.expiresAt },
+          ExpressionAttributeValues: { ':now': { N: now } },
+        })));
       }
     });
   }
 
   /**
-   * The blocks of one IP version that have not expired, by address. Read consistently: every block
-   * recorded before the call is seen (DynamoDB's TTL deletes expired items only eventually, so
-   * expiry is checked here).
+   * The blocks of one IP version that have not ended, by address, with what ranks them. Read
+   * consistently: every block recorded before the call is seen (the table keeps a block a day past
+   * its end, so the end is checked here). A record without strikes counts one.
    */
-  public async liveBlocks(version: IpVersion, nowSeconds: number): Promise<Map<string, number>> {
-    const blocks = new Map<string, number>();
+  public async liveBlocks(version: IpVersion, nowSeconds: number): Promise<Map<string, BlockStanding>> {
+    const blocks = new Map<string, BlockStanding>();
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.db.send(new QueryCommand({
         TableName: this.tableName,
         ConsistentRead: true,
         KeyConditionExpression: '#pk = :pk',
-        FilterExpression: '#expiresAt > :now',
-        ProjectionExpression: '#sk, #expiresAt',
-        ExpressionAttributeNames: { '#pk': STATE_KEYS.partition, '#sk': STATE_KEYS.sort, '#expiresAt': STATE_KEYS.expiresAt },
+        FilterExpression: '#blockedUntil > :now OR (attribute_not_exists(#blockedUntil) AND #expiresAt > :now)',
+        ProjectionExpression: '#sk, #expiresAt, #blockedUntil, #strikes, #offences, #firstBlockedAt',
+        ExpressionAttributeNames: {
+          '#pk': STATE_KEYS.partition,
+          '#sk': STATE_KEYS.sort,
+          '#expiresAt': STATE_KEYS.expiresAt,
+          '#blockedUntil': BLOCK_ATTRIBUTES.blockedUntil,
+          '#strikes': BLOCK_ATTRIBUTES.strikes,
+          '#offences': BLOCK_ATTRIBUTES.offences,
+          '#firstBlockedAt': BLOCK_ATTRIBUTES.firstBlockedAt,
+        },
         ExpressionAttributeValues: { ':pk': { S: blockPartition(version) }, ':now': { N: String(nowSeconds) } },
         ExclusiveStartKey: startKey,
       }));
       for (const item of page.Items ?? []) {
         const address = item[STATE_KEYS.sort]?.S;
-        const expiresAt = Number(item[STATE_KEYS.expiresAt]?.N);
-        if (address && Number.isFinite(expiresAt)) {
-          blocks.set(address, expiresAt);
+        const number = (name: string) => Number(item[name]?.N ?? NaN);
+        const blockedUntil = item[BLOCK_ATTRIBUTES.blockedUntil] ? number(BLOCK_ATTRIBUTES.blockedUntil) : number(STATE_KEYS.expiresAt);
+        if (address && Number.isFinite(blockedUntil)) {
+          blocks.set(address, {
+            blockedUntil,
+            strikes: Math.max(1, number(BLOCK_ATTRIBUTES.strikes) || 0),
+            offences: number(BLOCK_ATTRIBUTES.offences) || 0,
+            firstBlockedAt: number(BLOCK_ATTRIBUTES.firstBlockedAt) || 0,
+          });
         }
       }
       startKey = page.LastEvaluatedKey;
@@ -150,5 +209,18 @@ export class StateStore {
       UpdateExpression: `REMOVE ${old.map((_, i) => `#old${i}`).join(', ')}`,
       ExpressionAttributeNames: Object.fromEntries(old.map((name, i) => [`#old${i}`, name])),
     }));
+  }
+}
+
+/** Whether a conditional write was made: false if its condition failed. */
+async function conditionally(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException') {
+      return false;
+    }
+    throw error;
   }
 }

@@ -232,6 +232,12 @@ export interface IpSetReference {
   readonly scope: 'REGIONAL';
 }
 
+/** An IPv6 network size the abuse blocker counts offences for, and the offences that block it. */
+export interface Ipv6NetworkThreshold {
+  readonly prefixLength: number;
+  readonly threshold: number;
+}
+
 /** The abuse blocker's settings, the JSON value of `ABUSE_BLOCKER_ENV.settings`. */
 export interface AbuseBlockerSettings {
   /** The DynamoDB table of offence counters and blocks. */
@@ -246,6 +252,11 @@ export interface AbuseBlockerSettings {
   readonly statusCodes: readonly number[];
   /** IPv6 clients are counted and blocked by the network of this many leading bits (128: each address alone). */
   readonly ipv6PrefixLength: number;
+  /**
+   * Wider IPv6 networks (shorter prefixes than `ipv6PrefixLength`) whose offences are also counted
+   * all together, each blocked whole when it reaches its own, higher threshold.
+   */
+  readonly ipv6Networks: readonly Ipv6NetworkThreshold[];
   /** The automatic block lists the blocker owns. */
   readonly ipv4Set: IpSetReference;
   readonly ipv6Set: IpSetReference;
@@ -265,7 +276,10 @@ export const ABUSE_BLOCKER_METRICS = {
   addressesBlocked: 'AddressesBlocked',
   /** Addresses the sweep removed from an automatic block list: their block expired (or they were allow-listed since). */
   addressesUnblocked: 'AddressesUnblocked',
-  /** Addresses dropped from a full block list before their block expired (earliest expiry first). */
+  /**
+   * Addresses dropped from (or kept out of) a full block list before their block expired: the
+   * lowest-ranked blocks (see `planBlockList`).
+   */
   addressesEvicted: 'AddressesEvicted',
   /** Addresses over the threshold that are allow-listed or exempt, so not blocked. */
   exemptOffenders: 'ExemptOffenders',

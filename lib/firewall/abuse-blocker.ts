@@ -18,6 +18,7 @@ import {
   AbuseBlockerSettings,
   ENV,
   IpSetReference,
+  Ipv6NetworkThreshold,
   WAF_IP_SET_LIMIT,
 } from '../../lambda/shared/constants';
 import { ApiDashboard } from '../observability/api-dashboard';
@@ -42,6 +43,9 @@ const DEFAULT_STATUS_CODES = [401, 403];
 const DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
 const DEFAULT_FILL_ALARM_PERCENT = 80;
 const DEFAULT_IPV6_PREFIX_LENGTH = 64;
+/** The default thresholds of an IPv6 /56 and /48, as multiples of `threshold`. */
+const DEFAULT_IPV6_56_FACTOR = 5;
+const DEFAULT_IPV6_48_FACTOR = 20;
 
 /** Properties of an {@link AbuseBlocker}. */
 export interface AbuseBlockerProps {
@@ -93,6 +97,28 @@ export interface AbuseBlockerProps {
   readonly ipv6PrefixLength?: number;
 
   /**
+   * Offending responses from one IPv6 /56, within `window`, that get the whole /56 blocked. Each
+   * /56's offences are counted together, besides each client network's own (`ipv6PrefixLength`),
+   * so a client that spreads its offences over many /64s of its /56 is still caught. Counted only
+   * when `ipv6PrefixLength` is longer than 56; must be greater than `threshold`. A /56 that holds
+   * an allow-listed or exempt address is never blocked: its /64s are still counted and blocked
+   * on their own.
+   *
+   * @default - 5 × `threshold` (100 with the default threshold)
+   */
+  readonly ipv6Prefix56Threshold?: number;
+
+  /**
+   * Offending responses from one IPv6 /48, within `window`, that get the whole /48 blocked, counted
+   * like `ipv6Prefix56Threshold` (when `ipv6PrefixLength` is longer than 48). Must be greater than
+   * the /56's threshold (or than `threshold` when /56s are not counted). A /48 that holds an
+   * allow-listed or exempt address is never blocked: its /56s and /64s still are, on their own counts.
+   *
+   * @default - 20 × `threshold` (400 with the default threshold)
+   */
+  readonly ipv6Prefix48Threshold?: number;
+
+  /**
    * CIDR blocks (IPv4 or IPv6) never blocked automatically, such as a partner's NAT shared by many
    * users. Unlike the firewall's allow lists, their requests still pass every firewall rule. The
    * firewall's allow lists are always exempt too (read from AWS WAF at run time).
@@ -110,8 +136,10 @@ export interface AbuseBlockerProps {
   readonly sweepInterval?: Duration;
 
   /**
-   * The most addresses the blocker keeps in each block list (IPv4 and IPv6). When a list is full,
-   * the blocks that expire first are dropped to make room, and the `AddressesEvicted` metric says so.
+   * The most addresses the blocker keeps in each block list (IPv4 and IPv6); a blocked IPv6 network
+   * counts as one. When a list is full, it keeps repeat offenders first, then the heaviest (most
+   * offences), then the blocks it already held (earliest first block), then by address; the others
+   * wait outside until the sweep finds room, and the `AddressesEvicted` metric and alarm say so.
    *
    * @default 10000 (AWS WAF's limit for an IP set)
    */
@@ -163,7 +191,10 @@ export interface AbuseBlockerProps {
  * - IP sets are changed under AWS WAF's lock token: concurrent runs never lose each other's
  *   additions, conflicts are retried with jittered, bounded back-off, and a batch makes at most
  *   one `UpdateIPSet` call per list when nothing conflicts.
- * - A list never exceeds `maxBlockedAddresses`: the blocks that expire first make room.
+ * - IPv6 offences also count per /56 and per /48, each blocked whole at a higher threshold, so a
+ *   client cannot spread its offences over many /64s.
+ * - A list never exceeds `maxBlockedAddresses`: when full, it keeps repeat offenders, then the
+ *   heaviest, then the blocks it already held; the sweep puts live blocks back when they rank in.
  * - Metrics (`AddressesBlocked`, `BlockListFillPercent`, `IpSetUpdateRetries`, `BlockerErrors`, …)
  *   go to the API's namespace, with alarms in the API's alarm set when it has one.
  *
@@ -184,7 +215,7 @@ export class AbuseBlocker extends Construct {
    * @internal
    */
   public readonly _settings: AbuseBlockerSettings;
-  /** The blocker's alarms: addresses blocked (an attack signal), errors, malformed events, a nearly full block list; empty without API alarms. */
+  /** The blocker's alarms: addresses blocked (an attack signal), errors, malformed events, evicted blocks, a nearly full block list; empty without API alarms. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   private readonly firewall: IApiFirewall;
@@ -209,6 +240,7 @@ export class AbuseBlocker extends Construct {
     validateDuration(this, 'sweepInterval', sweepInterval, { min: Duration.minutes(1), max: Duration.hours(1), unit: 'minutes' });
     validateWholeNumber(this, 'maxBlockedAddresses', maxAddresses, { min: 1, max: WAF_IP_SET_LIMIT });
     validateWholeNumber(this, 'ipv6PrefixLength', props.ipv6PrefixLength, { min: 48, max: 128 });
+    const ipv6Networks = this.ipv6Networks(props);
     validateWholeNumber(this, 'blockListFillAlarmPercent', props.blockListFillAlarmPercent, { min: 1, max: 100 });
     validateWholeNumber(this, 'reservedConcurrency', props.reservedConcurrency, { min: 1, max: 1000 });
     validateRetention(this, 'logRetention', props.logRetention);
@@ -235,6 +267,7 @@ export class AbuseBlocker extends Construct {
       blockSeconds: blockPeriod.toSeconds(),
       statusCodes,
       ipv6PrefixLength: props.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH,
+      ipv6Networks,
       ipv4Set: reference(ipv4),
       ipv6Set: reference(ipv6),
       allowListSets: allowLists.map(reference),
@@ -291,6 +324,37 @@ export class AbuseBlocker extends Construct {
     attach(this.firewall, Attachment.ABUSE_BLOCKER, this);
   }
 
+  /**
+   * The wider IPv6 networks counted besides each client's own (the /56 and /48 that are wider than
+   * `ipv6PrefixLength`), each with its threshold, checked: each wider network needs more offences.
+   */
+  private ipv6Networks(props: AbuseBlockerProps): Ipv6NetworkThreshold[] {
+    const prefixLength = props.ipv6PrefixLength ?? DEFAULT_IPV6_PREFIX_LENGTH;
+    const threshold = props.threshold ?? DEFAULT_THRESHOLD;
+    const networks = [
+      { prop: 'ipv6Prefix56Threshold', prefixLength: 56, value: props.ipv6Prefix56Threshold, factor: DEFAULT_IPV6_56_FACTOR },
+      { prop: 'ipv6Prefix48Threshold', prefixLength: 48, value: props.ipv6Prefix48Threshold, factor: DEFAULT_IPV6_48_FACTOR },
+    ];
+    let narrower = { prop: 'threshold', value: threshold };
+    const counted: Ipv6NetworkThreshold[] = [];
+    for (const network of networks) {
+      validateWholeNumber(this, network.prop, network.value, { min: 1 });
+      if (prefixLength <= network.prefixLength) {
+        if (network.value !== undefined) {
+          throw new ValidationError(`\`${network.prop}\` has no effect with \`ipv6PrefixLength\` ${prefixLength}, got ${network.value}: a client's own network is then a /${network.prefixLength} or wider, counted against \`threshold\`; leave it out, or set \`ipv6PrefixLength\` above ${network.prefixLength}`, this);
+        }
+        continue;
+      }
+      const value = network.value ?? network.factor * threshold;
+      if (!Token.isUnresolved(value) && !Token.isUnresolved(narrower.value) && value <= narrower.value) {
+        throw new ValidationError(`\`${network.prop}\` must be greater than \`${narrower.prop}\` (${narrower.value}), got ${value}: a /${network.prefixLength} holds many narrower networks, so it needs more offences than one; raise it above ${narrower.value}`, this);
+      }
+      counted.push({ prefixLength: network.prefixLength, threshold: value });
+      narrower = { prop: network.prop, value };
+    }
+    return counted;
+  }
+
   /** The firewall, checked by shape (callers in JavaScript or other languages can pass anything). */
   private validateFirewall(firewall: unknown): IApiFirewall {
     const candidate = firewall as Partial<IApiFirewall> | undefined;
@@ -311,7 +375,7 @@ export class AbuseBlocker extends Construct {
     return this.metric(ABUSE_BLOCKER_METRICS.addressesUnblocked, cloudwatch.Stats.SUM, props);
   }
 
-  /** Blocks dropped early because a list was full. @default - sum over 1 minute */
+  /** Live blocks dropped from (or kept out of) a full list. @default - sum over 1 minute */
   public metricAddressesEvicted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(ABUSE_BLOCKER_METRICS.addressesEvicted, cloudwatch.Stats.SUM, props);
   }
@@ -366,7 +430,7 @@ export class AbuseBlocker extends Construct {
   }
 
   /**
-   * The blocker's alarms. Errors, malformed events and fill are measured per sweep interval: without an attack only the
+   * The blocker's alarms. Errors, malformed events, evictions and fill are measured per sweep interval: without an attack only the
    * sweep runs, and one-minute datapoints would be too sparse for the set's "3 of 5" rule.
    */
   private createAlarms(fillPercent: number, sweepInterval: Duration): void {
@@ -395,10 +459,18 @@ export class AbuseBlocker extends Construct {
         summary: 'The abuse blocker receives log lines or deliveries it cannot read, whose offences it does not count: a changed access-log format, oversized lines, or invocations that are not CloudWatch Logs deliveries.',
         action: 'Read the blocker function\'s log for the skipped events and the access log for their lines; check that the access-log format still ends with the WAF verdict, sourceIp and status.',
       }),
+      alarms.addMetricAlarm('AbuseBlockerAddressesEvicted', {
+        metric: this.metricAddressesEvicted({ period: sweepInterval }),
+        threshold: 1,
+        // Any eviction: a live block is not enforced.
+        datapointsToAlarm: 1,
+        summary: 'A full automatic block list dropped, or kept out, blocks that have not ended: addresses the blocker decided to block can reach the API. A flood of addresses may be pushing real blocks out.',
+        action: 'Read the blocker\'s log for the evicted addresses and the BlockListFillPercent metric; consider a shorter block period, a higher threshold, geo or rate rules for a distributed attack, or blocking the networks by hand in the firewall\'s manual block list.',
+      }),
       alarms.addMetricAlarm('AbuseBlockerListFull', {
         metric: this.metricBlockListFill({ period: sweepInterval }),
         threshold: fillPercent,
-        summary: `An automatic block list is ${fillPercent}% full or more: a distributed attack, or a block period too long for the traffic. A full list drops the blocks that expire first.`,
+        summary: `An automatic block list is ${fillPercent}% full or more: a distributed attack, or a block period too long for the traffic. A full list drops its lowest-ranked blocks (first offenders with the fewest offences).`,
         action: 'Check the blocked addresses and the AddressesEvicted metric; consider a shorter block period, a higher threshold, or the firewall\'s rate and geo rules for a distributed attack.',
       }),
     );

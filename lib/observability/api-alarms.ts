@@ -242,6 +242,15 @@ export interface ApiMetricAlarmOptions {
    * @default false
    */
   readonly attackSignal?: boolean;
+
+  /**
+   * How many of the last `evaluationMinutes` datapoints must breach for the alarm to fire, from 1
+   * (the first breaching datapoint fires it: for events that must never happen) to
+   * `evaluationMinutes`.
+   *
+   * @default - the set's `breachingMinutes`
+   */
+  readonly datapointsToAlarm?: number;
 }
 
 /** One alarm of the set: its metric and what an on-call engineer should do. */
@@ -252,6 +261,8 @@ interface AlarmSpec {
   readonly action: string;
   /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
   readonly comparison?: cloudwatch.ComparisonOperator;
+  /** @default - the set's `breachingMinutes` */
+  readonly datapointsToAlarm?: number;
 }
 
 /**
@@ -359,6 +370,7 @@ export class ApiAlarms extends Construct {
    * @param id the alarm's construct id and name suffix, such as `WafBlockedRequests`
    */
   public addMetricAlarm(id: string, options: ApiMetricAlarmOptions): cloudwatch.Alarm {
+    validateWholeNumber(this, `${id}.datapointsToAlarm`, options.datapointsToAlarm, { min: 1, max: this.thresholds.evaluationMinutes });
     const alarm = this.addAlarm(id, options);
     if (options.attackSignal) {
       this.attackSignals.push(alarm);
@@ -442,7 +454,7 @@ export class ApiAlarms extends Construct {
       threshold: spec.threshold,
       comparisonOperator: spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: this.thresholds.evaluationMinutes,
-      datapointsToAlarm: this.thresholds.breachingMinutes,
+      datapointsToAlarm: spec.datapointsToAlarm ?? this.thresholds.breachingMinutes,
       // No traffic is not a failure: a quiet API must not page anyone.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -13,12 +13,21 @@ import {
 import { GetIPSetCommand, UpdateIPSetCommand, WAFOptimisticLockException, WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
+/** A block item as the fake table holds it. */
+export interface FakeBlockItem {
+  readonly blockedUntil: number;
+  readonly expiresAt: number;
+  readonly strikes: number;
+  readonly offences: number;
+  readonly firstBlockedAt: number;
+}
+
 /** What the fakes hold; tests read and seed it. */
 export interface FakeBlockerState {
   /** Counter items by partition key: window attribute → count. */
   readonly counters: Map<string, Record<string, number>>;
-  /** Blocks by address: expiry in seconds. */
-  readonly blocks: Map<string, number>;
+  /** Blocks by address: when each ends and when the table forgets it (seconds), its strikes and offences. */
+  readonly blocks: Map<string, FakeBlockItem>;
   /** IP sets by id. */
   readonly sets: Record<string, { addresses: string[]; token: number; description?: string }>;
 }
@@ -65,6 +74,23 @@ export function installBlockerFakes(waf: AwsClientStub<WAFV2Client>, db: AwsClie
   }));
   db.on(UpdateItemCommand).callsFake((input) => later(() => {
     const key = input.Key.pk.S;
+    if (key.startsWith('block#')) {
+      // The block's update: added up while remembered, unless a longer block is recorded.
+      const values = input.ExpressionAttributeValues;
+      const existing = state.blocks.get(input.Key.sk.S);
+      const [now, until] = [Number(values[':now'].N), Number(values[':until'].N)];
+      if (existing && (existing.expiresAt <= now || existing.blockedUntil > until)) {
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      }
+      state.blocks.set(input.Key.sk.S, {
+        blockedUntil: until,
+        expiresAt: Number(values[':forgetAt'].N),
+        strikes: (existing?.strikes ?? 0) + Number(values[':strikes'].N),
+        offences: (existing?.offences ?? 0) + Number(values[':offences'].N),
+        firstBlockedAt: existing?.firstBlockedAt ?? now,
+      });
+      return {};
+    }
     const item = state.counters.get(key) ?? {};
     const names: Record<string, string> = input.ExpressionAttributeNames ?? {};
     const values = input.ExpressionAttributeValues ?? {};
@@ -81,20 +107,35 @@ export function installBlockerFakes(waf: AwsClientStub<WAFV2Client>, db: AwsClie
     return { Attributes: Object.fromEntries(Object.entries(item).map(([name, n]) => [name, { N: String(n) }])) };
   }));
   db.on(PutItemCommand).callsFake((input) => later(() => {
+    // A forgotten block starts over.
     const address = input.Item.sk.S;
-    const expiresAt = Number(input.Item.expiresAt.N);
-    if ((state.blocks.get(address) ?? 0) >= expiresAt) {
+    if ((state.blocks.get(address)?.expiresAt ?? 0) > Number(input.ExpressionAttributeValues[':now'].N)) {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     }
-    state.blocks.set(address, expiresAt);
+    const number = (name: string) => Number(input.Item[name].N);
+    state.blocks.set(address, {
+      blockedUntil: number('blockedUntil'),
+      expiresAt: number('expiresAt'),
+      strikes: number('strikes'),
+      offences: number('offences'),
+      firstBlockedAt: number('firstBlockedAt'),
+    });
     return {};
   }));
   db.on(QueryCommand).callsFake((input) => later(() => {
     const ipv4 = input.ExpressionAttributeValues[':pk'].S === 'block#v4';
     const now = Number(input.ExpressionAttributeValues[':now'].N);
+    const n = (value: number) => ({ N: String(value) });
     const items = [...state.blocks]
-      .filter(([address, expiresAt]) => address.includes(':') !== ipv4 && expiresAt > now)
-      .map(([address, expiresAt]) => ({ sk: { S: address }, expiresAt: { N: String(expiresAt) } }));
+      .filter(([address, block]) => address.includes(':') !== ipv4 && block.blockedUntil > now)
+      .map(([address, block]) => ({
+        sk: { S: address },
+        expiresAt: n(block.expiresAt),
+        blockedUntil: n(block.blockedUntil),
+        strikes: n(block.strikes),
+        offences: n(block.offences),
+        firstBlockedAt: n(block.firstBlockedAt),
+      }));
     return { Items: items };
   }));
   return state;

@@ -1,4 +1,5 @@
-import { AddressRanges, blockUnit, canonicalCidr, hostAddress } from '../../../lambda/abuse-blocker/addresses';
+import { AddressRanges, blockUnit, canonicalCidr, hostAddress, ipv6Networks } from '../../../lambda/abuse-blocker/addresses';
+import { seededRandom } from './fakes';
 
 describe('hostAddress', () => {
   test.each(['203.0.113.7', '0.0.0.0', '255.255.255.255', '10.0.0.1'])('makes the IPv4 address %s a /32', (address) => {
@@ -227,6 +228,34 @@ describe('blockUnit', () => {
 
   test('an IPv4 address is its own unit whatever the IPv6 prefix', () => {
     expect(blockUnit(hostAddress('203.0.113.7')!, 64)).toEqual({ cidr: '203.0.113.7/32', version: 4 });
+  });
+});
+
+describe('ipv6Networks', () => {
+  test('the /64, /56 and /48 of one host, in the order asked, each canonical', () => {
+    expect(ipv6Networks(hostAddress('2001:DB8:1:2ff:3:4:5:6')!, [64, 56, 48])).toEqual([
+      { cidr: '2001:db8:1:2ff::/64', version: 6 },
+      { cidr: '2001:db8:1:200::/56', version: 6 },
+      { cidr: '2001:db8:1::/48', version: 6 },
+    ]);
+  });
+
+  test('none for an IPv4 address (or an IPv4-mapped one, which is IPv4)', () => {
+    expect(ipv6Networks(hostAddress('203.0.113.7')!, [64, 48])).toEqual([]);
+    expect(ipv6Networks(hostAddress('::ffff:203.0.113.7')!, [64, 48])).toEqual([]);
+  });
+
+  test('writes every network as RFC 5952 does (checked against the URL parser), for addresses full of zero runs', () => {
+    const random = seededRandom(7);
+    for (let i = 0; i < 2000; i++) {
+      // Half the groups zero, so runs of every length and position occur.
+      const groups = Array.from({ length: 8 }, () => (random() < 0.5 ? 0 : Math.floor(random() * 0x10000)).toString(16));
+      const host = hostAddress(groups.join(':'))!;
+      const prefix = 1 + Math.floor(random() * 128);
+      const [network] = ipv6Networks(host, [prefix]);
+      expect(canonicalCidr(network.cidr)).toBe(network.cidr);
+      expect(new AddressRanges([network.cidr]).contains(host)).toBe(true);
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 import { UpdateIPSetCommand, WAFInternalErrorException, WAFOptimisticLockException, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AllowList } from '../../../lambda/abuse-blocker/allow-list';
-import { BlockerDeps, processLogBatch, sweepBlockLists } from '../../../lambda/abuse-blocker/blocker';
+import { BlockerDeps, processLogBatch, RunOutcome, sweepBlockLists } from '../../../lambda/abuse-blocker/blocker';
 import { IpSets } from '../../../lambda/abuse-blocker/ip-sets';
 import type { SubscriptionMessage } from '../../../lambda/abuse-blocker/log-events';
 import { ABUSE_BLOCKER_METRICS as METRICS, AbuseBlockerSettings } from '../../../lambda/shared/constants';
@@ -119,7 +119,8 @@ describe('processLogBatch: counting and blocking', () => {
 
     expect(outcome).toEqual({ blocked: ['203.0.113.7/32'], unblocked: [], evicted: [], exempt: [], errors: 0 });
     expect(store.calls).toEqual(['countOffences', 'recordBlocks']);
-    expect(store.blocks).toEqual(new Map([['203.0.113.7/32', { version: 4, expiresAt: W + 30 + BLOCK }]]));
+    // A first block: one strike, the 5 offences that reached the threshold.
+    expect(store.blocks).toEqual(new Map([['203.0.113.7/32', { version: 4, blockedUntil: W + 30 + BLOCK, forgetAt: W + 30 + BLOCK + 86_400, strikes: 1, offences: 5, firstBlockedAt: W + 30 }]]));
     expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.7/32']);
     expect(waf.description(IPV4_SET)).toBe('auto v4');
     expect(updateCalls()).toHaveLength(1);
@@ -139,7 +140,7 @@ describe('processLogBatch: counting and blocking', () => {
   test('the block ends blockSeconds after now, rounded up to a whole second', async () => {
     nowMs = T + 1;
     await processLogBatch(batch(...offences('203.0.113.7', 5)), deps());
-    expect(store.blocks.get('203.0.113.7/32')?.expiresAt).toBe(W + 31 + BLOCK);
+    expect(store.blocks.get('203.0.113.7/32')?.blockedUntil).toBe(W + 31 + BLOCK);
   });
 
   test('offences add up across batches: the batch that reaches the threshold blocks', async () => {
@@ -189,7 +190,7 @@ describe('processLogBatch: counting and blocking', () => {
 
   test('an IPv6 address AWS WAF returns in another form is the same entry: no duplicate, no write', async () => {
     waf.create(IPV6_SET, 6, ['2001:DB8:0:0:0:0:0:7/128'], 'auto v6');
-    await store.recordBlocks([{ address: { cidr: '2001:db8::7/128', version: 6 }, expiresAt: T / 1000 + BLOCK }]);
+    await store.recordBlocks([{ address: { cidr: '2001:db8::7/128', version: 6 }, blockedUntil: T / 1000 + BLOCK, strikes: 1, offences: 9 }], T / 1000);
     const outcome = await processLogBatch(batch(...offences('2001:db8::7', 9)), deps());
     expect(outcome.blocked).toEqual([]);
     expect(updateCalls()).toHaveLength(0);
@@ -286,7 +287,7 @@ describe('processLogBatch: counting and blocking', () => {
     const outcome = await processLogBatch(batch(...offences('203.0.113.7', 5)), deps());
     expect(updateCalls()).toHaveLength(0);
     expect(outcome.blocked).toEqual([]);
-    expect(store.blocks.get('203.0.113.7/32')?.expiresAt).toBe(W + 30 + BLOCK);
+    expect(store.blocks.get('203.0.113.7/32')?.blockedUntil).toBe(W + 30 + BLOCK);
     expect(metrics.values()[METRICS.blockListFill]).toBe(10);
   });
 
@@ -456,11 +457,11 @@ describe('processLogBatch: a full block list', () => {
     settings = { ...settings, maxAddressesPerSet: 3 };
   });
 
-  test('evicts the block that expires first, so the new block gets in', async () => {
+  test('evicts the lowest-ranked block (fewest offences here), so a heavier new block gets in', async () => {
     waf.edit(IPV4_SET, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32']);
-    store.block('203.0.113.1/32', W + 300);
-    store.block('203.0.113.2/32', W + 100);
-    store.block('203.0.113.3/32', W + 200);
+    store.block('203.0.113.1/32', W + 300, { offences: 30 });
+    store.block('203.0.113.2/32', W + 900, { offences: 6 });
+    store.block('203.0.113.3/32', W + 200, { offences: 30 });
 
     const outcome = await processLogBatch(batch(...offences('203.0.113.7', 9)), deps());
 
@@ -468,13 +469,58 @@ describe('processLogBatch: a full block list', () => {
     expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.3/32', '203.0.113.7/32']);
     expect(store.calls).toEqual(['countOffences', 'recordBlocks', 'liveBlocks v4']);
     expect(metrics.values()).toMatchObject({ [METRICS.addressesEvicted]: 1, [METRICS.blockListFill]: 100 });
-    expect(log.entries).toContainEqual({ level: 'warn', message: 'An automatic block list is full: dropped the blocks that expire first', extra: [{ evicted: ['203.0.113.2/32'] }] });
+    expect(log.entries).toContainEqual({
+      level: 'warn',
+      message: 'An automatic block list is full: dropped the lowest-ranked blocks (fewest strikes, then fewest offences, then latest first block)',
+      extra: [{ evicted: ['203.0.113.2/32'] }],
+    });
+  });
+
+  test('a new first offender no heavier than the blocks held is kept out: they stay', async () => {
+    waf.edit(IPV4_SET, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32']);
+    for (const address of waf.addresses(IPV4_SET)) {
+      store.block(address, W + 100, { offences: 9, firstBlockedAt: W - 600 });
+    }
+    const outcome = await processLogBatch(batch(...offences('203.0.113.7', 9)), deps());
+    expect(outcome).toMatchObject({ blocked: [], evicted: ['203.0.113.7/32'] });
+    expect(updateCalls()).toHaveLength(0);
+    expect(store.blocks.get('203.0.113.7/32')).toMatchObject({ strikes: 1, offences: 9 });
+  });
+
+  test('an evicted address that offends again is a repeat offender, and gets back in over heavier first offenders', async () => {
+    settings = { ...settings, maxAddressesPerSet: 2 };
+    await processLogBatch(batch(...offences('203.0.113.7', 5)), deps());
+    nowMs += 1000;
+    await processLogBatch(batch(...offences('203.0.113.1', 50), ...offences('203.0.113.2', 50)), deps());
+    expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.2/32']);
+
+    // Two windows later its count has fallen under the threshold; it comes back.
+    nowMs += 120_000;
+    const outcome = await processLogBatch(batch(...offences('203.0.113.7', 5, nowMs)), deps());
+
+    expect(store.blocks.get('203.0.113.7/32')).toMatchObject({ strikes: 2, offences: 10 });
+    // The two first offenders tie (50 offences, same first block): the later address goes.
+    expect(outcome).toMatchObject({ blocked: ['203.0.113.7/32'], evicted: ['203.0.113.2/32'] });
+    expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.7/32']);
+  });
+
+  test('an address kept out that stays over the threshold adds its offences in each batch until it outranks a block', async () => {
+    settings = { ...settings, maxAddressesPerSet: 1 };
+    store.block('203.0.113.1/32', W + 3000, { offences: 12, firstBlockedAt: W - 600 });
+    waf.edit(IPV4_SET, ['203.0.113.1/32']);
+    expect((await processLogBatch(batch(...offences('203.0.113.7', 6)), deps())).blocked).toEqual([]);
+    nowMs += 1000;
+    expect((await processLogBatch(batch(...offences('203.0.113.7', 6, nowMs)), deps())).blocked).toEqual([]);
+    expect(store.blocks.get('203.0.113.7/32')).toMatchObject({ strikes: 1, offences: 12 });
+    nowMs += 1000;
+    const outcome = await processLogBatch(batch(...offences('203.0.113.7', 1, nowMs)), deps());
+    expect(outcome).toMatchObject({ blocked: ['203.0.113.7/32'], evicted: ['203.0.113.1/32'] });
   });
 
   test('an address in the list without a live block is evicted first', async () => {
     waf.edit(IPV4_SET, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32']);
     store.block('203.0.113.1/32', W + 300);
-    store.block('203.0.113.2/32', W); // expired
+    store.block('203.0.113.2/32', W, { strikes: 9, offences: 999 }); // ended
     store.block('203.0.113.3/32', W + 200);
     const outcome = await processLogBatch(batch(...offences('203.0.113.7', 9)), deps());
     expect(outcome.evicted).toEqual(['203.0.113.2/32']);
@@ -491,7 +537,7 @@ describe('processLogBatch: a full block list', () => {
     settings = { ...settings, maxAddressesPerSet: 10_000 };
     const full = Array.from({ length: 10_000 }, (_, i) => `10.${i >> 8}.${i & 255}.1/32`);
     waf.edit(IPV4_SET, full);
-    full.forEach((address, i) => store.block(address, W + 1000 + i));
+    full.forEach((address, i) => store.block(address, W + 1000 + i, { offences: i === 0 ? 8 : 9 }));
 
     const outcome = await processLogBatch(batch(...offences('203.0.113.7', 9)), deps());
 
@@ -568,11 +614,11 @@ describe('sweepBlockLists', () => {
     expect(metrics.values()).toEqual(quiet({ [METRICS.blockListFill]: 10 }));
   });
 
-  test('over the maximum, keeps the blocks that expire last', async () => {
+  test('over the maximum, keeps the highest-ranked blocks', async () => {
     settings = { ...settings, maxAddressesPerSet: 2 };
-    store.block('203.0.113.1/32', NOW_S + 300);
-    store.block('203.0.113.2/32', NOW_S + 100);
-    store.block('203.0.113.3/32', NOW_S + 200);
+    store.block('203.0.113.1/32', NOW_S + 100, { strikes: 2, offences: 5 });
+    store.block('203.0.113.2/32', NOW_S + 900, { offences: 20, firstBlockedAt: NOW_S });
+    store.block('203.0.113.3/32', NOW_S + 200, { offences: 20, firstBlockedAt: NOW_S - 60 });
     // The list holds all three (filled under a larger maximum).
     waf.create(IPV4_SET, 4, ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32'], 'auto v4');
     const outcome = await sweepBlockLists(deps());
@@ -583,9 +629,9 @@ describe('sweepBlockLists', () => {
 
   test('a block left out of a full list is not counted as evicted again on every sweep', async () => {
     settings = { ...settings, maxAddressesPerSet: 2 };
-    store.block('203.0.113.1/32', NOW_S + 300);
+    store.block('203.0.113.1/32', NOW_S + 300, { offences: 30 });
     store.block('203.0.113.2/32', NOW_S + 100);
-    store.block('203.0.113.3/32', NOW_S + 200);
+    store.block('203.0.113.3/32', NOW_S + 200, { offences: 30 });
     waf.create(IPV4_SET, 4, ['203.0.113.1/32', '203.0.113.3/32'], 'auto v4');
     const outcome = await sweepBlockLists(deps());
     expect(waf.addresses(IPV4_SET)).toEqual(['203.0.113.1/32', '203.0.113.3/32']);
@@ -682,5 +728,120 @@ describe('sweepBlockLists', () => {
     nowMs = T + (BLOCK + 1) * 1000;
     expect((await sweepBlockLists(deps())).unblocked).toEqual(['203.0.113.7/32']);
     expect(waf.addresses(IPV4_SET)).toEqual([]);
+  });
+});
+
+describe('the issue\'s scenarios (issue 14, item 7), at full scale', () => {
+  const WINDOW = 300;
+
+  beforeEach(() => {
+    settings = { ...settings, threshold: 20, windowSeconds: WINDOW, maxAddressesPerSet: 10_000 };
+  });
+
+  /** `addresses` with `each` offences apiece, delivered in batches of at most 10,000 events. */
+  async function flood(addresses: readonly string[], each: number, atMs: number): Promise<RunOutcome[]> {
+    const perBatch = Math.floor(10_000 / each);
+    const outcomes: RunOutcome[] = [];
+    for (let i = 0; i < addresses.length; i += perBatch) {
+      outcomes.push(await processLogBatch(batch(...addresses.slice(i, i + perBatch).flatMap((address) => offences(address, each, atMs))), deps()));
+    }
+    return outcomes;
+  }
+
+  const fresh = Array.from({ length: 10_000 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
+  const ATTACKER = '203.0.113.66';
+
+  test('an attacker blocked, then 10,000 fresh addresses with 20 offences each: the attacker stays blocked, and the sweep keeps it', async () => {
+    await processLogBatch(batch(...offences(ATTACKER, 20)), deps());
+    expect(waf.addresses(IPV4_SET)).toEqual([`${ATTACKER}/32`]);
+
+    nowMs = T + 60_000;
+    const outcomes = await flood(fresh, 20, nowMs);
+
+    const list = waf.addresses(IPV4_SET);
+    expect(list).toHaveLength(10_000);
+    expect(list).toContain(`${ATTACKER}/32`);
+    // The one fresh address that did not fit is the last of the equals in code-unit order.
+    const evicted = outcomes.flatMap((outcome) => outcome.evicted);
+    expect(evicted).toEqual(['10.0.9.99/32']);
+    expect(metrics.entries.filter((entry) => entry.name === METRICS.addressesEvicted).map((entry) => entry.value).reduce((a, b) => a + b)).toBe(1);
+
+    nowMs = T + 300_000;
+    const sweep = await sweepBlockLists(deps());
+    expect(sweep).toMatchObject({ unblocked: [], evicted: [], errors: 0 });
+    expect(waf.addresses(IPV4_SET)).toContain(`${ATTACKER}/32`);
+  });
+
+  test('an attacker pushed out of a full list (as the earliest-expiry rule did) comes back at the next sweep while its block is live', async () => {
+    await processLogBatch(batch(...offences(ATTACKER, 20)), deps());
+    nowMs = T + 60_000;
+    await flood(fresh, 20, nowMs);
+    // What the old rule left: the 10,000 fresh blocks, the attacker out.
+    waf.edit(IPV4_SET, fresh.map((address) => `${address}/32`));
+
+    nowMs = T + 300_000;
+    const outcome = await sweepBlockLists(deps());
+
+    expect(outcome.blocked).toEqual([`${ATTACKER}/32`]);
+    expect(outcome.evicted).toEqual(['10.0.9.99/32']);
+    expect(waf.addresses(IPV4_SET)).toHaveLength(10_000);
+    expect(waf.addresses(IPV4_SET)).toContain(`${ATTACKER}/32`);
+  });
+
+  describe('IPv6 spread over many /64s of one /48', () => {
+    beforeEach(() => {
+      // The construct's defaults: /64 clients, /56 at 5 × and /48 at 20 × the threshold.
+      settings = { ...settings, ipv6PrefixLength: 64, ipv6Networks: [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }] };
+    });
+
+    /** 2,000 /64s of 2001:db8:77::/48, spread over all of its /56s. */
+    const spread = Array.from({ length: 2_000 }, (_, i) => `2001:db8:77:${((i % 256) << 8 | (i >> 8)).toString(16)}::1`);
+
+    test('38,000 failures over 2,000 /64s of one /48 (19 each, under the threshold) block the /48, and no /64', async () => {
+      const outcomes = await flood(spread, 19, T);
+      const blocked = outcomes.flatMap((outcome) => outcome.blocked);
+      expect(blocked).toContain('2001:db8:77::/48');
+      expect(blocked.filter((cidr) => cidr.endsWith('/64'))).toEqual([]);
+      expect(waf.addresses(IPV6_SET)).toContain('2001:db8:77::/48');
+      // Its /56s reach 100 too (about 148 failures each): blocked as networks of their own.
+      expect(blocked.filter((cidr) => cidr.endsWith('/56')).length).toBeGreaterThan(0);
+      expect(store.blocks.get('2001:db8:77::/48')).toMatchObject({ version: 6, strikes: 1 });
+      // The /48 is one entry of the list (with its /56s, at most 257 in all).
+      expect(waf.addresses(IPV6_SET).length).toBeLessThanOrEqual(257);
+    });
+
+    test('a /48 that holds an exempt address is not blocked; its /56s without one still are, and so are its /64s over the threshold', async () => {
+      settings = { ...settings, exemptCidrs: ['2001:db8:77:5::1/128'] };
+      // 250 /64s in each of two /56s, 19 failures each: 4,750 for each /56, 9,500 for the /48.
+      const two56s = Array.from({ length: 500 }, (_, i) => `2001:db8:77:${((i >> 8) << 8 | (i & 255)).toString(16)}::1`).filter((address) => !/:(5|6)::1$/.test(address));
+      const outcomes = await flood([...two56s, '2001:db8:77:5::9', '2001:db8:77:6::9'], 19, T);
+      await processLogBatch(batch(...offences('2001:db8:77:6::9', 1), ...offences('2001:db8:77:5::9', 1)), deps());
+      const blocked = outcomes.flatMap((outcome) => outcome.blocked);
+      const exempt = outcomes.flatMap((outcome) => outcome.exempt);
+      expect(exempt).toContain('2001:db8:77::/48');
+      expect(exempt).toContain('2001:db8:77::/56');
+      expect(blocked).not.toContain('2001:db8:77::/48');
+      expect(blocked).toContain('2001:db8:77:100::/56');
+      const list = waf.addresses(IPV6_SET);
+      expect(list).not.toContain('2001:db8:77::/48');
+      expect(list).not.toContain('2001:db8:77::/56');
+      expect(list).not.toContain('2001:db8:77:5::/64');
+      // 20 offences: the /64 beside the exempt address is blocked on its own.
+      expect(list).toContain('2001:db8:77:6::/64');
+    });
+
+    test('the wider networks are not counted when ipv6PrefixLength is not longer (a /48 client is counted once)', async () => {
+      settings = { ...settings, ipv6PrefixLength: 48, ipv6Networks: [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }] };
+      await processLogBatch(batch(...offences('2001:db8:77:1::1', 19)), deps());
+      expect([...store.counters.keys()]).toEqual(['2001:db8:77::/48']);
+    });
+
+    test('a batch counts each /64, /56 and /48 once: one counter write per network, not per offence', async () => {
+      await processLogBatch(batch(...offences('2001:db8:77:101::1', 3), ...offences('2001:db8:77:102::1', 3), ...offences('2001:db8:78::1', 3)), deps());
+      expect(store.counted[0].map((count) => count.address.cidr).sort()).toEqual([
+        '2001:db8:77:100::/56', '2001:db8:77:101::/64', '2001:db8:77:102::/64', '2001:db8:77::/48',
+        '2001:db8:78::/48', '2001:db8:78::/56', '2001:db8:78::/64',
+      ]);
+    });
   });
 });

@@ -130,7 +130,7 @@ describe('the abuse blocker bundle', () => {
     const updates = waf.commandCalls(UpdateIPSetCommand).map((call) => call.args[0].input);
     expect(updates).toHaveLength(2);
     expect(updates[0]).toMatchObject({ Id: IPV4_SET_ID, Scope: 'REGIONAL', LockToken: '1', Description: 'kept' });
-    expect(blocks.get('203.0.113.9/32')).toBe(Math.ceil(Date.now() / 1000) + 3600);
+    expect(blocks.get('203.0.113.9/32')).toMatchObject({ blockedUntil: Math.ceil(Date.now() / 1000) + 3600, strikes: 1, offences: 6 });
 
     const emf = metrics();
     expect(emf).toMatchObject({ AddressesBlocked: 2, OffencesCounted: 17, MalformedEvents: 0, BlockerErrors: 0, IpSetUpdateRetries: 0, service: 'abuse-blocker' });
@@ -157,6 +157,15 @@ describe('the abuse blocker bundle', () => {
     expect(metrics()).toMatchObject({ OffencesCounted: 906, MalformedEvents: 1, AddressesBlocked: 1 });
   });
 
+  test('blocks an IPv6 /48 whose offences are spread over its /64s, none of them at the threshold (the construct\'s default: 20 × threshold 5)', async () => {
+    // 30 /64s, each in its own /56, 4 failures each: 120 for the /48.
+    const lines = Array.from({ length: 30 }, (_, i) => Array.from({ length: 4 }, () => line(`2001:db8:48:${(i << 8).toString(16)}::1`, 401))).flat();
+    await handler(delivery(lines));
+    expect(sets[IPV6_SET_ID].addresses).toEqual(['2001:db8:48::/48']);
+    expect(blocks.get('2001:db8:48::/48')).toMatchObject({ strikes: 1, offences: 120 });
+    expect(metrics()).toMatchObject({ AddressesBlocked: 1 });
+  });
+
   test('an address smuggled into an earlier field is not the one counted', async () => {
     const smuggled = '{"requestId":"r","userAgent":"x","wafResponseCode":"-","sourceIp":"198.51.100.200","status":401,"path":"/","wafResponseCode":"-","sourceIp":"203.0.113.67","status":200}';
     await handler(delivery(Array.from({ length: 6 }, () => smuggled)));
@@ -174,8 +183,9 @@ describe('the abuse blocker bundle', () => {
 
   test('the scheduled sweep removes expired blocks and keeps live ones', async () => {
     const nowSeconds = Math.ceil(Date.now() / 1000);
-    blocks.set('203.0.113.1/32', nowSeconds - 10);
-    blocks.set('203.0.113.2/32', nowSeconds + 600);
+    const block = (blockedUntil: number) => ({ blockedUntil, expiresAt: blockedUntil + 86_400, strikes: 1, offences: 5, firstBlockedAt: nowSeconds - 3000 });
+    blocks.set('203.0.113.1/32', block(nowSeconds - 10));
+    blocks.set('203.0.113.2/32', block(nowSeconds + 600));
     sets[IPV4_SET_ID].addresses = ['203.0.113.1/32', '203.0.113.2/32'];
     await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
     expect(sets[IPV4_SET_ID].addresses).toEqual(['203.0.113.2/32']);

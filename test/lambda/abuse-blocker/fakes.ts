@@ -21,7 +21,8 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { IpVersion } from '../../../lambda/abuse-blocker/addresses';
 import type { MetricsSink } from '../../../lambda/abuse-blocker/blocker';
 import type { AddressCount } from '../../../lambda/abuse-blocker/counting';
-import type { Block, StoredCount } from '../../../lambda/abuse-blocker/state-store';
+import type { BlockStanding } from '../../../lambda/abuse-blocker/block-list';
+import { BLOCK_MEMORY_SECONDS, type Block, type StoredCount } from '../../../lambda/abuse-blocker/state-store';
 import type { AbuseBlockerSettings, IpSetReference } from '../../../lambda/shared/constants';
 
 /** `awslogs.data` for `message`: base64 of its gzipped JSON. */
@@ -105,6 +106,8 @@ export function blockerSettings(overrides: Partial<AbuseBlockerSettings> = {}): 
     blockSeconds: 3600,
     // Most tests count IPv6 hosts one by one; the /64 default has tests of its own.
     ipv6PrefixLength: 128,
+    // Likewise the wider networks (/56 and /48 by the construct's defaults).
+    ipv6Networks: [],
     statusCodes: [401, 403, 429],
     ipv4Set: IPV4_SET,
     ipv6Set: IPV6_SET,
@@ -243,15 +246,23 @@ export class FakeWaf {
   }
 }
 
+/** A block as the fake table holds it. */
+export interface FakeBlock extends BlockStanding {
+  readonly version: IpVersion;
+  /** The item's TTL: when the table forgets it. */
+  readonly forgetAt: number;
+}
+
 /**
  * The state table in memory, with the semantics the blocker relies on: counters per address and
- * window, blocks that keep the longer expiry, live blocks filtered by expiry. A step can be made to fail.
+ * window; blocks that add up their strikes and offences while remembered, keep a longer block, and
+ * start over once forgotten; live blocks filtered by their end. A step can be made to fail.
  */
 export class FakeStore {
   /** Offences per address and window start. */
   public readonly counters = new Map<string, Map<number, number>>();
   /** Blocks by address. */
-  public readonly blocks = new Map<string, { version: IpVersion; expiresAt: number }>();
+  public readonly blocks = new Map<string, FakeBlock>();
   public readonly calls: string[] = [];
   public readonly failures: { count?: Error; record?: Error; live?: Error } = {};
 
@@ -275,30 +286,50 @@ export class FakeStore {
     });
   }
 
-  public async recordBlocks(blocks: readonly Block[]): Promise<void> {
+  public async recordBlocks(blocks: readonly Block[], nowSeconds: number): Promise<void> {
     this.calls.push('recordBlocks');
     if (this.failures.record) {
       throw this.failures.record;
     }
-    for (const { address, expiresAt } of blocks) {
+    const now = Math.floor(nowSeconds);
+    for (const { address, blockedUntil, strikes, offences } of blocks) {
       const existing = this.blocks.get(address.cidr);
-      if (!existing || existing.expiresAt < expiresAt) {
-        this.blocks.set(address.cidr, { version: address.version, expiresAt });
+      const remembered = existing !== undefined && existing.forgetAt > now;
+      if (remembered && existing.blockedUntil > blockedUntil) {
+        continue;
       }
+      this.blocks.set(address.cidr, {
+        version: address.version,
+        blockedUntil,
+        forgetAt: blockedUntil + BLOCK_MEMORY_SECONDS,
+        firstBlockedAt: remembered ? existing.firstBlockedAt : now,
+        strikes: (remembered ? existing.strikes : 0) + strikes,
+        offences: (remembered ? existing.offences : 0) + offences,
+      });
     }
   }
 
-  public async liveBlocks(version: IpVersion, nowSeconds: number): Promise<Map<string, number>> {
+  public async liveBlocks(version: IpVersion, nowSeconds: number): Promise<Map<string, BlockStanding>> {
     this.calls.push(`liveBlocks v${version}`);
     if (this.failures.live) {
       throw this.failures.live;
     }
-    return new Map([...this.blocks].filter(([, block]) => block.version === version && block.expiresAt > nowSeconds).map(([address, block]) => [address, block.expiresAt]));
+    return new Map([...this.blocks]
+      .filter(([, block]) => block.version === version && block.blockedUntil > nowSeconds)
+      .map(([address, { blockedUntil, strikes, offences, firstBlockedAt }]) => [address, { blockedUntil, strikes: Math.max(1, strikes), offences, firstBlockedAt }]));
   }
 
-  /** Records a block directly, as an earlier run would have. */
-  public block(cidr: string, expiresAt: number): void {
-    this.blocks.set(cidr, { version: cidr.includes(':') ? 6 : 4, expiresAt });
+  /** Records a block directly, as an earlier run would have: one strike and `threshold` offences unless told. */
+  public block(cidr: string, blockedUntil: number, standing: Partial<BlockStanding> = {}): void {
+    this.blocks.set(cidr, {
+      version: cidr.includes(':') ? 6 : 4,
+      blockedUntil,
+      forgetAt: blockedUntil + BLOCK_MEMORY_SECONDS,
+      strikes: 1,
+      offences: 20,
+      firstBlockedAt: 0,
+      ...standing,
+    });
   }
 }
 

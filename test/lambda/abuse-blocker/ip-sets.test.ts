@@ -18,7 +18,6 @@ import { DEFAULT_RETRY, IpSetConflictError, IpSets } from '../../../lambda/abuse
 import { FakeWaf, IPV4_SET, IPV6_SET, rejectionOf, seededRandom } from './fakes';
 
 const DESCRIPTION = 'Addresses blocked by the abuse blocker';
-const EXPIRY = 1_700_003_600;
 const RETRY: RetryOptions = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 };
 
 const wafMock = mockClient(WAFV2Client);
@@ -36,7 +35,7 @@ function ipSets(retry: RetryOptions = RETRY, random: () => number = () => 0.5): 
 
 /** A planner that adds `addresses` to the set, as a batch does. */
 const adding = (...addresses: string[]) => (current: readonly string[]): BlockListPlan =>
-  planBlockList({ current, wanted: new Map(addresses.map((address) => [address, EXPIRY])), keepCurrent: true, max: 10_000 });
+  planBlockList({ current, wanted: addresses, keepCurrent: true, max: 10_000 });
 
 const lockConflict = () => new WAFOptimisticLockException({ message: 'someone changed the set', $metadata: {} });
 
@@ -286,7 +285,7 @@ describe('IpSets.update: concurrent writers', () => {
     const sets = concurrent(seededRandom(23));
     const added = Array.from({ length: 10 }, (_, i) => `203.0.113.${i + 100}/32`);
     // The sweep's table view includes every recorded block, as the blocker records before it writes.
-    const sweep = (current: readonly string[]) => planBlockList({ current, wanted: new Map(added.map((address) => [address, EXPIRY])), keepCurrent: false, max: 10_000 });
+    const sweep = (current: readonly string[]) => planBlockList({ current, wanted: added, keepCurrent: false, max: 10_000 });
 
     await Promise.all([sets.update(IPV4_SET, sweep), ...added.map((address) => sets.update(IPV4_SET, adding(address)))]);
 

@@ -13,6 +13,7 @@ function valid(): Record<string, any> {
     blockSeconds: 3600,
     statusCodes: [401, 403, 429],
     ipv6PrefixLength: 64,
+    ipv6Networks: [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }],
     ipv4Set: { name: 'auto-block-ipv4', id: 'a1b2c3d4-v4', scope: 'REGIONAL' },
     ipv6Set: { name: 'auto-block-ipv6', id: 'a1b2c3d4-v6', scope: 'REGIONAL' },
     allowListSets: [
@@ -51,6 +52,9 @@ describe('parseSettings: valid settings', () => {
     ['AWS WAF\'s limit of addresses per set', { maxAddressesPerSet: 10_000 }],
     ['the lowest and highest status codes', { statusCodes: [400, 599] }],
     ['no allow lists and no exempt blocks', { allowListSets: [], exemptCidrs: [] }],
+    ['no wider IPv6 networks', { ipv6Networks: [] }],
+    // WAF takes every IPv6 prefix but /0 (IPSet, AWS WAFV2 API reference).
+    ['the widest and narrowest IPv6 networks', { ipv6Networks: [{ prefixLength: 1, threshold: 1 }, { prefixLength: 127, threshold: 1 }] }],
   ])('accepts %s', (_case, overrides) => {
     expect(parseSettings(JSON.stringify({ ...valid(), ...overrides }))).toMatchObject(overrides);
   });
@@ -81,6 +85,11 @@ describe('parseSettings: invalid settings', () => {
     ['an IPv6 prefix of 0', (s) => { s.ipv6PrefixLength = 0; }, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
     ['an IPv6 prefix over 128', (s) => { s.ipv6PrefixLength = 129; }, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
     ['no IPv6 prefix', (s) => delete s.ipv6PrefixLength, '`ipv6PrefixLength` must be a whole number from 1 to 128'],
+    ['no wider IPv6 networks', (s) => delete s.ipv6Networks, '`ipv6Networks` must be an array'],
+    ['an IPv6 network that is a number', (s) => { s.ipv6Networks = [48]; }, '`ipv6Networks[0]` must be an object'],
+    ['an IPv6 network of /0', (s) => { s.ipv6Networks[1].prefixLength = 0; }, '`ipv6Networks[1].prefixLength` must be a whole number from 1 to 127'],
+    ['an IPv6 network of /128', (s) => { s.ipv6Networks[0].prefixLength = 128; }, '`ipv6Networks[0].prefixLength` must be a whole number from 1 to 127'],
+    ['an IPv6 network without a threshold', (s) => delete s.ipv6Networks[0].threshold, '`ipv6Networks[0].threshold` must be a whole number from 1 to ' + MAX],
     ['a fractional threshold', (s) => { s.threshold = 2.5; }, '`threshold` must be a whole number from 1 to ' + MAX],
     ['a threshold as a string', (s) => { s.threshold = '20'; }, '`threshold` must be a whole number from 1 to ' + MAX],
     ['a window under 60 s', (s) => { s.windowSeconds = 59; }, '`windowSeconds` must be a whole number from 60 to ' + MAX],

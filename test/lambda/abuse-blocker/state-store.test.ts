@@ -17,7 +17,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { hostAddress } from '../../../lambda/abuse-blocker/addresses';
 import { AddressCount, slidingCount } from '../../../lambda/abuse-blocker/counting';
-import { STATE_KEYS, StateStore } from '../../../lambda/abuse-blocker/state-store';
+import { BLOCK_MEMORY_SECONDS, STATE_KEYS, StateStore } from '../../../lambda/abuse-blocker/state-store';
 import { ABUSE_BLOCKER_TABLE_KEYS } from '../../../lambda/shared/constants';
 
 const TABLE = 'abuse-blocker-state';
@@ -215,77 +215,110 @@ describe('countOffences', () => {
 });
 
 describe('recordBlocks', () => {
-  test('puts one block item per address, in its version\'s partition, unless a longer block is recorded', async () => {
-    db.on(PutItemCommand).resolves({});
-    await store.recordBlocks([{ address: A, expiresAt: W + 3600 }, { address: B, expiresAt: W + 7200 }]);
-    const inputs = db.commandCalls(PutItemCommand).map((call) => call.args[0].input);
-    const condition = {
-      ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :expiresAt',
-      ExpressionAttributeNames: { '#pk': 'pk', '#expiresAt': 'expiresAt' },
+  const block = (address = A, blockedUntil = W + 3600, strikes = 1, offences = 20) => ({ address, blockedUntil, strikes, offences });
+  const failed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+  test('one UpdateItem per block, in its version\'s partition: sets the end and the TTL a day later, adds strikes and offences, keeps the first block\'s time', async () => {
+    db.on(UpdateItemCommand).resolves({});
+    await store.recordBlocks([block(A, W + 3600, 1, 25), block(B, W + 7200, 0, 3)], NOW);
+    const common = {
+      TableName: TABLE,
+      UpdateExpression: 'SET #blockedUntil = :until, #expiresAt = :forgetAt, #firstBlockedAt = if_not_exists(#firstBlockedAt, :now) ADD #strikes :strikes, #offences :offences',
+      ConditionExpression: 'attribute_not_exists(#pk) OR (#expiresAt > :now AND (attribute_not_exists(#blockedUntil) OR #blockedUntil <= :until))',
+      ExpressionAttributeNames: { '#pk': 'pk', '#expiresAt': 'expiresAt', '#blockedUntil': 'blockedUntil', '#firstBlockedAt': 'firstBlockedAt', '#strikes': 'strikes', '#offences': 'offences' },
     };
-    expect(inputs).toEqual([
+    expect(updates()).toEqual([
       {
-        TableName: TABLE,
-        Item: { pk: { S: 'block#v4' }, sk: { S: '203.0.113.7/32' }, expiresAt: { N: String(W + 3600) } },
-        ...condition,
-        ExpressionAttributeValues: { ':expiresAt': { N: String(W + 3600) } },
+        ...common,
+        Key: { pk: { S: 'block#v4' }, sk: { S: '203.0.113.7/32' } },
+        ExpressionAttributeValues: { ':until': n(W + 3600), ':forgetAt': n(W + 3600 + BLOCK_MEMORY_SECONDS), ':now': n(Math.floor(NOW)), ':strikes': n(1), ':offences': n(25) },
       },
       {
-        TableName: TABLE,
-        Item: { pk: { S: 'block#v6' }, sk: { S: '2001:db8::7/128' }, expiresAt: { N: String(W + 7200) } },
-        ...condition,
-        ExpressionAttributeValues: { ':expiresAt': { N: String(W + 7200) } },
+        ...common,
+        Key: { pk: { S: 'block#v6' }, sk: { S: '2001:db8::7/128' } },
+        ExpressionAttributeValues: { ':until': n(W + 7200), ':forgetAt': n(W + 7200 + BLOCK_MEMORY_SECONDS), ':now': n(Math.floor(NOW)), ':strikes': n(0), ':offences': n(3) },
       },
     ]);
+    expect(BLOCK_MEMORY_SECONDS).toBe(86_400);
+    expect(db.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 
-  test('a failed condition (a longer block is already recorded) is not an error, and the other blocks are still written', async () => {
-    db.on(PutItemCommand, { Item: { pk: { S: 'block#v4' }, sk: { S: A.cidr }, expiresAt: n(W) } })
-      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }))
-      .on(PutItemCommand).resolves({});
-    await expect(store.recordBlocks([{ address: A, expiresAt: W }, { address: B, expiresAt: W }])).resolves.toBeUndefined();
-    expect(db.commandCalls(PutItemCommand)).toHaveLength(2);
+  test('a failed condition falls back to a put that starts the record over, only if the table has forgotten it', async () => {
+    db.on(UpdateItemCommand).rejects(failed()).on(PutItemCommand).resolves({});
+    await store.recordBlocks([block(A, W + 3600, 0, 7)], NOW);
+    expect(db.commandCalls(PutItemCommand).map((call) => call.args[0].input)).toEqual([{
+      TableName: TABLE,
+      Item: {
+        pk: { S: 'block#v4' },
+        sk: { S: '203.0.113.7/32' },
+        expiresAt: n(W + 3600 + BLOCK_MEMORY_SECONDS),
+        blockedUntil: n(W + 3600),
+        firstBlockedAt: n(Math.floor(NOW)),
+        strikes: n(0),
+        offences: n(7),
+      },
+      ConditionExpression: '#expiresAt <= :now',
+      ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': n(Math.floor(NOW)) },
+    }]);
+  });
+
+  test('both conditions failing (a longer block is recorded) is not an error, and the other blocks are still written', async () => {
+    db.on(UpdateItemCommand).resolves({})
+      .on(UpdateItemCommand, { Key: { pk: { S: 'block#v4' }, sk: { S: A.cidr } } }).rejects(failed())
+      .on(PutItemCommand).rejects(failed());
+    await expect(store.recordBlocks([block(A), block(B)], NOW)).resolves.toBeUndefined();
+    expect(db.commandCalls(UpdateItemCommand)).toHaveLength(2);
+    expect(db.commandCalls(PutItemCommand)).toHaveLength(1);
   });
 
   test('a failed condition is recognised by its name too (an error from another copy of the SDK)', async () => {
     const foreign = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
-    db.on(PutItemCommand).rejects(foreign);
-    await expect(store.recordBlocks([{ address: A, expiresAt: W }])).resolves.toBeUndefined();
+    db.on(UpdateItemCommand).rejects(foreign).on(PutItemCommand).rejects(foreign);
+    await expect(store.recordBlocks([block()], NOW)).resolves.toBeUndefined();
   });
 
   test.each([
     ['throttling', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} })],
     ['a network failure', new Error('socket hang up')],
   ])('any other error (%s) rejects', async (_case, error) => {
-    db.on(PutItemCommand).rejects(error);
-    await expect(store.recordBlocks([{ address: A, expiresAt: W }])).rejects.toThrow(error.message);
+    db.on(UpdateItemCommand).rejects(error);
+    await expect(store.recordBlocks([block()], NOW)).rejects.toThrow(error.message);
   });
 
   test('no blocks: no writes', async () => {
-    await store.recordBlocks([]);
+    await store.recordBlocks([], NOW);
     expect(db.calls()).toHaveLength(0);
   });
 });
 
 describe('liveBlocks', () => {
-  test('queries the version\'s partition consistently, keeping only blocks that expire after now', async () => {
+  test('queries the version\'s partition consistently, keeping only blocks that end after now', async () => {
     db.on(QueryCommand).resolves({ Items: [] });
     await store.liveBlocks(6, NOW);
     expect(db.commandCalls(QueryCommand)[0].args[0].input).toEqual({
       TableName: TABLE,
       ConsistentRead: true,
       KeyConditionExpression: '#pk = :pk',
-      FilterExpression: '#expiresAt > :now',
-      ProjectionExpression: '#sk, #expiresAt',
-      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#expiresAt': 'expiresAt' },
+      FilterExpression: '#blockedUntil > :now OR (attribute_not_exists(#blockedUntil) AND #expiresAt > :now)',
+      ProjectionExpression: '#sk, #expiresAt, #blockedUntil, #strikes, #offences, #firstBlockedAt',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#expiresAt': 'expiresAt', '#blockedUntil': 'blockedUntil', '#strikes': 'strikes', '#offences': 'offences', '#firstBlockedAt': 'firstBlockedAt' },
       ExpressionAttributeValues: { ':pk': { S: 'block#v6' }, ':now': { N: String(NOW) } },
       ExclusiveStartKey: undefined,
     });
   });
 
-  test('returns the blocks by address, with their expiry', async () => {
-    db.on(QueryCommand).resolves({ Items: [{ sk: { S: '203.0.113.7/32' }, expiresAt: n(W + 10) }, { sk: { S: '203.0.113.8/32' }, expiresAt: n(W + 20) }] });
-    expect(await store.liveBlocks(4, NOW)).toEqual(new Map([['203.0.113.7/32', W + 10], ['203.0.113.8/32', W + 20]]));
+  test('returns the blocks by address, with their standing; a record from before blockedUntil ends at its expiresAt, with one strike', async () => {
+    db.on(QueryCommand).resolves({ Items: [
+      { sk: { S: '203.0.113.7/32' }, expiresAt: n(W + 10 + BLOCK_MEMORY_SECONDS), blockedUntil: n(W + 10), strikes: n(3), offences: n(70), firstBlockedAt: n(W - 900) },
+      { sk: { S: '203.0.113.8/32' }, expiresAt: n(W + 20) },
+      { sk: { S: '203.0.113.9/32' }, expiresAt: n(W + 30), blockedUntil: n(W + 30), strikes: n(0), offences: n(5), firstBlockedAt: n(W) },
+    ] });
+    expect(await store.liveBlocks(4, NOW)).toEqual(new Map([
+      ['203.0.113.7/32', { blockedUntil: W + 10, strikes: 3, offences: 70, firstBlockedAt: W - 900 }],
+      ['203.0.113.8/32', { blockedUntil: W + 20, strikes: 1, offences: 0, firstBlockedAt: 0 }],
+      ['203.0.113.9/32', { blockedUntil: W + 30, strikes: 1, offences: 5, firstBlockedAt: W }],
+    ]));
   });
 
   test('follows LastEvaluatedKey through every page', async () => {
@@ -296,22 +329,23 @@ describe('liveBlocks', () => {
       .resolvesOnce({ Items: [], LastEvaluatedKey: key2 })
       .resolvesOnce({ Items: [{ sk: { S: '203.0.113.3/32' }, expiresAt: n(W + 3) }] });
     const blocks = await store.liveBlocks(4, NOW);
-    expect(blocks).toEqual(new Map([['203.0.113.1/32', W + 1], ['203.0.113.3/32', W + 3]]));
+    expect([...blocks.keys()]).toEqual(['203.0.113.1/32', '203.0.113.3/32']);
     const starts = db.commandCalls(QueryCommand).map((call) => call.args[0].input.ExclusiveStartKey);
     expect(starts).toEqual([undefined, key1, key2]);
   });
 
-  test('skips items without an address or a numeric expiry', async () => {
+  test('skips items without an address or a numeric end', async () => {
     db.on(QueryCommand).resolves({
       Items: [
         { expiresAt: n(W + 1) },
         { sk: { S: '' }, expiresAt: n(W + 1) },
         { sk: { S: '203.0.113.2/32' } },
         { sk: { S: '203.0.113.3/32' }, expiresAt: { S: 'soon' } },
+        { sk: { S: '203.0.113.5/32' }, expiresAt: n(W + 5), blockedUntil: { S: 'soon' } },
         { sk: { S: '203.0.113.4/32' }, expiresAt: n(W + 4) },
       ],
     });
-    expect(await store.liveBlocks(4, NOW)).toEqual(new Map([['203.0.113.4/32', W + 4]]));
+    expect([...(await store.liveBlocks(4, NOW)).keys()]).toEqual(['203.0.113.4/32']);
   });
 
   test('a page without Items is empty', async () => {
@@ -346,10 +380,7 @@ class MemoryTable {
     });
     db.on(PutItemCommand).callsFake(async (input) => {
       const key = `${input.Item.pk.S}|${input.Item.sk.S}`;
-      const existing = this.items.get(key);
-      if (existing && Number(existing.expiresAt.N) >= Number(input.ExpressionAttributeValues[':expiresAt'].N)) {
-        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-      }
+      this.check(this.items.get(key), input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
       this.items.set(key, { ...input.Item });
       return {};
     });
@@ -362,35 +393,48 @@ class MemoryTable {
     const refused = (message: string) => Object.assign(new Error(message), { name: 'ValidationException' });
     const actions: Array<{ action: string; name: string; value?: string }> = [];
     for (const [, action, body] of input.UpdateExpression!.matchAll(/(ADD|SET|REMOVE) ((?:(?!ADD |SET |REMOVE ).)+)/g)) {
-      for (const clause of body.trim().split(/\s*,\s*/)) {
+      // Clauses are separated by commas outside parentheses (`if_not_exists(#a, :v)` holds one).
+      for (const clause of body.trim().split(/\s*,\s*(?![^(]*\))/)) {
         const [name, value] = action === 'SET' ? clause.split(/\s*=\s*/) : clause.split(' ');
         actions.push({ action, name, value });
       }
     }
+    const ifNotExists = (value: string | undefined) => /^if_not_exists\((#\w+), (:\w+)\)$/.exec(value ?? '');
+    const placeholders = (value: string | undefined) => (value === undefined ? [] : ifNotExists(value)?.slice(1) ?? [value]);
     const attributes = actions.map(({ name }) => names[name]);
-    if (attributes.some((attribute) => attribute === undefined) || actions.some(({ value }) => value !== undefined && values[value] === undefined)) {
+    const conditionPlaceholders = input.ConditionExpression?.match(/[#:]\w+/g) ?? [];
+    if (attributes.some((attribute) => attribute === undefined) || actions.some(({ value }) => placeholders(value).some((p) => (p.startsWith('#') ? names[p] : values[p]) === undefined))) {
       throw refused('An expression attribute name or value used in an expression is not defined');
     }
     if (new Set(attributes).size !== attributes.length) {
       throw refused('Two document paths overlap with each other');
     }
-    const used = new Set(actions.flatMap(({ name, value }) => (value === undefined ? [name] : [name, value])));
+    const used = new Set([...actions.flatMap(({ name, value }) => [name, ...placeholders(value)]), ...conditionPlaceholders]);
     if ([...Object.keys(names), ...Object.keys(values)].some((placeholder) => !used.has(placeholder))) {
       throw refused('An expression attribute name or value is unused in expressions');
     }
     const key = `${input.Key!.pk.S}|${input.Key!.sk.S}`;
+    this.check(this.items.get(key), input.ConditionExpression, names, values);
     const item = this.items.get(key) ?? { ...input.Key! };
     for (const { action, name, value } of actions) {
       if (action === 'ADD') {
         item[names[name]] = { N: String(Number(item[names[name]]?.N ?? 0) + Number(values[value!].N)) };
       } else if (action === 'SET') {
-        item[names[name]] = values[value!];
+        const fallback = ifNotExists(value);
+        item[names[name]] = fallback ? item[names[fallback[1]]] ?? values[fallback[2]] : values[value!];
       } else {
         delete item[names[name]];
       }
     }
     this.items.set(key, item);
     return { Attributes: { ...item } };
+  }
+
+  /** Throws DynamoDB's ConditionalCheckFailedException unless `item` meets `condition`. */
+  private check(item: Record<string, AttributeValue> | undefined, condition: string | undefined, names: Record<string, string> = {}, values: Record<string, AttributeValue> = {}): void {
+    if (condition !== undefined && !evaluate(condition, item, names, values)) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    }
   }
 
   private query(input: QueryCommandInput) {
@@ -403,10 +447,54 @@ class MemoryTable {
     const more = start + this.pageSize < rows.length;
     return {
       // The filter runs after the page is read, as in DynamoDB.
-      Items: page.filter((item) => Number(item.expiresAt.N) > Number(values[':now'].N)).map((item) => ({ sk: item.sk, expiresAt: item.expiresAt })),
+      Items: page
+        .filter((item) => evaluate(input.FilterExpression!, item, input.ExpressionAttributeNames!, values))
+        .map((item) => Object.fromEntries(input.ProjectionExpression!.split(', ').map((name) => input.ExpressionAttributeNames![name]).filter((name) => item[name]).map((name) => [name, item[name]]))),
       LastEvaluatedKey: more ? { pk: page[page.length - 1].pk, sk: page[page.length - 1].sk } : undefined,
     };
   }
+}
+
+/**
+ * Evaluates the condition and filter expressions the store writes: `attribute_not_exists(#a)`,
+ * `#a <op> :v` (numbers), `AND`, `OR` and parentheses (an absent item has no attributes).
+ */
+function evaluate(expression: string, item: Record<string, AttributeValue> | undefined, names: Record<string, string>, values: Record<string, AttributeValue>): boolean {
+  const tokens = expression.match(/\(|\)|AND|OR|attribute_not_exists\(#\w+\)|#\w+ (?:<=|>=|<|>|=) :\w+/g)!;
+  let at = 0;
+  const attribute = (placeholder: string) => item?.[names[placeholder]];
+  const primary = (): boolean => {
+    const token = tokens[at++];
+    if (token === '(') {
+      const result = or();
+      at++; // ')'
+      return result;
+    }
+    const missing = /^attribute_not_exists\((#\w+)\)$/.exec(token);
+    if (missing) {
+      return attribute(missing[1]) === undefined;
+    }
+    const [name, op, value] = token.split(' ');
+    const [left, right] = [Number(attribute(name)?.N ?? NaN), Number(values[value].N)];
+    return { '<': left < right, '<=': left <= right, '>': left > right, '>=': left >= right, '=': left === right }[op]!;
+  };
+  const and = (): boolean => {
+    let result = primary();
+    while (tokens[at] === 'AND') {
+      at++;
+      result = primary() && result;
+    }
+    return result;
+  };
+  const or = (): boolean => {
+    let result = and();
+    while (tokens[at] === 'OR') {
+      at++;
+      result = and() || result;
+    }
+    return result;
+  };
+  return or();
 }
 
 describe('StateStore against a table in memory', () => {
@@ -479,20 +567,39 @@ describe('StateStore against a table in memory', () => {
     expect(table.items.get('count#2001:db8::7/128|-')).toMatchObject({ [`w${W}`]: n(7) });
   });
 
-  test('a block keeps the latest expiry, and expired blocks are not live even before the TTL deletes them', async () => {
+  test('a block keeps the latest end, and ended blocks are not live even before the TTL deletes them', async () => {
     const table = new MemoryTable(2);
-    const blocks = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5'].map((address, i) => ({ address: hostAddress(address)!, expiresAt: W + i * 100 }));
-    await store.recordBlocks([...blocks, { address: B, expiresAt: W + 1000 }]);
-    await store.recordBlocks([{ address: blocks[0].address, expiresAt: W + 50 }, { address: blocks[4].address, expiresAt: W + 1 }]);
-    expect(table.items.get('block#v4|203.0.113.5/32')!.expiresAt).toEqual({ N: String(W + 400) });
+    const blocks = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5'].map((address, i) => ({ address: hostAddress(address)!, blockedUntil: W + i * 100, strikes: 1, offences: 20 }));
+    await store.recordBlocks([...blocks, { address: B, blockedUntil: W + 1000, strikes: 1, offences: 20 }], W - 100);
+    await store.recordBlocks([{ ...blocks[0], blockedUntil: W + 50 }, { ...blocks[4], blockedUntil: W + 1 }], W - 50);
+    expect(table.items.get('block#v4|203.0.113.5/32')!.blockedUntil).toEqual({ N: String(W + 400) });
 
-    expect(await store.liveBlocks(4, W + 150)).toEqual(new Map([
-      ['203.0.113.3/32', W + 200],
-      ['203.0.113.4/32', W + 300],
-      ['203.0.113.5/32', W + 400],
-    ]));
+    expect([...(await store.liveBlocks(4, W + 150)).keys()]).toEqual(['203.0.113.3/32', '203.0.113.4/32', '203.0.113.5/32']);
     expect(db.commandCalls(QueryCommand).length).toBeGreaterThan(1);
-    expect(await store.liveBlocks(6, W + 150)).toEqual(new Map([['2001:db8::7/128', W + 1000]]));
+    expect([...(await store.liveBlocks(6, W + 150)).keys()]).toEqual(['2001:db8::7/128']);
     expect(await store.liveBlocks(4, W + 400)).toEqual(new Map());
+  });
+
+  test('a block blocked again while remembered adds its strikes and offences and keeps its first time; once forgotten it starts over', async () => {
+    const table = new MemoryTable();
+    const again = (nowSeconds: number, strikes: number, offences: number) => store.recordBlocks([{ address: A, blockedUntil: nowSeconds + 3600, strikes, offences }], nowSeconds);
+    await again(W, 1, 25);
+    await again(W + 10, 0, 4); // still over the threshold in the next batch
+    await again(W + 5000, 1, 20); // back after its block ended, within the day
+    expect((await store.liveBlocks(4, W + 5000)).get(A.cidr)).toEqual({ blockedUntil: W + 8600, strikes: 2, offences: 49, firstBlockedAt: W });
+
+    // Past the TTL, not yet deleted: a new record.
+    const later = W + 8600 + BLOCK_MEMORY_SECONDS + 1;
+    expect(table.items.has(`block#v4|${A.cidr}`)).toBe(true);
+    await again(later, 1, 20);
+    expect((await store.liveBlocks(4, later)).get(A.cidr)).toEqual({ blockedUntil: later + 3600, strikes: 1, offences: 20, firstBlockedAt: later });
+  });
+
+  test('a record without blockedUntil (written by an earlier version) is live until its expiresAt, and takes new blocks', async () => {
+    const table = new MemoryTable();
+    table.items.set(`block#v4|${A.cidr}`, { pk: { S: 'block#v4' }, sk: { S: A.cidr }, expiresAt: n(W + 100) });
+    expect((await store.liveBlocks(4, W)).get(A.cidr)).toEqual({ blockedUntil: W + 100, strikes: 1, offences: 0, firstBlockedAt: 0 });
+    await store.recordBlocks([{ address: A, blockedUntil: W + 3600, strikes: 1, offences: 20 }], W);
+    expect((await store.liveBlocks(4, W)).get(A.cidr)).toEqual({ blockedUntil: W + 3600, strikes: 1, offences: 20, firstBlockedAt: W });
   });
 });

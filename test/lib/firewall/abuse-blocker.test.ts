@@ -70,6 +70,8 @@ describe('AbuseBlocker', () => {
         blockSeconds: 3600,
         statusCodes: [401, 403],
         ipv6PrefixLength: 64,
+        // Each /56 and /48 counted too: 5 and 20 times the threshold.
+        ipv6Networks: [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }],
         exemptCidrs: [],
         maxAddressesPerSet: 10000,
         allowListSets: [],
@@ -223,7 +225,13 @@ describe('AbuseBlocker', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Dimensions: [{ Name: 'service', Value: 'abuse-blocker' }],
       });
       expect(byName('-AbuseBlockerMalformedEvents')?.AlarmActions).toHaveLength(1);
-      expect(blocker.alarms).toHaveLength(4);
+      // Any eviction fires it: a live block is not enforced.
+      expect(byName('-AbuseBlockerAddressesEvicted')).toMatchObject({
+        MetricName: 'AddressesEvicted', Statistic: 'Sum', Threshold: 1, Period: 300, EvaluationPeriods: 5, DatapointsToAlarm: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Dimensions: [{ Name: 'service', Value: 'abuse-blocker' }],
+      });
+      expect(byName('-AbuseBlockerAddressesEvicted')?.AlarmActions).toHaveLength(1);
+      expect(blocker.alarms).toHaveLength(5);
       const composite = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties;
       expect(JSON.stringify(composite.AlarmRule)).toContain('AbuseBlockerAddressesBlocked');
     });
@@ -254,6 +262,8 @@ describe('AbuseBlocker', () => {
     expect(settingsOf(template, blocker)).toMatchObject({
       threshold: 5, windowSeconds: 120, blockSeconds: 86400, statusCodes: [401, 403, 404, 429],
       exemptCidrs: ['198.51.100.0/24', '2001:db8::/32'], maxAddressesPerSet: 5000, ipv6PrefixLength: 128,
+      // The defaults follow the threshold.
+      ipv6Networks: [{ prefixLength: 56, threshold: 25 }, { prefixLength: 48, threshold: 100 }],
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: '?"401" ?"403" ?"404" ?"429"' });
@@ -261,9 +271,33 @@ describe('AbuseBlocker', () => {
     // Errors, malformed events and fill are measured per sweep interval.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerErrors$'), Period: 60 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerMalformedEvents$'), Period: 60 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerAddressesEvicted$'), Period: 60 });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('-Function$'), RetentionInDays: 30 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('-AbuseBlockerListFull$'), Threshold: 95 });
+  });
+
+  describe('IPv6 networks counted beyond the client\'s own', () => {
+    test('the /56 and /48 thresholds can be changed', () => {
+      const { blocker, template } = build({ blocker: { ipv6Prefix56Threshold: 60, ipv6Prefix48Threshold: 1000 } });
+      expect(settingsOf(template, blocker).ipv6Networks).toEqual([{ prefixLength: 56, threshold: 60 }, { prefixLength: 48, threshold: 1000 }]);
+    });
+
+    test.each<[number, object[]]>([
+      [128, [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }]],
+      [60, [{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }]],
+      [56, [{ prefixLength: 48, threshold: 400 }]],
+      [52, [{ prefixLength: 48, threshold: 400 }]],
+      [48, []],
+    ])('with ipv6PrefixLength %d, only the wider networks are counted', (ipv6PrefixLength, networks) => {
+      const { blocker, template } = build({ blocker: { ipv6PrefixLength } });
+      expect(settingsOf(template, blocker).ipv6Networks).toEqual(networks);
+    });
+
+    test('with /56s not counted, the /48 only needs more than threshold', () => {
+      const { blocker, template } = build({ blocker: { ipv6PrefixLength: 56, ipv6Prefix48Threshold: 21 } });
+      expect(settingsOf(template, blocker).ipv6Networks).toEqual([{ prefixLength: 48, threshold: 21 }]);
+    });
   });
 
   test('the firewall\'s allow lists are exempt: the function reads them and may only read them', () => {
@@ -338,6 +372,20 @@ describe('AbuseBlocker', () => {
       ['reserved concurrency 0', { blocker: { reservedConcurrency: 0 } }, '`reservedConcurrency` must be a whole number between 1 and 1000, got 0'],
       ['fill alarm over 100%', { blocker: { blockListFillAlarmPercent: 101 } }, '`blockListFillAlarmPercent` must be a whole number between 1 and 100, got 101'],
       ['infinite log retention', { blocker: { logRetention: logs.RetentionDays.INFINITE } }, '`logRetention` must be a finite CloudWatch Logs retention'],
+      ['a /56 threshold of 0', { blocker: { ipv6Prefix56Threshold: 0 } }, '`ipv6Prefix56Threshold` must be a whole number >= 1, got 0'],
+      ['a fractional /48 threshold', { blocker: { ipv6Prefix48Threshold: 400.5 } }, '`ipv6Prefix48Threshold` must be a whole number >= 1, got 400.5'],
+      ['a /56 threshold not above threshold', { blocker: { ipv6Prefix56Threshold: 20 } },
+        '`ipv6Prefix56Threshold` must be greater than `threshold` (20), got 20: a /56 holds many narrower networks, so it needs more offences than one; raise it above 20'],
+      ['a /48 threshold not above the /56 one', { blocker: { ipv6Prefix56Threshold: 500 } },
+        '`ipv6Prefix48Threshold` must be greater than `ipv6Prefix56Threshold` (500), got 400: a /48 holds many narrower networks, so it needs more offences than one; raise it above 500'],
+      ['default network thresholds below a raised /56 threshold', { blocker: { threshold: 50, ipv6Prefix48Threshold: 200 } },
+        '`ipv6Prefix48Threshold` must be greater than `ipv6Prefix56Threshold` (250), got 200'],
+      ['a /48 threshold not above threshold when /56s are not counted', { blocker: { ipv6PrefixLength: 56, ipv6Prefix48Threshold: 20 } },
+        '`ipv6Prefix48Threshold` must be greater than `threshold` (20), got 20'],
+      ['a /56 threshold with a /56 client network', { blocker: { ipv6PrefixLength: 56, ipv6Prefix56Threshold: 100 } },
+        '`ipv6Prefix56Threshold` has no effect with `ipv6PrefixLength` 56, got 100: a client\'s own network is then a /56 or wider, counted against `threshold`; leave it out, or set `ipv6PrefixLength` above 56'],
+      ['a /48 threshold with a /48 client network', { blocker: { ipv6PrefixLength: 48, ipv6Prefix48Threshold: 400 } },
+        '`ipv6Prefix48Threshold` has no effect with `ipv6PrefixLength` 48, got 400: a client\'s own network is then a /48 or wider, counted against `threshold`; leave it out, or set `ipv6PrefixLength` above 48'],
       ['an invalid exempt CIDR', { blocker: { exemptCidrs: ['300.1.2.0/24'] } }, '`exemptCidrs[0]`'],
       ['an exempt CIDR with host bits', { blocker: { exemptCidrs: ['198.51.100.7/24'] } }, '`exemptCidrs[0]`'],
     ])('%s', (_name, options, message) => {

@@ -817,4 +817,18 @@ describe('addMetricAlarm', () => {
     expect(JSON.stringify(template.findResources('AWS::CloudWatch::CompositeAlarm'))).toContain('WafBlockedRequests');
     expect(api.alarms!.alarms.map((alarm) => alarm.node.id)).toContain('WafBlockedRequests');
   });
+
+  test('datapointsToAlarm 1 fires on the first breaching datapoint, over the set\'s evaluation minutes', () => {
+    const { stack, api } = build();
+    const metric = new cloudwatch.Metric({ namespace: 'Custom', metricName: 'Evicted', statistic: 'Sum', period: Duration.minutes(1) });
+    api.alarms!.addMetricAlarm('Evicted', { metric, threshold: 1, summary: 's', action: 'a', datapointsToAlarm: 1 });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `${PREFIX}-Evicted`, EvaluationPeriods: 5, DatapointsToAlarm: 1 });
+  });
+
+  test.each([0, 6, 1.5])('datapointsToAlarm %d is refused, naming the alarm', (datapointsToAlarm) => {
+    const { api } = build();
+    const metric = new cloudwatch.Metric({ namespace: 'Custom', metricName: 'Evicted' });
+    expect(() => api.alarms!.addMetricAlarm('Evicted', { metric, threshold: 1, summary: 's', action: 'a', datapointsToAlarm }))
+      .toThrow(`\`Evicted.datapointsToAlarm\` must be a whole number between 1 and 5, got ${datapointsToAlarm}`);
+  });
 });
