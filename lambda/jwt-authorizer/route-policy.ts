@@ -1,6 +1,7 @@
-import { HTTP_METHODS, INVOKE_ACTION, JwtRouteSettings } from '../shared/constants';
+import { INVOKE_ACTION, JwtRouteSettings } from '../shared/constants';
+import { Route as ApiRoute, RouteKeyError, RouteSet, parseRoute as parseApiRoute } from '../shared/routes';
 import type { Permissions } from './claims';
-import { UnauthorizedError } from './errors';
+import { SettingsError, UnauthorizedError } from './errors';
 
 /**
  * The IAM policy an authorizer returns, and how it stays correct under API Gateway's result cache.
@@ -24,33 +25,11 @@ import { UnauthorizedError } from './errors';
  * avoid an allowed route, the Deny wins (fail closed) and the route is reported as shadowed.
  */
 
-/** The HTTP methods of requests; `ANY` routes receive each of them. */
-const REQUEST_METHODS: readonly string[] = HTTP_METHODS.filter((method) => method !== 'ANY');
-
-/** A path parameter's value that equals no static segment of any route. */
-const FRESH = '~';
-
-/** Past this many candidate requests, two routes are assumed to overlap: more Deny, never less. */
-const MAX_CANDIDATES = 20_000;
-
 /** `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/`, the part shared by every route. */
 const METHOD_ARN_PREFIX = /^(arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)[A-Z*]+\//;
 
-type Segment =
-  | { readonly kind: 'static'; readonly value: string }
-  | { readonly kind: 'param' }
-  | { readonly kind: 'greedy' };
-
-/** Static segments are chosen over `{param}`, and `{param}` over `{param+}`. */
-const SEGMENT_RANK = { static: 0, param: 1, greedy: 2 } as const;
-
-/** A route of the API. */
-export interface Route {
-  readonly key: string;
-  readonly method: string;
-  readonly segments: readonly Segment[];
-  /** The route's pattern in execute-api ARNs, after the stage: `GET/pets/*`. */
-  readonly arnPattern: string;
+/** A route of the API, and what this authorizer requires on it. */
+export interface Route extends ApiRoute {
   /** Whether this authorizer guards the route. */
   readonly guarded: boolean;
   readonly scopes: readonly string[];
@@ -75,14 +54,12 @@ export interface CallerPolicy {
 /** The API's routes, with which route's ARN pattern reaches requests of which other route. */
 export class RouteTable {
   public readonly routes: readonly Route[];
-  private readonly reachCache = new Map<string, boolean>();
-  /** The most segments any route has. */
-  private readonly maxSegments: number;
+  private readonly set: RouteSet<Route>;
   private readonly policyCache = new Map<string, Omit<CallerPolicy, 'policyDocument'> & { readonly allow: string[]; readonly deny: string[] }>();
 
   constructor(settings: readonly JwtRouteSettings[]) {
-    this.routes = settings.map(parseRoute);
-    this.maxSegments = Math.max(0, ...this.routes.map((route) => route.segments.length));
+    this.set = new RouteSet(settings.map(parseRoute));
+    this.routes = this.set.routes;
   }
 
   /** Whether the caller's permissions satisfy the route's requirements. */
@@ -121,7 +98,7 @@ export class RouteTable {
    * towards `true` when the question is too large to answer exactly.
    */
   public reaches(from: Route, to: Route): boolean {
-    return from === to || this.patternReaches(from.arnPattern, to);
+    return from === to || this.set.reaches(from.arnPattern, to);
   }
 
   private decide(guarded: readonly Route[], allowed: readonly Route[]) {
@@ -134,8 +111,8 @@ export class RouteTable {
     }
     // A Deny that ends in a path segment also covers the same path with a trailing slash, which an
     // allowed pattern ending in `*` matches.
-    const denied = unique(deny.flatMap((pattern) => (pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`])));
-    const shadowed = allowed.filter((allow) => denied.some((pattern) => this.patternReaches(pattern, allow, true)));
+    const denied = unique(deny.flatMap(withTrailingSlash));
+    const shadowed = allowed.filter((allow) => denied.some((pattern) => this.set.reaches(pattern, allow, true)));
     return {
       allowed: allowed.map((route) => route.key),
       shadowed: shadowed.map((route) => route.key),
@@ -151,14 +128,14 @@ export class RouteTable {
    * refuses no allowed route; else (fail closed) the route's own pattern.
    */
   private denyPatterns(route: Route, reachers: readonly Route[], allowed: readonly Route[]): string[] {
-    const refusesNoAllowed = (pattern: string) => !allowed.some((allow) => this.patternReaches(pattern, allow, true));
+    const refusesNoAllowed = (pattern: string) => !allowed.some((allow) => this.set.reaches(pattern, allow, true));
     if (refusesNoAllowed(route.arnPattern)) {
       return [route.arnPattern];
     }
     const narrowed: string[] = [];
     for (const reacher of reachers) {
       const fit = narrowings(reacher.arnPattern).find((patterns) => patterns.every(refusesNoAllowed)
-        && !this.someRequestOf(route, reacher.arnPattern, patterns));
+        && !this.set.witness(reacher.arnPattern, route, { notMatching: patterns }));
       if (!fit) {
         return [route.arnPattern];
       }
@@ -167,128 +144,25 @@ export class RouteTable {
     return narrowed;
   }
 
-  /**
-   * Whether the ARN pattern matches a request that API Gateway routes to `to`. With `canonicalOnly`,
-   * requests with a trailing slash are left out: a Deny may refuse that form of an allowed route
-   * (failing closed on an unusual request), but an Allow must never reach any form of another route.
-   */
-  private patternReaches(pattern: string, to: Route, canonicalOnly = false): boolean {
-    const key = `${pattern}\n${to.key}\n${canonicalOnly}`;
-    let result = this.reachCache.get(key);
-    if (result === undefined) {
-      result = this.someRequestOf(to, pattern, [], canonicalOnly);
-      this.reachCache.set(key, result);
-    }
-    return result;
-  }
-
-  /**
-   * Whether some request that API Gateway routes to `to` matches the ARN pattern `matching` and not
-   * `notMatching`. Requests are built segment by segment from the route's shape, abandoning a
-   * prefix as soon as `matching` can no longer match; parameter values are drawn from every static
-   * segment that could change the answer (those of the routes at the same depth and of the two
-   * patterns) and one value that equals none. Errs towards `true` when there are too many to try.
-   */
-  private someRequestOf(to: Route, matching: string, notMatching: readonly string[] = [], canonicalOnly = false): boolean {
-    const glob = new GlobMatcher(matching);
-    const patterns = [matching, ...notMatching];
-    const patternMethods = patterns.map((pattern) => pattern.slice(0, pattern.indexOf('/')));
-    const methods = to.method !== 'ANY' ? [to.method] : patternMethods.includes('*') ? REQUEST_METHODS : unique(patternMethods);
-    const patternStatics = patterns.flatMap((pattern) => pattern.split('/').slice(1).filter((part) => part !== '*' && part !== ''));
-    let budget = MAX_CANDIDATES;
-
-    const excluded = notMatching.map((pattern) => new GlobMatcher(pattern));
-    // A request's ARN may end with the path (`GET/pets/1/admin`) or with a trailing slash, which
-    // API Gateway routes to the same resource (`GET/pets/1/admin/`): both forms are tried.
-    const isWitness = (method: string, path: readonly string[], states: GlobStates): boolean =>
-      (path.length === 0 ? ['/'] : canonicalOnly ? [''] : ['', '/']).some((end) => glob.accepts(glob.step(states, end))
-        && !excluded.some((pattern) => pattern.matches(`${method}/${path.join('/')}${path.length === 0 ? '' : end}`)))
-      && this.routeOf(method, path) === to;
-    // Extends `path` with the segment at `index`; a greedy parameter (always last) may take more.
-    const visit = (method: string, path: readonly string[], states: GlobStates, index: number): boolean => {
-      const segment = to.segments[index];
-      if (segment === undefined) {
-        return isWitness(method, path, states);
-      }
-      const values = segment.kind === 'static' ? [segment.value] : unique([...this.staticsAtDepth(path.length), ...patternStatics, FRESH]);
-      for (const value of values) {
-        if (--budget < 0) {
-          return true;
-        }
-        const next = glob.step(states, `/${value}`);
-        const longer = [...path, value];
-        if (next.size > 0 && (segment.kind === 'greedy'
-          // One or more segments, up to one more than the deepest route.
-          ? isWitness(method, longer, next) || (longer.length <= this.maxSegments && visit(method, longer, next, index))
-          : visit(method, longer, next, index + 1))) {
-          return true;
-        }
-      }
-      return false;
-    };
-    return methods.some((method) => {
-      const states = glob.step(glob.start(), method);
-      return states.size > 0 && visit(method, [], states, 0);
-    });
-  }
-
-  /** The route API Gateway sends a request to, or undefined. */
-  private routeOf(method: string, path: readonly string[]): Route | undefined {
-    let best: Route | undefined;
-    for (const route of this.routes) {
-      if ((route.method === method || route.method === 'ANY') && matches(route.segments, path) && (!best || moreSpecific(route, best))) {
-        best = route;
-      }
-    }
-    return best;
-  }
-
-  private staticsAtDepth(depth: number): string[] {
-    return this.routes.flatMap((route) => {
-      const segment = route.segments[depth];
-      return segment?.kind === 'static' ? [segment.value] : [];
-    });
-  }
 }
 
 function parseRoute(setting: JwtRouteSettings): Route {
   const [method, path] = setting;
-  const segments: Segment[] = path === '/' ? [] : path.slice(1).split('/').map((part): Segment =>
-    (/^\{.+\+\}$/.test(part) ? { kind: 'greedy' } : /^\{.+\}$/.test(part) ? { kind: 'param' } : { kind: 'static', value: part }));
-  const arnPath = segments.map((segment) => (segment.kind === 'static' ? segment.value : '*')).join('/');
+  let route: ApiRoute;
+  try {
+    route = parseApiRoute(method, path);
+  } catch (error) {
+    if (error instanceof RouteKeyError) {
+      throw new SettingsError(`the route ${JSON.stringify(`${method} ${path}`)} is not a route key: ${error.problem}`);
+    }
+    throw error;
+  }
   return {
-    key: `${method} ${path}`,
-    method,
-    segments,
-    arnPattern: `${method === 'ANY' ? '*' : method}/${arnPath}`,
+    ...route,
     guarded: setting.length === 4,
     scopes: setting.length === 4 ? setting[2] : [],
     groups: setting.length === 4 ? setting[3] : [],
   };
-}
-
-function matches(segments: readonly Segment[], path: readonly string[]): boolean {
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (segment.kind === 'greedy') {
-      return path.length > i;
-    }
-    if (i >= path.length || (segment.kind === 'static' && segment.value !== path[i])) {
-      return false;
-    }
-  }
-  return segments.length === path.length;
-}
-
-/** Whether API Gateway prefers `a` over `b` when both match a request. */
-function moreSpecific(a: Route, b: Route): boolean {
-  for (let i = 0; i < Math.min(a.segments.length, b.segments.length); i++) {
-    const diff = SEGMENT_RANK[a.segments[i].kind] - SEGMENT_RANK[b.segments[i].kind];
-    if (diff !== 0) {
-      return diff < 0;
-    }
-  }
-  return a.method !== 'ANY' && b.method === 'ANY';
 }
 
 /**
@@ -305,57 +179,9 @@ function narrowings(pattern: string): string[][] {
   return [[deeper], [bare], [deeper, bare]];
 }
 
-/** The positions an ARN pattern can be at after some input. */
-type GlobStates = ReadonlySet<number>;
-
-/**
- * IAM's ARN matching (`*` matches any characters, `/` included), fed a piece at a time, so a
- * request that can no longer match is abandoned before it is complete.
- */
-class GlobMatcher {
-  constructor(private readonly pattern: string) {}
-
-  public start(): GlobStates {
-    return this.closure([0]);
-  }
-
-  public step(states: GlobStates, text: string): GlobStates {
-    let current = states;
-    for (const char of text) {
-      const next: number[] = [];
-      for (const position of current) {
-        if (this.pattern[position] === '*') {
-          next.push(position);
-        } else if (this.pattern[position] === char) {
-          next.push(position + 1);
-        }
-      }
-      current = this.closure(next);
-      if (current.size === 0) {
-        break;
-      }
-    }
-    return current;
-  }
-
-  public accepts(states: GlobStates): boolean {
-    return states.has(this.pattern.length);
-  }
-
-  public matches(text: string): boolean {
-    return this.accepts(this.step(this.start(), text));
-  }
-
-  /** A `*` may also match nothing. */
-  private closure(positions: readonly number[]): Set<number> {
-    const result = new Set(positions);
-    for (const position of result) {
-      if (this.pattern[position] === '*') {
-        result.add(position + 1);
-      }
-    }
-    return result;
-  }
+/** A pattern, and its form with a trailing slash when a request can add one that it does not match. */
+function withTrailingSlash(pattern: string): string[] {
+  return pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`];
 }
 
 function unique<T>(values: readonly T[]): T[] {

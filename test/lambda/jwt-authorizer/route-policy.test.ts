@@ -256,7 +256,7 @@ describe('RouteTable.policyFor: statements', () => {
   });
 
   test('routes sharing an ARN pattern are listed once', () => {
-    const table = new RouteTable([['GET', '/a/{x}', ['s'], []], ['GET', '/a/{y}/b', ['s'], []], ['GET', '/a/{z}/c', [], ['g']], ['GET', '/b/{x}/c', [], ['g']]]);
+    const table = new RouteTable([['GET', '/a/{x}', ['s'], []], ['GET', '/a/{x}/b', ['s'], []], ['GET', '/a/{x}/c', [], ['g']], ['GET', '/b/{x}/c', [], ['g']]]);
     const policy = table.policyFor(arnOf('GET /a/1'), permissions(['s']));
     expect(resources(policy, 'Allow')).toEqual(['GET/a/*', 'GET/a/*/b']);
     expect(resources(policy, 'Deny')).toEqual(['GET/a/*/c', 'GET/a/*/c/']);
