@@ -443,10 +443,9 @@ export class JwtAuthorizer extends Construct {
 
   /** Every route of the API, with what this authorizer requires on the routes it guards. */
   private routeSettings(): JwtRouteSettings[] {
-    return this.api.accessMatrix.map(({ routeKey }): JwtRouteSettings => {
-      const [method, routePath] = routeKey.split(' ');
+    return this.api.routes.map(({ routeKey, method, path }): JwtRouteSettings => {
       const requirement = this.requirements.get(routeKey);
-      return requirement ? [method, routePath, requirement.scopes, requirement.groups] : [method, routePath];
+      return requirement ? [method, path, requirement.scopes, requirement.groups] : [method, path];
     });
   }
 
