@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import {
   Route,
   RouteConflictError,
+  RouteConflicts,
   RouteConflictProblem,
   RouteKeyError,
   RouteKeyProblem,
@@ -81,6 +82,7 @@ function routeKeyProblem(key: string, { problem, detail }: RouteKeyError): strin
 export class RouteTable {
   /** The route model of the routes added so far. */
   public readonly set = new RouteSet<ParsedRoute>();
+  private readonly conflicts = new RouteConflicts();
 
   /** The routes added so far, in order. */
   public get all(): readonly ParsedRoute[] {
@@ -90,7 +92,7 @@ export class RouteTable {
   /** Adds `route`, or throws a {@link ValidationError} naming the conflict. */
   public add(scope: IConstruct, route: ParsedRoute): void {
     try {
-      this.set.add(route);
+      this.conflicts.add(route);
     } catch (error) {
       if (!(error instanceof RouteConflictError)) {
         throw error;
@@ -101,6 +103,7 @@ export class RouteTable {
       const { segment, parent, existing } = error.conflict;
       throw new ValidationError(`\`routeKey\` ${describe(route.key)} puts '${segment}' under '${parent}', where '${existing}' already is: API Gateway allows one parameter name at one place in the path, so use '${existing}'`, scope);
     }
+    this.set.add(route);
   }
 
   /** Whether a route with this method and path exists. */

@@ -6,3 +6,4 @@
 export * from './route';
 export * from './glob';
 export * from './route-set';
+export * from './conflicts';

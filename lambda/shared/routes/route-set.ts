@@ -27,27 +27,6 @@ export interface WitnessOptions {
   readonly canonicalOnly?: boolean;
 }
 
-/** Why a route cannot join a {@link RouteSet}. */
-export enum RouteConflictProblem {
-  /** The same method and path are already a route. */
-  DUPLICATE = 'duplicate',
-  /** Another parameter name is already at this place of the path; `detail` is that name's segment. */
-  PARAMETER_NAME = 'parameter-name',
-}
-
-/** A route that conflicts with the routes already in a {@link RouteSet}. */
-export class RouteConflictError extends Error {
-  constructor(
-    public readonly route: Route,
-    public readonly problem: RouteConflictProblem,
-    /** For {@link RouteConflictProblem.PARAMETER_NAME}: the segment of the new route, its parent path and the existing segment. */
-    public readonly conflict?: { readonly segment: string; readonly parent: string; readonly existing: string },
-  ) {
-    super(`route ${route.key}: ${problem}`);
-    this.name = 'RouteConflictError';
-  }
-}
-
 /** A parameter's value that equals no static segment of any route. */
 export const FRESH_SEGMENT = '~';
 
@@ -84,12 +63,14 @@ export function moreSpecific(a: Route, b: Route): boolean {
 
 /** The routes of an API; see the module's comment. */
 export class RouteSet<R extends Route = Route> {
-  private readonly list: R[] = [];
-  private readonly byKey = new Map<string, R>();
-  private readonly parameterChildren = new Map<string, string>();
-  private readonly reachCache = new Map<string, boolean>();
-  private staticsByDepth: string[][] = [];
-  private deepest = 0;
+  readonly #list: R[] = [];
+  readonly #byKey = new Map<string, R>();
+  readonly #reachCache = new Map<string, boolean>();
+  /** Routes without a greedy parameter, by `<segments>|<first static segment, or * for a parameter>`. */
+  readonly #buckets = new Map<string, R[]>();
+  readonly #greedyRoutes: R[] = [];
+  readonly #staticsByDepth: Array<Set<string>> = [];
+  #deepest = 0;
 
   constructor(routes: readonly R[] = []) {
     routes.forEach((route) => this.add(route));
@@ -97,64 +78,59 @@ export class RouteSet<R extends Route = Route> {
 
   /** The routes, in the order they were added. */
   public get routes(): readonly R[] {
-    return this.list;
+    return this.#list;
   }
 
   /** The most segments any route has. */
   public get maxSegments(): number {
-    return this.deepest;
+    return this.#deepest;
   }
 
   /** The route with this canonical key. */
   public get(key: string): R | undefined {
-    return this.byKey.get(key);
+    return this.#byKey.get(key);
   }
 
-  /**
-   * Adds a route, or throws a {@link RouteConflictError}: a method and path may be added once, and
-   * API Gateway allows one parameter name at one place of the path (`/pets/{id}` and
-   * `/pets/{petId}` cannot both exist).
-   */
+  /** Adds a route. Check it first with a {@link RouteConflicts}: API Gateway would refuse a conflicting one. */
   public add(route: R): void {
-    if (this.byKey.has(route.key)) {
-      throw new RouteConflictError(route, RouteConflictProblem.DUPLICATE);
-    }
-    const parents: string[] = [];
-    let parent = '';
-    for (const segment of route.segments) {
-      if (segment.kind !== 'static') {
-        const existing = this.parameterChildren.get(parent);
-        if (existing !== undefined && existing !== segment.text) {
-          throw new RouteConflictError(route, RouteConflictProblem.PARAMETER_NAME, { segment: segment.text, parent: parent || '/', existing });
-        }
-        parents.push(parent);
-      }
-      parent = `${parent}/${segment.text}`;
-    }
-    route.segments.forEach((segment) => {
-      if (segment.kind !== 'static') {
-        this.parameterChildren.set(parents.shift()!, segment.text);
-      }
-    });
-    this.list.push(route);
-    this.byKey.set(route.key, route);
-    this.reachCache.clear();
-    this.deepest = Math.max(this.deepest, route.segments.length);
+    this.#list.push(route);
+    this.#byKey.set(route.key, route);
+    this.#reachCache.clear();
+    this.#deepest = Math.max(this.#deepest, route.segments.length);
     route.segments.forEach((segment, depth) => {
       if (segment.kind === 'static') {
-        (this.staticsByDepth[depth] ??= []).push(segment.name);
+        (this.#staticsByDepth[depth] ??= new Set()).add(segment.name);
       }
     });
+    if (route.segments.some((segment) => segment.kind === 'greedy')) {
+      this.#greedyRoutes.push(route);
+    } else {
+      const first = route.segments[0];
+      const bucket = `${route.segments.length}|${first?.kind === 'static' ? first.name : '*'}`;
+      let routes = this.#buckets.get(bucket);
+      if (!routes) {
+        routes = [];
+        this.#buckets.set(bucket, routes);
+      }
+      routes.push(route);
+    }
   }
 
   /** The route API Gateway sends a request to (its path without a trailing slash), or undefined. */
   public routeOf(method: string, path: readonly string[]): R | undefined {
     let best: R | undefined;
-    for (const route of this.list) {
-      if ((route.method === method || route.method === 'ANY') && shapeMatches(route.segments, path) && (!best || moreSpecific(route, best))) {
-        best = route;
+    const consider = (routes: readonly R[] | undefined) => {
+      for (const route of routes ?? []) {
+        if ((route.method === method || route.method === 'ANY') && shapeMatches(route.segments, path) && (!best || moreSpecific(route, best))) {
+          best = route;
+        }
       }
+    };
+    consider(this.#buckets.get(`${path.length}|${path[0] ?? '*'}`));
+    if (path.length > 0) {
+      consider(this.#buckets.get(`${path.length}|*`));
     }
+    consider(this.#greedyRoutes);
     return best;
   }
 
@@ -165,12 +141,37 @@ export class RouteSet<R extends Route = Route> {
    */
   public reaches(pattern: string, to: R, canonicalOnly = false): boolean {
     const key = `${pattern}\n${to.key}\n${canonicalOnly}`;
-    let result = this.reachCache.get(key);
+    let result = this.#reachCache.get(key);
     if (result === undefined) {
       result = this.witness(pattern, to, { canonicalOnly }) !== undefined;
-      this.reachCache.set(key, result);
+      this.#reachCache.set(key, result);
     }
     return result;
+  }
+
+  /**
+   * The routes (of `among`, by default all) whose requests the ARN pattern matches: see
+   * {@link reaches}. Routes the pattern's leading literal segments rule out are not searched.
+   */
+  public reachedBy(pattern: string, canonicalOnly = false, among: readonly R[] = this.#list): R[] {
+    const slash = pattern.indexOf('/');
+    const method = pattern.slice(0, slash);
+    // A leading `*` spans path segments too: nothing can be ruled out by position.
+    const literals: string[] = [];
+    if (!method.includes('*')) {
+      for (const part of pattern.slice(slash + 1).split('/')) {
+        if (part === '' || part.includes('*')) {
+          break;
+        }
+        literals.push(part);
+      }
+    }
+    return among.filter((route) => (method.includes('*') || route.method === 'ANY' || route.method === method)
+      && literals.every((literal, i) => {
+        const segment = route.segments[Math.min(i, route.segments.length - 1)];
+        return segment !== undefined && (i < route.segments.length ? segment.kind !== 'static' || segment.name === literal : segment.kind === 'greedy');
+      })
+      && this.reaches(pattern, route, canonicalOnly));
   }
 
   /**
@@ -217,7 +218,7 @@ export class RouteSet<R extends Route = Route> {
       if (segment === undefined) {
         return isWitness(method, path, states);
       }
-      const values = segment.kind === 'static' ? [segment.name] : unique([FRESH_SEGMENT, ...(this.staticsByDepth[path.length] ?? []), ...patternStatics]);
+      const values = segment.kind === 'static' ? [segment.name] : unique([FRESH_SEGMENT, ...(this.#staticsByDepth[path.length] ?? []), ...patternStatics]);
       for (const value of values) {
         if (--budget < 0) {
           exhausted = true;
@@ -230,7 +231,7 @@ export class RouteSet<R extends Route = Route> {
         const longer = [...path, value];
         const found = segment.kind === 'greedy'
           // One or more segments, up to one more than the deepest route.
-          ? isWitness(method, longer, next) ?? (longer.length <= this.deepest ? visit(method, longer, next, index) : undefined)
+          ? isWitness(method, longer, next) ?? (longer.length <= this.#deepest ? visit(method, longer, next, index) : undefined)
           : visit(method, longer, next, index + 1);
         if (found || exhausted) {
           return found;

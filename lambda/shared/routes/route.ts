@@ -104,14 +104,14 @@ export function parseRouteKey(key: string): Route {
     return fail(RouteKeyProblem.NO_LEADING_SLASH);
   }
   if (path === '/') {
-    return routeOf(key, method, path, []);
+    return buildRoute(method, path);
   }
   if (path.endsWith('/')) {
     return fail(RouteKeyProblem.TRAILING_SLASH);
   }
   const parts = path.slice(1).split('/');
   const names = new Set<string>();
-  const segments = parts.map((part, index): Segment => {
+  parts.forEach((part, index) => {
     if (part === '') {
       return fail(RouteKeyProblem.EMPTY_SEGMENT);
     }
@@ -128,14 +128,11 @@ export function parseRouteKey(key: string): Route {
         return fail(RouteKeyProblem.DUPLICATE_PARAMETER, name);
       }
       names.add(name);
-      return { kind: greedy ? 'greedy' : 'param', name, text: part };
+    } else if (!LITERAL_SEGMENT.test(part)) {
+      fail(RouteKeyProblem.BAD_LITERAL, part);
     }
-    if (!LITERAL_SEGMENT.test(part)) {
-      return fail(RouteKeyProblem.BAD_LITERAL, part);
-    }
-    return { kind: 'static', name: part, text: part };
   });
-  return routeOf(key, method, path, segments);
+  return buildRoute(method, path);
 }
 
 /** Parses a route given as its method and path; see {@link parseRouteKey}. */
@@ -170,10 +167,18 @@ export function pathRegex(route: Route, escape: (literal: string) => string): st
   return `${body}/?`;
 }
 
-function routeOf(key: string, method: RouteMethod, path: string, segments: readonly Segment[]): Route {
+/**
+ * The route of a method and path that were already checked (with {@link parseRouteKey}, at synth):
+ * the authorizer builds its routes from its settings with this, without the checks.
+ */
+export function buildRoute(method: RouteMethod, path: string): Route {
+  const segments = path === '/' ? [] : path.slice(1).split('/').map((text): Segment => {
+    const name = text.replace(/^\{|\+?\}$/g, '');
+    return { kind: !text.startsWith('{') ? 'static' : text.endsWith('+}') ? 'greedy' : 'param', name, text };
+  });
   const arnPath = segments.map((segment) => (segment.kind === 'static' ? segment.name : '*')).join('/');
   return {
-    key,
+    key: `${method} ${path}`,
     method,
     path,
     segments,

@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { RouteTable as PolicyTable } from '../../../../lambda/jwt-authorizer/route-policy';
 import type { JwtRouteSettings } from '../../../../lambda/shared/constants';
-import { Route, RouteConflictError, RouteSet, parseRoute } from '../../../../lambda/shared/routes';
+import { Route, RouteConflictError, RouteConflicts, RouteSet, parseRoute } from '../../../../lambda/shared/routes';
 import { grantOverreach } from '../../../../lib/private/grants';
 import { routePathRegex } from '../../../../lib/private/waf-statements';
 import { arnMatches, policyAllows } from '../../jwt-authorizer/policy-oracle';
@@ -160,6 +160,7 @@ const routeArb = fc.record({
 /** A route table API Gateway would accept: each parameter named after its depth, conflicts dropped. */
 const tableArb = fc.array(routeArb, { minLength: 1, maxLength: 7 }).map((drafts) => {
   const set = new RouteSet();
+  const conflicts = new RouteConflicts();
   const table: TableRoute[] = [];
   for (const draft of drafts) {
     // A greedy parameter only at the end.
@@ -168,13 +169,14 @@ const tableArb = fc.array(routeArb, { minLength: 1, maxLength: 7 }).map((drafts)
     const path = `/${segments.map((segment, depth) => (segment.kind === 'static' ? segment.name : segment.kind === 'param' ? `{p${depth}}` : `{p${depth}+}`)).join('/')}`;
     const parsed = parseRoute(draft.method, path);
     try {
-      set.add(parsed);
+      conflicts.add(parsed);
     } catch (error) {
       if (error instanceof RouteConflictError) {
         continue;
       }
       throw error;
     }
+    set.add(parsed);
     table.push({ route: parsed, authorization: draft.authorization });
   }
   return { set, table };

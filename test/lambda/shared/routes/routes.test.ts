@@ -2,6 +2,7 @@ import {
   GlobMatcher,
   RouteConflictError,
   RouteConflictProblem,
+  RouteConflicts,
   RouteKeyError,
   RouteKeyProblem,
   RouteSet,
@@ -70,8 +71,9 @@ describe('IAM glob', () => {
 describe('RouteSet', () => {
   const set = (...keys: string[]) => new RouteSet(keys.map((key) => parseRouteKey(key)));
 
-  test('refuses a route twice, and a second parameter name at one place', () => {
-    const routes = set('GET /pets/{id}');
+  test('RouteConflicts refuses a route twice, and a second parameter name at one place', () => {
+    const routes = new RouteConflicts();
+    routes.add(parseRouteKey('GET /pets/{id}'));
     expect(errorOf(RouteConflictError, () => routes.add(parseRouteKey('GET /pets/{id}'))).problem).toBe(RouteConflictProblem.DUPLICATE);
     const conflict = errorOf(RouteConflictError, () => routes.add(parseRouteKey('GET /pets/{petId}/x')));
     expect([conflict.problem, conflict.conflict]).toEqual([RouteConflictProblem.PARAMETER_NAME, { segment: '{petId}', parent: '/pets', existing: '{id}' }]);
