@@ -7,3 +7,4 @@ export * from './route';
 export * from './glob';
 export * from './route-set';
 export * from './conflicts';
+export * from './policy';
