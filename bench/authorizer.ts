@@ -335,6 +335,29 @@ export function measureRoutePolicies(rounds: number): Timing {
   return timing(samples);
 }
 
+/**
+ * Figures (a) and (f) alone: the warm call with the bundle's own table, then with generated tables
+ * of {@link WARM_SCALE_ROUTES} routes (for a quick run without the rest of the bench).
+ */
+export async function measureWarmCalls(options: AuthorizerBenchOptions): Promise<ReadonlyArray<{ readonly routes: number | 'bundle'; readonly warm: WarmResult }>> {
+  const harness = await OidcHarness.start();
+  let bundle: Bundle | undefined;
+  try {
+    const issuer = await harness.issuer('bench');
+    bundle = synthesize(issuer);
+    const results: Array<{ routes: number | 'bundle'; warm: WarmResult }> = [{ routes: 'bundle', warm: await measureWarm(harness, bundle, issuer, options, 'INFO') }];
+    for (const count of WARM_SCALE_ROUTES) {
+      results.push({ routes: count, warm: await measureWarm(harness, bundle, issuer, options, 'INFO', generatedRoutes(count)) });
+    }
+    return results;
+  } finally {
+    await harness.stop();
+    if (bundle) {
+      fs.rmSync(bundle.assemblyDir, { recursive: true, force: true });
+    }
+  }
+}
+
 /** f. The route counts of the warm call at scale. */
 export const WARM_SCALE_ROUTES = [100, 1000] as const;
 /** f. The route counts of the policy figures. */
