@@ -7,7 +7,10 @@
  *   c. the time to `require()` the bundle in a fresh process against `require('aws-jwt-verify')`;
  *   d. the issuer's JWKS requests under 20 concurrent cold requests;
  *   e. the route table's policy computation: building a table of 61 routes and the policies of 8
- *      callers (the figure test/lambda/jwt-authorizer/route-policy.test.ts once asserted on).
+ *      callers (the figure test/lambda/jwt-authorizer/route-policy.test.ts once asserted on);
+ *   f. policies at scale: generated tables of 10, 100 and 1,000 routes, the time to build the
+ *      table (cold start) and one uncached policy, and the policies' size in bytes; and figure (a)
+ *      again with the bundle loaded with the 100- and 1,000-route tables.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +18,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { RouteTable } from '../lambda/jwt-authorizer/route-policy';
-import { ENV, JWT_AUTHORIZER_ENV, JwtRouteSettings } from '../lambda/shared/constants';
+import { ENV, JWT_AUTHORIZER_ENV, JwtAuthorizerSettings, JwtRouteSettings } from '../lambda/shared/constants';
 import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
 import { bundledFunctions, bundlingApp } from '../test/helpers/bundles';
 import { inlineFunction } from '../test/helpers/stack';
@@ -74,6 +77,8 @@ export interface AuthorizerResult {
   readonly warm: WarmResult;
   /** a, diagnostic only: the same at `POWERTOOLS_LOG_LEVEL=DEBUG`, one decision line per call. */
   readonly warmWithDebugLog: WarmResult;
+  /** f. Figure (a) with the bundle's route table replaced by a generated one of this many routes. */
+  readonly warmAtScale: ReadonlyArray<{ readonly routes: number; readonly warm: WarmResult }>;
   /** b. The minified index.js, in bytes. */
   readonly bundleBytes: number;
   /** c. Under the function's synthesized environment, `NODE_OPTIONS=--enable-source-maps` included. */
@@ -137,8 +142,15 @@ function synthesize(issuer: HarnessIssuer): Bundle {
  * What the harness sets before loading the bundle: the variables the handler reads (NODE_OPTIONS
  * only matters when a process starts), and the log level for {@link WarmResult}s without the log.
  */
-function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'DEBUG'): Record<string, string> {
-  return { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
+function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'DEBUG', routes?: readonly JwtRouteSettings[]): Record<string, string> {
+  const env: Record<string, string> = { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
+  if (routes) {
+    // The settings as the construct would write them for these routes, the scopes they name declared.
+    const settings = JSON.parse(env[JWT_AUTHORIZER_ENV.settings]) as JwtAuthorizerSettings;
+    const scopes = [...new Set([...settings.issuers[0].scopes, ...routes.flatMap((route) => (route.length === 4 ? route[2] : []))])];
+    env[JWT_AUTHORIZER_ENV.settings] = JSON.stringify({ ...settings, issuers: [{ ...settings.issuers[0], scopes }], routes });
+  }
+  return env;
 }
 
 /** `env` less the variable `name`. */
@@ -169,8 +181,8 @@ async function measureColdJwks(harness: OidcHarness, bundle: Bundle): Promise<Au
  * alternating which goes first, after one discarded round (JIT, the bare verifier's JWKS fetch).
  * The harness's stdout, where the decision log goes, is a pipe that the parent reads as it fills.
  */
-async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'DEBUG'): Promise<WarmResult> {
-  await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, logLevel) });
+async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'DEBUG', routes?: readonly JwtRouteSettings[]): Promise<WarmResult> {
+  await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, logLevel, routes) });
   const token = await harness.token('bench', { claims: { sub: 'warm-user', aud: API_AUDIENCE, scope: 'pets/read pets/write', groups: ['admins'] } });
   const event = { type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken: `Bearer ${token}` };
   // The first call fetches the key set; the timed calls find it cached.
@@ -260,6 +272,10 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
     const coldJwks = await measureColdJwks(harness, bundle);
     const warm = await measureWarm(harness, bundle, issuer, options, 'INFO');
     const warmWithDebugLog = await measureWarm(harness, bundle, issuer, options, 'DEBUG');
+    const warmAtScale = [];
+    for (const count of WARM_SCALE_ROUTES) {
+      warmAtScale.push({ routes: count, warm: await measureWarm(harness, bundle, issuer, options, 'INFO', generatedRoutes(count)) });
+    }
     // The fresh processes of (c) need no issuer: stop the harness so it does not share the CPUs.
     await harness.stop();
     harness = undefined;
@@ -268,7 +284,7 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
     const init = measureInit(bundle, processEnv, options);
     const initWithoutSourceMaps = measureInit(bundle, without(processEnv, ENV.nodeOptions), options);
     const functionEnvNames = Object.keys(bundle.environment);
-    return { options, warm, warmWithDebugLog, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
+    return { options, warm, warmWithDebugLog, warmAtScale, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
   } finally {
     await harness?.stop();
     if (bundle) {
@@ -317,4 +333,108 @@ export function measureRoutePolicies(rounds: number): Timing {
     }
   }
   return timing(samples);
+}
+
+/**
+ * Figures (a) and (f) alone: the warm call with the bundle's own table, then with generated tables
+ * of {@link WARM_SCALE_ROUTES} routes (for a quick run without the rest of the bench).
+ */
+export async function measureWarmCalls(options: AuthorizerBenchOptions): Promise<ReadonlyArray<{ readonly routes: number | 'bundle'; readonly warm: WarmResult }>> {
+  const harness = await OidcHarness.start();
+  let bundle: Bundle | undefined;
+  try {
+    const issuer = await harness.issuer('bench');
+    bundle = synthesize(issuer);
+    const results: Array<{ routes: number | 'bundle'; warm: WarmResult }> = [{ routes: 'bundle', warm: await measureWarm(harness, bundle, issuer, options, 'INFO') }];
+    for (const count of WARM_SCALE_ROUTES) {
+      results.push({ routes: count, warm: await measureWarm(harness, bundle, issuer, options, 'INFO', generatedRoutes(count)) });
+    }
+    return results;
+  } finally {
+    await harness.stop();
+    if (bundle) {
+      fs.rmSync(bundle.assemblyDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** f. The route counts of the warm call at scale. */
+export const WARM_SCALE_ROUTES = [100, 1000] as const;
+/** f. The route counts of the policy figures. */
+export const POLICY_SCALE_ROUTES = [10, 100, 1000] as const;
+
+/**
+ * A route table of `count` routes like a large API's: top-level resources of 10 routes each, with
+ * nested parameters, reads and writes by scope (half the resources share `pets/read` and
+ * `pets/write`, the others have their own), admin routes by group, and one route of another
+ * authorization per resource; past 100 resources, they nest under `/v<n>/`.
+ */
+export function generatedRoutes(count: number): JwtRouteSettings[] {
+  const routes: JwtRouteSettings[] = [];
+  for (let i = 0; routes.length < count; i++) {
+    const base = i < 100 ? `/r${i}` : `/v${Math.floor(i / 100)}/r${i % 100}`;
+    const [read, write] = i % 2 === 0 ? ['pets/read', 'pets/write'] : [`r${i}/read`, `r${i}/write`];
+    const resource: JwtRouteSettings[] = [
+      ['GET', base, [read], []],
+      ['POST', base, [write], []],
+      ['GET', `${base}/{id}`, [read], []],
+      ['PUT', `${base}/{id}`, [write], []],
+      ['DELETE', `${base}/{id}`, [write], ['admins']],
+      ['GET', `${base}/{id}/items`, [read], []],
+      ['GET', `${base}/{id}/items/{itemId}`, [read], []],
+      ['GET', `${base}/{id}/admin`, [], ['admins']],
+      ['GET', `${base}/search`, [read], []],
+      ['GET', `${base}/health`],
+    ];
+    routes.push(...resource.slice(0, count - routes.length));
+  }
+  return routes;
+}
+
+/** f. One route count's figures. */
+export interface PolicyScale {
+  readonly routes: number;
+  /** Building the RouteTable: what a cold start does once. */
+  readonly tableMs: number;
+  /** One uncached policy, per caller: each caller's first call on a warm table. */
+  readonly policyMs: Timing;
+  /** The policy document's JSON, in bytes, per caller (see {@link SCALE_CALLERS}). */
+  readonly bytes: readonly number[];
+}
+
+/** f. The callers: nothing, one reader, the shared scopes, an admin, and everything. */
+export const SCALE_CALLERS: ReadonlyArray<{ readonly label: string; readonly scopes: readonly string[]; readonly groups: readonly string[] }> = [
+  { label: 'no scope', scopes: [], groups: [] },
+  { label: 'r1/read', scopes: ['r1/read'], groups: [] },
+  { label: 'pets/read pets/write', scopes: ['pets/read', 'pets/write'], groups: [] },
+  { label: 'admins', scopes: [], groups: ['admins'] },
+  { label: 'every scope and group', scopes: ['pets/read', 'pets/write', ...Array.from({ length: 1000 }, (_, i) => [`r${i}/read`, `r${i}/write`]).flat()], groups: ['admins'] },
+];
+
+/** f. The policy figures of generated tables: `rounds` fresh tables per route count, one discarded. */
+export function measurePolicyScaling(rounds: number): PolicyScale[] {
+  const methodArn = `arn:aws:execute-api:${BENCH_ENV.region}:${BENCH_ENV.account}:abc123defg/v1/GET/r0`;
+  return POLICY_SCALE_ROUTES.map((count) => {
+    const routes = generatedRoutes(count);
+    const tableMs: number[] = [];
+    const policyMs: number[] = [];
+    let bytes: number[] = [];
+    for (let round = 0; round <= rounds; round++) {
+      let started = performance.now();
+      const table = new RouteTable(routes);
+      const built = performance.now() - started;
+      bytes = SCALE_CALLERS.map((caller) => {
+        started = performance.now();
+        const policy = table.policyFor(methodArn, { scopes: new Set(caller.scopes), groups: new Set(caller.groups) });
+        if (round > 0) {
+          policyMs.push(performance.now() - started);
+        }
+        return Buffer.byteLength(JSON.stringify(policy.policyDocument), 'utf8');
+      });
+      if (round > 0) {
+        tableMs.push(built);
+      }
+    }
+    return { routes: count, tableMs: median(tableMs), policyMs: timing(policyMs), bytes };
+  });
 }

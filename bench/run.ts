@@ -26,7 +26,10 @@ import {
   CONCURRENT_COLD_REQUESTS,
   InitResult,
   measureAuthorizer,
+  measurePolicyScaling,
   measureRoutePolicies,
+  PolicyScale,
+  SCALE_CALLERS,
   POLICY_TABLE_CALLERS,
   POLICY_TABLE_ROUTES,
   Timing,
@@ -184,6 +187,19 @@ function printRoutePolicies(result: Timing): void {
   ]);
 }
 
+function printPolicyScaling(results: readonly PolicyScale[], authorizer: AuthorizerResult): void {
+  console.log('\n  f. policies at scale: generated tables (bench/authorizer.ts generatedRoutes: resources of 10 routes, nested parameters,');
+  console.log('     scopes shared and per resource, an admins group, one route of another authorization each); the table\'s build (cold');
+  console.log(`     start), one uncached policy per caller (${SCALE_CALLERS.map((caller) => caller.label).join('; ')}), and each policy's JSON in bytes`);
+  printTable([
+    ['routes', 'table build', 'policy median', 'policy p90', ...SCALE_CALLERS.map((caller) => `bytes: ${caller.label}`)],
+    ...results.map((r) => [String(r.routes), ms(r.tableMs), ms(r.policyMs.median), ms(r.policyMs.p90), ...r.bytes.map(String)]),
+  ]);
+  for (const { routes, warm } of authorizer.warmAtScale) {
+    console.log(`     warm call with ${routes} routes: authorizer ${us(warm.authorizer.median)}, bare verify ${us(warm.bare.median)}, ratio ${warm.ratio.toFixed(2)} (target <= ${routes >= 1000 ? 2 : 1.5})`);
+  }
+}
+
 function printAbuseBlocker(results: readonly ShapeTiming[]): void {
   console.log(`\n== 4. Abuse blocker: one subscription batch of ${BATCH_EVENTS} access-log offences (401/403) ==`);
   console.log('  from the base64 gzip payload Lambda receives to the block lists updated: decode, parse, count (one DynamoDB write per address),');
@@ -261,6 +277,7 @@ async function main(): Promise<void> {
   const authorizer = await measureAuthorizer(authorizerOptions);
   printAuthorizer(authorizer);
   printRoutePolicies(measureRoutePolicies(positiveInt('BENCH_POLICY_ROUNDS', 50)));
+  printPolicyScaling(measurePolicyScaling(positiveInt('BENCH_POLICY_SCALE_ROUNDS', 5)), authorizer);
   const blocker = await measureAbuseBlocker(positiveInt('BENCH_BLOCKER_SAMPLES', 10), 2);
   printAbuseBlocker(blocker);
   printSummary(synth, routes, authorizer, blocker);

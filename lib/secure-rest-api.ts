@@ -20,6 +20,8 @@ import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION } from '../lambda/shared/constants';
 import { API_GATEWAY_DEFAULT_RESOURCES_PER_API, LAMBDA_POLICY_LIMIT_BYTES, apiResourceQuotaErrors, oversizedLambdaPolicies, stackLimitErrors } from './private/deploy-limits';
+import { arnMethod } from '../lambda/shared/routes';
+import { grantOverreach } from './private/grants';
 import { ResourcePolicyStatements, SOURCE_IP_KEY, VPC_SOURCE_IP_KEY } from './private/resource-policy';
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { DEFAULT_ROUTES_IN_API_STACK, DEFAULT_ROUTES_PER_NESTED_STACK, RoutePlacement, RoutePlacementCapacity } from './private/route-placement';
@@ -278,6 +280,8 @@ export interface ISecureRestApi extends IConstruct {
   readonly alarms?: ApiAlarms;
   /** The access matrix: every route and who may call it, in the order they were added. */
   readonly accessMatrix: RouteAccessEntry[];
+  /** Every route, typed: its method, path, parameters and authorization, in the order they were added. */
+  readonly routes: ApiRoute[];
 
   /**
    * The API Gateway method of a route.
@@ -361,6 +365,24 @@ export interface RouteAccessEntry {
   readonly apiKeyRequired: boolean;
 }
 
+/** A route of the API, typed, for the parts that attach to it: nothing to parse. */
+export interface ApiRoute {
+  /** The canonical route key, `<METHOD> <path>`. */
+  readonly routeKey: string;
+  /** The route's method. */
+  readonly method: HttpMethod;
+  /** The resource path, such as `/pets/{petId}`, or `/` for the root. */
+  readonly path: string;
+  /** The names of the path's parameters, in order, without braces or `+`. */
+  readonly pathParameters: string[];
+  /** How API Gateway authorizes calls: `IAM`, `CUSTOM` (a Lambda authorizer), `COGNITO_USER_POOLS` or `NONE`. */
+  readonly authorizationType: apigw.AuthorizationType;
+  /** The route's authorization, described, such as `IAM` or `public: health check`. */
+  readonly authorization: string;
+  /** Whether an API key is required too. */
+  readonly apiKeyRequired: boolean;
+}
+
 interface RouteRecord {
   readonly route: ParsedRoute;
   readonly method: apigw.Method;
@@ -421,6 +443,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
 
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
+  private readonly recordsByKey = new Map<string, RouteRecord>();
   private readonly stageThrottle: Required<ThrottleSettings>;
   private readonly allowedSourceCidrs: string[] = [];
   private readonly deniedSourceCidrs: string[] = [];
@@ -544,6 +567,19 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   /** The access matrix: every route and who may call it, in the order they were added. */
   public get accessMatrix(): RouteAccessEntry[] {
     return this.records.map((record) => record.access);
+  }
+
+  /** Every route, typed: its method, path, parameters and authorization, in the order they were added. */
+  public get routes(): ApiRoute[] {
+    return this.records.map(({ route, access, authorizationType }) => ({
+      routeKey: route.key,
+      method: route.method,
+      path: route.path,
+      pathParameters: [...route.pathParameters],
+      authorizationType,
+      authorization: access.authorization,
+      apiKeyRequired: access.apiKeyRequired,
+    }));
   }
 
   /**
@@ -676,21 +712,24 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     if (LambdaRouteIntegration.isLambdaRouteIntegration(options.integration)) {
       this.alarms?.monitorFunction(options.integration.handler);
     }
-    this.records.push({
+    const record: RouteRecord = {
       route,
       method,
       authorizationType: auth.authorizationType,
       throttle: options.throttle,
       handler: integrationHandler(options.integration),
       access: { routeKey: route.key, authorization: options.authorization.description, apiKeyRequired },
-    });
+    };
+    this.records.push(record);
+    this.recordsByKey.set(route.key, record);
     return method;
   }
 
   /**
    * Lets `grantee` call the given IAM-authorized routes (`execute-api:Invoke` on each route of
-   * the deployed stage). Synth fails if the grant, through a `{parameter}` wildcard, would also
-   * reach an IAM route that was not granted.
+   * the deployed stage). Synth fails if the grant, through a `{parameter}` wildcard (which IAM
+   * matches across `/`) or a trailing slash (`GET/pets/*` matches `GET/pets/`, which API Gateway
+   * sends to `GET /pets`), would also reach an IAM route that was not granted.
    */
   public grantInvoke(grantee: iam.IGrantable, ...routeKeys: string[]): iam.Grant {
     if (routeKeys.length === 0) {
@@ -707,7 +746,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [INVOKE_ACTION],
-      resourceArns: routes.map((route) => this.api.arnForExecuteApi(methodForArn(route.method), arnPath(route.path), this.stage.stageName)),
+      resourceArns: routes.map((route) => this.api.arnForExecuteApi(arnMethod(route.method), route.arnPattern.slice(route.arnPattern.indexOf('/')), this.stage.stageName)),
     });
   }
 
@@ -733,7 +772,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       return { ...this.stageThrottle };
     }
     const record = this.recordFor('throttleFor', routeKey);
-    const anySibling = this.records.find((r) => r.route.method === HttpMethod.ANY && r.route.path === record.route.path);
+    const anySibling = this.recordsByKey.get(`${HttpMethod.ANY} ${record.route.path}`);
     return { ...this.stageThrottle, ...(record.throttle ?? anySibling?.throttle) };
   }
 
@@ -779,8 +818,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   }
 
   private recordFor(caller: string, routeKey: string): RouteRecord {
-    const route = parseRouteKey(this, routeKey);
-    const record = this.records.find((r) => r.route.method === route.method && r.route.path === route.path);
+    const record = this.recordsByKey.get(parseRouteKey(this, routeKey).key);
     if (!record) {
       throw new ValidationError(`\`${caller}\` names ${describe(routeKey)}, which is not a route of this API: add the route first`, this);
     }
@@ -823,7 +861,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     if (schema === undefined) {
       return undefined;
     }
-    const model = this.placement.addModel(stack, `${route.method}${route.segments.map(modelIdPart).join('')}Body`, {
+    const model = this.placement.addModel(stack, `${route.method}${route.segments.map((segment) => modelIdPart(segment.text)).join('')}Body`, {
       contentType: 'application/json',
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schema },
     });
@@ -893,7 +931,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
         ...stageSettings,
         ...this.records.filter((record) => record.throttle).map((record) => ({
           ...common,
-          httpMethod: methodForArn(record.route.method),
+          httpMethod: arnMethod(record.route.method),
           resourcePath: escapeResourcePath(record.route.path),
           throttlingRateLimit: record.throttle!.rateLimit ?? common.throttlingRateLimit,
           throttlingBurstLimit: record.throttle!.burstLimit ?? common.throttlingBurstLimit,
@@ -911,20 +949,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   }
 
   private validateGrants(): string[] {
-    const iamRoutes = this.records.filter((record) => record.authorizationType === apigw.AuthorizationType.IAM);
-    const errors: string[] = [];
-    for (const grant of this.grants) {
-      const granted = new Set(grant.routes.map((route) => `${route.method} ${route.path}`));
-      for (const route of grant.routes) {
-        for (const other of iamRoutes) {
-          const otherKey = `${other.route.method} ${other.route.path}`;
-          if (!granted.has(otherKey) && arnReaches(route, other.route)) {
-            errors.push(`\`grantInvoke\` gives ${grant.grantee} '${route.method} ${route.path}', whose ARN '${methodForArn(route.method)}${arnPath(route.path)}' also matches '${otherKey}', which was not granted: grant it too, or move it out from under that path`);
-          }
-        }
-      }
-    }
-    return errors;
+    const iamRoutes = this.records.filter((record) => record.authorizationType === apigw.AuthorizationType.IAM).map((record) => record.route);
+    return this.grants.flatMap((grant) => grantOverreach(this.routeTable.set, grant.routes, iamRoutes).map(({ granted, reached, request }) =>
+      `\`grantInvoke\` gives ${grant.grantee} '${granted.key}', whose ARN '${granted.arnPattern}' also matches '${reached.key}', which was not granted: API Gateway sends the request '${request}' to it. Grant it too, or change the paths so that the grant does not reach it`));
   }
 
   private validateRestApiName(name: string | undefined): void {
@@ -983,31 +1010,6 @@ function integrationHandler(integration: apigw.Integration): lambda.IFunction | 
   const handler = (integration as unknown as { handler?: Partial<lambda.IFunction> }).handler;
   return handler !== null && typeof handler === 'object' && typeof handler.functionArn === 'string' && typeof handler.node === 'object'
     ? handler as lambda.IFunction : undefined;
-}
-
-/** `ANY` is `*` in ARNs and method settings. */
-function methodForArn(method: HttpMethod): string {
-  return method === HttpMethod.ANY ? '*' : method;
-}
-
-/** The path as it appears in an execute-api ARN: `{parameters}` become `*`. */
-function arnPath(path: string): string {
-  return path.replace(/\{[^}]+\}/g, '*');
-}
-
-/**
- * Whether the ARN granted for `granted` (`<METHOD>/<path>`, where IAM's `*` also matches `/`) also
- * matches requests to `other`. For `ANY`, the method's `*` can swallow path segments too; an `ANY`
- * route receives requests of every method, so it is reached by a grant of any one method.
- */
-function arnReaches(granted: ParsedRoute, other: ParsedRoute): boolean {
-  const pattern = new RegExp(`^${`${methodForArn(granted.method)}${arnPath(granted.path)}`.split('*').map(escapeRegExp).join('.*')}$`);
-  const requestMethod = other.method === HttpMethod.ANY && granted.method !== HttpMethod.ANY ? granted.method : other.method;
-  return pattern.test(`${requestMethod}${other.path.replace(/\{[^}]+\}/g, 'x')}`);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Method settings address a resource path as `/` followed by the path with `/` escaped as `~1`. */

@@ -19,6 +19,7 @@ import {
   JwtRouteSettings,
   LAMBDA_ENVIRONMENT_LIMIT_BYTES,
 } from '../../lambda/shared/constants';
+import { PolicyTable } from '../../lambda/shared/routes';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { knownProvider } from '../private/known-providers';
 import { IdentityProvider } from './identity-provider';
@@ -299,6 +300,17 @@ const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
 const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */
 const MAX_HEADER_SIZE = Size.kibibytes(10);
+/**
+ * The largest Lambda authorizer response API Gateway documents: 8 KB, a quota of WebSocket APIs
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html).
+ * API Gateway documents none for REST APIs.
+ */
+const AUTHORIZER_POLICY_WARNING_BYTES = 8192;
+/**
+ * The ARN prefix the synth-time size check puts before each pattern: as long as a real one gets
+ * (the longest partition and region names, a 10-character API id), the stage's name added.
+ */
+const POLICY_SIZE_PREFIX = 'arn:aws-us-gov:execute-api:ap-southeast-5:123456789012:abcdefghij/';
 
 /**
  * A Lambda authorizer that accepts access tokens of one or more OIDC issuers (Cognito, Auth0, Okta,
@@ -309,6 +321,16 @@ const MAX_HEADER_SIZE = Size.kibibytes(10);
  * the future, no `crit` header, RSA keys of at least 2048 bits, ID tokens refused, the size of
  * the header bounded, and strict `Bearer` parsing. Any invalid token gets 401, never a 500; a valid
  * token without the route's scope or group gets 403.
+ *
+ * The policy a caller gets allows exactly the routes its scopes and groups permit, so it grows with
+ * the routes: at synth the construct builds the policies of representative callers (each scope
+ * alone, each group alone, all of them together) with the function's own code and warns
+ * (`secure-api:authorizer-policy-size`) when the largest is over 8 KB. API Gateway documents that
+ * quota on a Lambda authorizer's response for WebSocket APIs only, and none for REST APIs; a
+ * response it cannot use fails at run time (API Gateway answers 500), not at deploy, which is why
+ * this is a warning and not an error: it points at the one documented figure early. Fewer distinct
+ * requirements, routes grouped under common paths per requirement, or splitting the API keep
+ * policies small.
  *
  * @example
  * const jwt = new JwtAuthorizer(this, 'Jwt', {
@@ -489,10 +511,9 @@ export class JwtAuthorizer extends Construct {
 
   /** Every route of the API, with what this authorizer requires on the routes it guards. */
   private routeSettings(): JwtRouteSettings[] {
-    return this.api.accessMatrix.map(({ routeKey }): JwtRouteSettings => {
-      const [method, routePath] = routeKey.split(' ');
+    return this.api.routes.map(({ routeKey, method, path }): JwtRouteSettings => {
       const requirement = this.requirements.get(routeKey);
-      return requirement ? [method, routePath, requirement.scopes, requirement.groups] : [method, routePath];
+      return requirement ? [method, path, requirement.scopes, requirement.groups] : [method, path];
     });
   }
 
@@ -500,12 +521,41 @@ export class JwtAuthorizer extends Construct {
     const errors: string[] = [];
     if (this.requirements.size === 0) {
       errors.push(`\`${this.node.path}\` guards no route: use authorize() in a route's \`authorization\`, or remove it`);
+    } else {
+      this.warnAboutPolicySize(settings().routes);
     }
     const bytes = Buffer.byteLength(JSON.stringify(settings()), 'utf8');
     if (bytes > SETTINGS_BUDGET_BYTES) {
       errors.push(`The settings of \`${this.node.path}\` take ${bytes} bytes, over the ${SETTINGS_BUDGET_BYTES} bytes Lambda's environment leaves for them: split the API's routes across APIs, or shorten paths and scope names`);
     }
     return errors;
+  }
+
+  /**
+   * Builds the policies of representative callers (each scope alone, each group alone, all of
+   * them) with the authorizer's own policy builder, and warns when the largest is over
+   * {@link AUTHORIZER_POLICY_WARNING_BYTES}.
+   */
+  private warnAboutPolicySize(routes: readonly JwtRouteSettings[]): void {
+    const table = new PolicyTable(routes);
+    const requirements = [...this.requirements.values()];
+    const scopes = [...new Set(requirements.flatMap((requirement) => requirement.scopes))];
+    const groups = [...new Set(requirements.flatMap((requirement) => requirement.groups))];
+    const callers = [
+      ...scopes.map((scope) => ({ label: `the scope ${describe(scope)}`, scopes: [scope], groups: [] as string[] })),
+      ...groups.map((group) => ({ label: `the group ${describe(group)}`, scopes: [] as string[], groups: [group] })),
+      { label: 'every scope and group', scopes, groups },
+    ];
+    const stageName = this.api.stage.stageName;
+    const prefix = `${POLICY_SIZE_PREFIX}${Token.isUnresolved(stageName) ? 'x'.repeat(128) : stageName}/`;
+    const largest = callers.map((caller) => ({
+      caller,
+      bytes: Buffer.byteLength(JSON.stringify(table.policyForPrefix(prefix, { scopes: new Set(caller.scopes), groups: new Set(caller.groups) }).policyDocument), 'utf8'),
+    })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    if (largest.bytes > AUTHORIZER_POLICY_WARNING_BYTES) {
+      Annotations.of(this).addWarningV2('secure-api:authorizer-policy-size',
+        `The policy \`${this.node.path}\` returns to a caller holding ${largest.caller.label} takes ${largest.bytes} bytes, over the ${AUTHORIZER_POLICY_WARNING_BYTES} bytes API Gateway documents for a Lambda authorizer's response (a WebSocket API quota; none is documented for REST APIs). A response API Gateway cannot use is answered with 500 at run time. Give routes fewer distinct scope and group requirements, group routes of one requirement under a common path, or split the API.`);
+    }
   }
 
   private validateIssuers(issuers: JwtIssuer[]): JwtIssuerSettings[] {

@@ -1053,13 +1053,13 @@ export class ApiFirewall extends Construct implements IApiFirewall {
 
   /** Checks, at synth, that every per-route rule names a route of the API (routes may be added after the firewall). */
   private validateRouteRules(): string[] {
-    const routes = this.api.accessMatrix.map((entry) => ({ entry, route: parseRouteKey(this.api, entry.routeKey) }));
+    const routes = this.api.routes;
     const errors: string[] = [];
     for (const rule of this.routeRules) {
-      const found = routes.find(({ route }) => route.method === rule.route.method && route.path === rule.route.path);
+      const found = routes.find((route) => route.routeKey === rule.route.key);
       if (found === undefined) {
-        errors.push(`\`${rule.prop}.routeKey\` ${describe(rule.route.key)} is not a route of the API: add it with addRoute(), or fix the key (routes: ${routes.map(({ route }) => route.key).join(', ') || 'none'})`);
-      } else if (rule.header?.toLowerCase() === API_KEY_HEADER && !found.entry.apiKeyRequired) {
+        errors.push(`\`${rule.prop}.routeKey\` ${describe(rule.route.key)} is not a route of the API: add it with addRoute(), or fix the key (routes: ${routes.map((route) => route.routeKey).join(', ') || 'none'})`);
+      } else if (rule.header?.toLowerCase() === API_KEY_HEADER && !found.apiKeyRequired) {
         Annotations.of(this).addWarningV2('secure-api:waf-rate-limit-header-optional',
           `\`${rule.prop}\` counts per '${rule.header}', but ${rule.route.key} does not require an API key: AWS WAF does not rate-limit requests without the header, so its callers can escape this limit by leaving it out.`);
       }

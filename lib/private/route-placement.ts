@@ -79,13 +79,14 @@ export class RoutePlacement {
       return this.api.root.resourceForPath(route.path).addMethod(route.method, integration, options);
     }
     let resource: apigw.IResource = this.api.root;
-    route.segments.forEach((segment, index) => {
-      resource = resource.getResource(segment) ?? new apigw.Resource(stack, `Path ${pathId(route.segments.slice(0, index + 1))}`, {
+    const parts = route.segments.map((segment) => segment.text);
+    parts.forEach((part, index) => {
+      resource = resource.getResource(part) ?? new apigw.Resource(stack, `Path ${pathId(parts.slice(0, index + 1))}`, {
         parent: resource,
-        pathPart: segment,
+        pathPart: part,
       });
     });
-    return new apigw.Method(stack, `${route.method} ${pathId(route.segments)}`, { resource, httpMethod: route.method, integration, options });
+    return new apigw.Method(stack, `${route.method} ${pathId(parts)}`, { resource, httpMethod: route.method, integration, options });
   }
 
   /**

@@ -15,6 +15,7 @@ const MEMBERS: { readonly [K in Exclude<keyof ISecureRestApi, keyof IConstruct |
   accessLogGroup: 'object',
   accessLogMetrics: 'object',
   accessMatrix: 'object',
+  routes: 'object',
   methodFor: 'function',
   throttleFor: 'function',
   metricClientError: 'function',

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { HttpMethod } from '../auth/route-authorization';
+import { Route, pathRegex } from '../../lambda/shared/routes';
 import { ParsedRoute } from './route-key';
 
 /** AWS WAF's rule for rule and metric names it accepts here: letters, digits, `_` and `-`. */
@@ -51,18 +52,12 @@ export function escapeRegex(text: string): string {
  * or `''`), with an optional trailing slash (API Gateway sends `/login/` to the `/login` route). A
  * `{param}` segment matches any one non-empty segment and `{param+}` any non-empty rest of the path.
  */
-export function routePathRegex(route: ParsedRoute, prefixes: readonly string[]): string {
+export function routePathRegex(route: Route, prefixes: readonly string[]): string {
   // Longer prefixes first, so `/v10` is tried before `/v1`. A token (a stage name from a parameter)
   // is left as it is: stage names hold only letters, digits, `-` and `_`, nothing to escape.
   const alternatives = [...prefixes].sort((a, b) => b.length - a.length)
     .map((prefix) => (Token.isUnresolved(prefix) ? prefix : escapeRegex(prefix))).join('|');
-  const path = route.segments.map((segment) => {
-    if (segment.endsWith('+}')) {
-      return '/.+';
-    }
-    return segment.startsWith('{') ? '/[^/]+' : `/${escapeRegex(segment)}`;
-  }).join('');
-  return `^(?:${alternatives})${path}/?$`;
+  return `^(?:${alternatives})${pathRegex(route, escapeRegex)}$`;
 }
 
 /**
@@ -106,7 +101,7 @@ export function routeScopeDown(route: ParsedRoute, prefixes: readonly string[]):
  * counts per header value. Characters a rule name cannot hold are dropped.
  */
 export function routeRuleName(route: ParsedRoute, header?: string): string {
-  const path = route.segments.length === 0 ? 'root' : route.segments.map((segment) => segment.replace(/[^A-Za-z0-9_-]/g, '')).join('-');
+  const path = route.segments.length === 0 ? 'root' : route.segments.map((segment) => segment.text.replace(/[^A-Za-z0-9_-]/g, '')).join('-');
   const key = header === undefined ? '' : `-by-${header.replace(/[^A-Za-z0-9_-]/g, '')}`;
   return `RateLimit-${route.method}-${path}${key}`;
 }

@@ -404,9 +404,9 @@ export class UsageTiers extends Construct {
   }
 
   private validateMeteredRoute(prop: string, routeKey: string): void {
-    const keyRoutes = this.api.accessMatrix.filter((entry) => entry.apiKeyRequired).map((entry) => describe(entry.routeKey));
+    const keyRoutes = this.api.routes.filter((route) => route.apiKeyRequired).map((route) => describe(route.routeKey));
     const routes = keyRoutes.length > 0 ? `the routes that require one are ${keyRoutes.join(', ')}` : 'no route requires one yet';
-    const entry = this.api.accessMatrix.find((e) => e.routeKey === routeKey);
+    const entry = this.api.routes.find((route) => route.routeKey === routeKey);
     if (!entry) {
       throw new ValidationError(`\`${prop}\` names a route that is not a route of this API: add the route with addRoute() before the tier, or name a route that requires an API key (${routes})`, this);
     }
@@ -432,7 +432,7 @@ export class UsageTiers extends Construct {
   }
 
   private warnAboutKeyRoutesWithoutKeys(): void {
-    const keyRoutes = this.api.accessMatrix.filter((entry) => entry.apiKeyRequired).map((entry) => entry.routeKey);
+    const keyRoutes = this.api.routes.filter((route) => route.apiKeyRequired).map((route) => route.routeKey);
     if (keyRoutes.length > 0 && !this.keyRecords.some((record) => record.enabled)) {
       Annotations.of(this).addWarningV2('secure-api:api-key-routes-without-api-keys',
         `${keyRoutes.join(', ')} require an API key, but no tier has an enabled key, so API Gateway answers every call to them with 403: add a key with addApiKey(). If keys are issued outside CDK (a developer portal), acknowledge this warning.`);
@@ -440,7 +440,7 @@ export class UsageTiers extends Construct {
   }
 
   private warnAboutTiersWithoutKeyRoutes(): void {
-    if (this.tierRecords.length > 0 && !this.api.accessMatrix.some((entry) => entry.apiKeyRequired)) {
+    if (this.tierRecords.length > 0 && !this.api.routes.some((route) => route.apiKeyRequired)) {
       Annotations.of(this).addWarningV2('secure-api:tiers-without-api-key-routes',
         'No route of the API requires an API key, so API Gateway never reads one and the tiers\' throttles and quotas apply to no request: add `apiKeyRequired: true` (or RouteAuthorization.apiKey()) to the routes the tiers should meter.');
     }

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ApiEndpointType,
+  HttpMethod,
   LambdaRouteIntegration,
   RouteAuthorization,
   SecureRestApi,
@@ -321,6 +322,21 @@ describe('routes', () => {
       { routeKey: 'GET /open', authorization: 'public: health check', apiKeyRequired: false },
       { routeKey: 'GET /both', authorization: 'IAM', apiKeyRequired: true },
     ]);
+  });
+
+  test('`routes` lists every route typed, in the order added, so the parts parse nothing', () => {
+    const { api, integration } = build();
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('ANY /files/{path+}', { authorization: RouteAuthorization.apiKey(), integration, requestBodySchema: PET_SCHEMA });
+    api.addRoute('GET /', { authorization: RouteAuthorization.publicAccess('health check'), integration });
+    expect(api.routes).toEqual([
+      { routeKey: 'GET /pets/{petId}', method: HttpMethod.GET, path: '/pets/{petId}', pathParameters: ['petId'], authorizationType: apigw.AuthorizationType.IAM, authorization: 'IAM', apiKeyRequired: false },
+      { routeKey: 'ANY /files/{path+}', method: HttpMethod.ANY, path: '/files/{path+}', pathParameters: ['path'], authorizationType: apigw.AuthorizationType.NONE, authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'GET /', method: HttpMethod.GET, path: '/', pathParameters: [], authorizationType: apigw.AuthorizationType.NONE, authorization: 'public: health check', apiKeyRequired: false },
+    ]);
+    // A copy: changing it changes nothing.
+    api.routes[0].pathParameters.push('x');
+    expect(api.routes[0].pathParameters).toEqual(['petId']);
   });
 
   test('a body schema is applied to JSON and to every other content type', () => {
@@ -736,6 +752,28 @@ describe('grantInvoke', () => {
     const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
     api.grantInvoke(role, 'GET /pets/{petId}');
     expect(() => Template.fromStack(stack)).toThrow(/whose ARN 'GET\/pets\/\*' also matches 'GET \/pets\/\{petId\}\/admin', which was not granted/);
+  });
+
+  // By the authorizer's own route model: `GET/pets/*` matches the request `GET/pets/`, whose
+  // trailing slash API Gateway ignores when it routes, so the grant also reaches GET /pets.
+  test('fails synth when a parameter grant reaches its parent IAM route through a trailing slash', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'GET /pets/{petId}');
+    expect(() => Template.fromStack(stack)).toThrow(
+      /gives .* 'GET \/pets\/\{petId\}', whose ARN 'GET\/pets\/\*' also matches 'GET \/pets', which was not granted: API Gateway sends the request 'GET \/pets\/' to it\. Grant it too, or change the paths so that the grant does not reach it/,
+    );
+  });
+
+  test('a parameter grant next to a parent route of another authorization passes: IAM decides nothing there', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.apiKey(), integration });
+    api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.iam(), integration });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'GET /pets/{petId}');
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
   test('an ANY grant is checked across methods too: its * also matches path segments', () => {

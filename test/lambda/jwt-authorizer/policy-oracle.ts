@@ -9,7 +9,8 @@ export function policyAllows(policy: { readonly Statement: ReadonlyArray<{ reado
   return !matching.some((s) => s.Effect === 'Deny') && matching.some((s) => s.Effect === 'Allow');
 }
 
-function arnMatches(pattern: string, arn: string): boolean {
+/** Whether an IAM resource pattern matches an ARN: `*` any characters, `/` included; `?` one character. */
+export function arnMatches(pattern: string, arn: string): boolean {
   const regex = pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
   return new RegExp(`^${regex}$`).test(arn);
 }

@@ -241,24 +241,26 @@ describe('RouteTable.policyFor: statements', () => {
       Version: '2012-10-17',
       Statement: [
         { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/pets`, `${ARN}/GET/pets/*`, `${ARN}/GET/me`] },
-        // With its trailing-slash form: `GET/pets/*` also matches `GET/pets/1/admin/`.
-        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/admin`, `${ARN}/GET/pets/*/admin/`] },
+        // Every path below GET /pets/{petId} (the admin route, and any route added there later while
+        // this policy is cached): nothing below it is a route the reader may call.
+        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/pets/*/*`] },
       ],
     });
     expect(policy.allowed).toEqual(['GET /pets', 'GET /pets/{petId}', 'GET /me']);
     expect(allows(policy, 'GET /pets/1/admin/')).toBe(false);
   });
 
-  test('a caller who may call every route gets one Allow statement and no Deny', () => {
+  test('a caller who may call every route: `GET/pets/*` contains the admin route\'s pattern, and a Deny only below DELETE /pets/{petId}', () => {
     const policy = pets.policyFor(arnOf('GET /pets'), permissions(['pets/read', 'pets/write'], ['admins']));
-    expect(policy.policyDocument.Statement).toHaveLength(1);
-    expect(resources(policy, 'Allow')).toEqual(['GET/pets', 'GET/pets/*', 'POST/pets', 'GET/pets/*/admin', 'DELETE/pets/*', 'GET/me']);
+    expect(resources(policy, 'Allow')).toEqual(['GET/pets', 'GET/pets/*', 'POST/pets', 'DELETE/pets/*', 'GET/me']);
+    expect(resources(policy, 'Deny')).toEqual(['DELETE/pets/*/*']);
   });
 
   test('routes sharing an ARN pattern are listed once', () => {
-    const table = new RouteTable([['GET', '/a/{x}', ['s'], []], ['GET', '/a/{y}/b', ['s'], []], ['GET', '/a/{z}/c', [], ['g']], ['GET', '/b/{x}/c', [], ['g']]]);
+    const table = new RouteTable([['GET', '/a/{x}', ['s'], []], ['GET', '/a/{x}/b', ['s'], []], ['GET', '/a/{x}/c', [], ['g']], ['GET', '/b/{x}/c', [], ['g']]]);
     const policy = table.policyFor(arnOf('GET /a/1'), permissions(['s']));
-    expect(resources(policy, 'Allow')).toEqual(['GET/a/*', 'GET/a/*/b']);
+    // `GET/a/*` contains `GET/a/*/b`.
+    expect(resources(policy, 'Allow')).toEqual(['GET/a/*']);
     expect(resources(policy, 'Deny')).toEqual(['GET/a/*/c', 'GET/a/*/c/']);
   });
 
@@ -278,6 +280,69 @@ describe('RouteTable.policyFor: statements', () => {
   });
 });
 
+describe('grouping: one pattern for a subtree the caller may call entirely', () => {
+  const REPORTS: JwtRouteSettings[] = [
+    ['GET', '/reports', ['reports'], []],
+    ['GET', '/reports/daily', ['reports'], []],
+    ['GET', '/reports/weekly', ['reports'], []],
+    ['GET', '/reports/monthly', ['reports'], []],
+  ];
+
+  test('GET/reports/* stands for the three routes below /reports', () => {
+    const policy = new RouteTable(REPORTS).policyFor(arnOf('GET /reports'), permissions(['reports']));
+    expect(policy.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/reports`, `${ARN}/GET/reports/*`] }]);
+    expect(policy.allowed).toHaveLength(4);
+  });
+
+  test.each([
+    ['a stricter route below', ['GET', '/reports/audit', [], ['auditors']] as JwtRouteSettings],
+    ['a route of another authorization below (its authorization may change while the policy is cached)', ['GET', '/reports/public'] as JwtRouteSettings],
+    ['a parent route the caller may not call, which `GET/reports/` reaches', ['GET', '/reports', ['admin'], []] as JwtRouteSettings],
+  ])('no group with %s', (_name, extra) => {
+    const routes = [...REPORTS.filter(([, path]) => path !== extra[1]), extra];
+    const policy = new RouteTable(routes).policyFor(arnOf('GET /reports'), permissions(['reports']));
+    expect(resources(policy, 'Allow')).not.toContain('GET/reports/*');
+    expect(resources(policy, 'Allow')).toEqual(expect.arrayContaining(['GET/reports/daily', 'GET/reports/weekly', 'GET/reports/monthly']));
+  });
+
+  test('no group of one method stands for another method\'s routes', () => {
+    const policy = new RouteTable([...REPORTS, ['DELETE', '/reports/daily', ['reports'], []]]).policyFor(arnOf('GET /reports'), permissions(['reports']));
+    expect(resources(policy, 'Allow')).toEqual(['GET/reports', 'GET/reports/*', 'DELETE/reports/daily']);
+  });
+});
+
+// Issue 14, item 2: API Gateway caches a policy per token until its TTL ends, and applies it to
+// routes deployed meanwhile. `GET/orders/*` alone would let a reader into a stricter route added
+// later below GET /orders/{id}.
+describe('fail closed below parameterised routes', () => {
+  const READER = permissions(['orders:read']);
+
+  test('a reader of GET /orders/{id} gets a Deny for every path below it, so a route added there later is refused by the cached policy', () => {
+    const policy = new RouteTable([['GET', '/orders/{id}', ['orders:read'], []]]).policyFor(arnOf('GET /orders/1'), READER);
+    expect(resources(policy, 'Allow')).toEqual(['GET/orders/*']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/orders/*/*']);
+    expect(allows(policy, 'GET /orders/7')).toBe(true);
+    // GET /orders/{id}/admin, added after the policy was cached.
+    expect(allows(policy, 'GET /orders/7/admin')).toBe(false);
+    expect(allows(policy, 'GET /orders/7/a/b')).toBe(false);
+  });
+
+  test('no Deny below a route when the caller may call a route there: the Deny would refuse it', () => {
+    const table = new RouteTable([['GET', '/orders/{id}', ['orders:read'], []], ['GET', '/orders/{id}/items', ['orders:read'], []], ['GET', '/orders/{id}/admin', [], ['admins']]]);
+    const policy = table.policyFor(arnOf('GET /orders/1'), READER);
+    expect(resources(policy, 'Deny')).toEqual(['GET/orders/*/admin', 'GET/orders/*/admin/']);
+    expect(['GET /orders/7', 'GET /orders/7/items', 'GET /orders/7/admin'].map((request) => allows(policy, request))).toEqual([true, true, false]);
+    // Below a route that ends in a static segment there is no such Deny: a route added later at
+    // GET /orders/{id}/items/{itemId} would be reached by `GET/orders/*` until the policy expires.
+    expect(allows(policy, 'GET /orders/7/items/x')).toBe(true);
+  });
+
+  test('a greedy route covers the paths below it by design: no Deny', () => {
+    const policy = new RouteTable([['GET', '/files/{path+}', ['files:read'], []]]).policyFor(arnOf('GET /files/a'), permissions(['files:read']));
+    expect(policy.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/files/*`] }]);
+  });
+});
+
 describe('static and parameter siblings', () => {
   const table = new RouteTable(TABLES[1].routes);
 
@@ -293,7 +358,8 @@ describe('static and parameter siblings', () => {
     const policy = table.policyFor(arnOf('GET /users/42'), permissions(['users/read']));
     expect(allows(policy, 'GET /users/42')).toBe(true);
     expect(allows(policy, 'GET /users/me')).toBe(false);
-    expect(resources(policy, 'Allow')).toEqual(['GET/users/*', 'GET/users/me/avatar']);
+    // `GET/users/*` contains `GET/users/me/avatar`.
+    expect(resources(policy, 'Allow')).toEqual(['GET/users/*']);
     // `GET/users/*` also matches `GET/users/42/settings`, which needs profile.
     expect(resources(policy, 'Deny')).toEqual(['GET/users/me', 'GET/users/me/', 'GET/users/*/settings', 'GET/users/*/settings/']);
     expect(allows(policy, 'GET /users/42/settings')).toBe(false);
@@ -313,14 +379,18 @@ describe('ANY routes', () => {
   test('an ANY route allowed and the GET route on the same path denied: Deny for the GET pattern only', () => {
     const policy = table.policyFor(arnOf('PUT /orders'), permissions(['orders/admin']));
     expect(resources(policy, 'Allow')).toEqual(['*/orders', '*/orders/*']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/orders', 'GET/orders/', 'POST/orders', 'POST/orders/', 'GET/orders/*']);
+    // `GET/orders/*` contains `GET/orders/`; below ANY /orders/{orderId} nothing is a route.
+    expect(resources(policy, 'Deny')).toEqual(['GET/orders', 'POST/orders', 'POST/orders/', 'GET/orders/*', '*/orders/*/*']);
     expect(allows(policy, 'DELETE /orders/9')).toBe(true);
     expect(allows(policy, 'GET /orders/9')).toBe(false);
   });
 
   test('the GET route allowed and the ANY route on the same path denied: other methods are refused without a Deny', () => {
     const policy = table.policyFor(arnOf('GET /orders'), permissions(['orders/read']));
-    expect(policy.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/orders`, `${ARN}/GET/orders/*`] }]);
+    expect(policy.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${ARN}/GET/orders`, `${ARN}/GET/orders/*`] },
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${ARN}/GET/orders/*/*`] },
+    ]);
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) {
       expect(allows(policy, `${method} /orders/1`)).toBe(false);
     }
@@ -340,7 +410,7 @@ describe('greedy routes and the root', () => {
     const table = new RouteTable(TABLES[4].routes);
     const policy = table.policyFor(arnOf('GET /x'), permissions([], ['admins']));
     expect(resources(policy, 'Allow')).toEqual(['*/*']);
-    expect(resources(policy, 'Deny')).toEqual(['GET/files', 'GET/files/', 'GET/files/*', 'PUT/files/*']);
+    expect(resources(policy, 'Deny')).toEqual(['GET/files', 'GET/files/*', 'PUT/files/*']);
     expect(allows(policy, 'GET /files/a/b')).toBe(false);
     expect(allows(policy, 'PUT /files/a')).toBe(false);
     expect(allows(policy, 'GET /anything/else')).toBe(true);
@@ -450,7 +520,7 @@ describe('shadowed routes: a Deny that must stay also refuses an allowed route (
     const policy = table.policyFor(arnOf('GET /pets/7'), permissions(['pets/read']));
     expect(policy.allowed).toEqual(['GET /pets/{id}', 'GET /pets/{id}/{sub}/admin']);
     expect(policy.shadowed).toEqual(['GET /pets/{id}/{sub}/admin']);
-    expect(resources(policy, 'Allow')).toEqual(['GET/pets/*', 'GET/pets/*/*/admin']);
+    expect(resources(policy, 'Allow')).toEqual(['GET/pets/*']);
     expect(resources(policy, 'Deny')).toEqual(['GET/pets/*/admin', 'GET/pets/*/admin/']);
     expect(allows(policy, 'GET /pets/7')).toBe(true);
     expect(allows(policy, 'GET /pets/7/admin')).toBe(false);
@@ -539,7 +609,7 @@ describe('shadowed routes: a Deny that must stay also refuses an allowed route (
       ['ANY', '/files/{path+}', ['files/write'], []],
     ]);
     const policy = table.policyFor(arnOf('PUT /files/a'), permissions(['files/read', 'files/write']));
-    expect(resources(policy, 'Allow')).toEqual(['GET/files', 'GET/files/*', '*/files/*']);
+    expect(resources(policy, 'Allow')).toEqual(['GET/files', '*/files/*']);
     expect(resources(policy, 'Deny')).toEqual(['*/*']);
     expect(policy.shadowed).toEqual(['GET /files', 'GET /files/{path+}', 'ANY /files/{path+}']);
     for (const request of ['GET /files', 'GET /files/a', 'PUT /files/a', 'DELETE /files/a/b']) {

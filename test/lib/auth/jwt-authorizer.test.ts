@@ -1,5 +1,5 @@
 import { App, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AUDIENCE_CLAIMS, GROUP_CLAIMS, JWT_AUTHORIZER_ENV, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
 import {
@@ -324,6 +324,25 @@ describe('JwtAuthorizer validation', () => {
     const { stack, api, integration } = build();
     api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime checks'), integration });
     expect(() => Template.fromStack(stack)).toThrow(/`TestStack\/Jwt` guards no route: use authorize\(\) in a route's `authorization`, or remove it/);
+  });
+
+  test('a caller\'s policy over 8 KB, built at synth with the authorizer\'s own code, is a warning that names the caller, the size and the fix', () => {
+    const stack = newStack();
+    // A long stage name makes each of the policy's ARNs long, so that a few routes fill 8 KB.
+    const api = new SecureRestApi(stack, 'Api', { stageName: 's'.repeat(128) });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [ISSUER] });
+    const integration = new LambdaRouteIntegration(inlineFunction(stack));
+    for (let i = 0; i < 45; i++) {
+      api.addRoute(`GET /r${i}`, { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
+    }
+    api.addRoute('GET /admin', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Jwt', Match.stringLikeRegexp(
+      "^The policy `TestStack/Jwt` returns to a caller holding (the scope 'pets:read'|every scope and group) takes \\d+ bytes, over the 8192 bytes API Gateway documents for a Lambda authorizer's response \\(a WebSocket API quota; none is documented for REST APIs\\)\\. .*Give routes fewer distinct scope and group requirements, group routes of one requirement under a common path, or split the API\\. \\[ack: secure-api:authorizer-policy-size\\]$"));
+  });
+
+  test('no policy-size warning for an API whose largest policy is small', () => {
+    const { stack } = buildWithRoutes();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('authorizer-policy-size'))).toEqual([]);
   });
 
   test('settings too large for Lambda\'s environment fail synth', () => {

@@ -15,25 +15,28 @@ describe('parseRouteKey', () => {
         key: 'GET /pets',
         method: 'GET',
         path: '/pets',
-        segments: ['pets'],
+        segments: [{ kind: 'static', name: 'pets', text: 'pets' }],
         pathParameters: [],
+        arnPattern: 'GET/pets',
       });
     });
 
     test('parses the root path with no segments', () => {
-      expect(parseRouteKey(newScope(), 'GET /')).toEqual({ key: 'GET /', method: 'GET', path: '/', segments: [], pathParameters: [] });
+      expect(parseRouteKey(newScope(), 'GET /')).toEqual({ key: 'GET /', method: 'GET', path: '/', segments: [], pathParameters: [], arnPattern: 'GET/' });
     });
 
     test('collects the names of path parameters without braces', () => {
       const route = parseRouteKey(newScope(), 'PUT /pets/{petId}/toys/{toy_id2}');
-      expect(route.segments).toEqual(['pets', '{petId}', 'toys', '{toy_id2}']);
+      expect(route.segments.map((segment) => [segment.kind, segment.text])).toEqual([['static', 'pets'], ['param', '{petId}'], ['static', 'toys'], ['param', '{toy_id2}']]);
+      expect(route.arnPattern).toBe('PUT/pets/*/toys/*');
       expect(route.pathParameters).toEqual(['petId', 'toy_id2']);
     });
 
     test('accepts a greedy parameter as the last segment and drops the "+" from its name', () => {
       const route = parseRouteKey(newScope(), 'ANY /files/{proxy+}');
       expect(route.method).toBe('ANY');
-      expect(route.segments).toEqual(['files', '{proxy+}']);
+      expect(route.segments.map((segment) => [segment.kind, segment.name])).toEqual([['static', 'files'], ['greedy', 'proxy']]);
+      expect(route.arnPattern).toBe('*/files/*');
       expect(route.pathParameters).toEqual(['proxy']);
     });
 
@@ -42,7 +45,7 @@ describe('parseRouteKey', () => {
     });
 
     test('accepts every literal character API Gateway allows: letters, digits and . _ - : $', () => {
-      expect(parseRouteKey(newScope(), 'GET /v1.0/a_b-c/x:y/$metadata').segments).toEqual(['v1.0', 'a_b-c', 'x:y', '$metadata']);
+      expect(parseRouteKey(newScope(), 'GET /v1.0/a_b-c/x:y/$metadata').segments.map((segment) => segment.name)).toEqual(['v1.0', 'a_b-c', 'x:y', '$metadata']);
     });
 
     test('accepts a parameter name that starts with "_"', () => {

@@ -13,7 +13,7 @@ describe('implementsSecureRestApi', () => {
     const stack = newStack();
     const api = new SecureRestApi(stack, 'Api');
     const foreign = new Construct(stack, 'Foreign');
-    for (const name of ['api', 'stage', 'key', 'encryption', 'accessLogGroup', 'accessLogMetrics', 'accessMatrix']) {
+    for (const name of ['api', 'stage', 'key', 'encryption', 'accessLogGroup', 'accessLogMetrics', 'accessMatrix', 'routes']) {
       Object.defineProperty(foreign, name, { value: (api as never)[name] });
     }
     for (const name of ['methodFor', 'throttleFor', 'metricClientError', 'metricServerError', 'metricCount', 'metricLatency',
