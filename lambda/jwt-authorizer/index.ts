@@ -1,15 +1,17 @@
+import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { JWT_AUTHORIZER_ENV, JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE } from '../shared/constants';
+import { JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE, SETTINGS_FILE } from '../shared/constants';
 import { AuthorizerDeps, AuthorizerEvent, authorize } from './authorizer';
 import { emfCount } from './fault-metric';
 import { ExpiringJwksCache } from './jwks-cache';
 import { RouteTable } from './route-policy';
-import { parseSettings } from './settings';
+import { readSettings } from './settings';
 import { createTokenVerifier } from './verifier';
 
-// Read once per cold start: broken settings stop the function from starting.
-const settings = parseSettings(process.env[JWT_AUTHORIZER_ENV.settings]);
+// Read once per cold start, from the file the construct wrote next to this bundle: broken settings
+// stop the function from starting.
+const settings = readSettings(path.join(__dirname, SETTINGS_FILE), process.env);
 const logger = new Logger({ serviceName: JWT_AUTHORIZER_SERVICE });
 const dimensions = {
   [JWT_AUTHORIZER_METRIC_DIMENSIONS.service]: JWT_AUTHORIZER_SERVICE,

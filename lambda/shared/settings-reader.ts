@@ -1,21 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { SETTINGS_REFERENCE } from './constants';
+
+/** Keys never copied out of a settings file: they would reach an object's prototype. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
- * Reads the JSON settings a construct wrote into a handler's environment, checking each value's
+ * Reads the JSON settings file a construct wrote into a handler's asset, checking each value's
  * shape. Every failure names where in the settings it is (`issuers[0].audience`); `fail` makes the
  * handler's own error, which stops the function at cold start instead of letting it guess.
  */
 export class SettingsReader {
   constructor(private readonly fail: (message: string) => Error) {}
 
-  /** Parses the variable's JSON. */
-  public json(value: string | undefined): unknown {
-    if (!value) {
-      throw this.fail('the settings variable is missing or empty');
-    }
+  /**
+   * Reads and parses the settings file, and puts in place of each `{ "$env": "<variable>" }`
+   * reference the value CloudFormation gave that environment variable.
+   */
+  public file(file: string, env: Readonly<Record<string, string | undefined>>): unknown {
+    let text: string;
     try {
-      return JSON.parse(value);
-    } catch {
-      throw this.fail('the settings variable is not JSON');
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw this.fail(`the settings file ${file} cannot be read (${(error as { code?: string }).code ?? String(error)}): deploy the function with the asset its construct wrote`);
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw this.fail(`the settings file ${file} is not JSON`);
+    }
+    return this.resolve(parsed, '', env);
+  }
+
+  /** `value` with each reference replaced by its variable's value, and prototype keys dropped. */
+  private resolve(value: unknown, at: string, env: Readonly<Record<string, string | undefined>>): unknown {
+    if (Array.isArray(value)) {
+      return value.map((item, i) => this.resolve(item, `${at}[${i}]`, env));
+    }
+    if (value === null || typeof value !== 'object') {
+      return value;
+    }
+    const record = value as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(record, SETTINGS_REFERENCE.env)) {
+      return this.reference(record, at || 'settings', env);
+    }
+    const resolved: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) {
+      if (!PROTOTYPE_KEYS.has(key)) {
+        resolved[key] = this.resolve(record[key], at ? `${at}.${key}` : key, env);
+      }
+    }
+    return resolved;
+  }
+
+  private reference(record: Record<string, unknown>, at: string, env: Readonly<Record<string, string | undefined>>): string | number {
+    const name = record[SETTINGS_REFERENCE.env];
+    const type = record[SETTINGS_REFERENCE.type];
+    if (typeof name !== 'string' || !name.startsWith(SETTINGS_REFERENCE.variablePrefix) || (type !== undefined && type !== 'number') || Object.keys(record).length !== (type === undefined ? 1 : 2)) {
+      throw this.fail(`\`${at}\` must be a value or a reference { "${SETTINGS_REFERENCE.env}": "${SETTINGS_REFERENCE.variablePrefix}<n>" }`);
+    }
+    const value = env[name];
+    if (value === undefined || value === '') {
+      throw this.fail(`\`${at}\` refers to the environment variable ${name}, which is not set: deploy the function with the environment its construct set`);
+    }
+    if (type === 'number') {
+      const number = Number(value);
+      if (!Number.isFinite(number) || value.trim() === '') {
+        throw this.fail(`\`${at}\` refers to the environment variable ${name}, which must hold a number`);
+      }
+      return number;
+    }
+    return value;
   }
 
   public record(value: unknown, at: string): Record<string, unknown> {
