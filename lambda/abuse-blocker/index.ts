@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -13,7 +12,7 @@ import { StateStore } from './state-store';
 
 // Read once per cold start, from the file the construct wrote next to this bundle: broken settings
 // stop the function from starting.
-const settings = readSettings(path.join(__dirname, SETTINGS_FILE), process.env);
+const settings = readSettings(`${__dirname}/${SETTINGS_FILE}`, process.env);
 const logger = new Logger({ serviceName: ABUSE_BLOCKER_SERVICE });
 const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: ABUSE_BLOCKER_SERVICE });
 const ipSets = new IpSets(new WAFV2Client({}));

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE, SETTINGS_FILE } from '../shared/constants';
@@ -11,7 +10,7 @@ import { createTokenVerifier } from './verifier';
 
 // Read once per cold start, from the file the construct wrote next to this bundle: broken settings
 // stop the function from starting.
-const settings = readSettings(path.join(__dirname, SETTINGS_FILE), process.env);
+const settings = readSettings(`${__dirname}/${SETTINGS_FILE}`, process.env);
 const logger = new Logger({ serviceName: JWT_AUTHORIZER_SERVICE });
 const dimensions = {
   [JWT_AUTHORIZER_METRIC_DIMENSIONS.service]: JWT_AUTHORIZER_SERVICE,

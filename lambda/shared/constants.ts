@@ -200,9 +200,10 @@ export const SETTINGS_REFERENCE = {
   env: '$env',
   /** Present and `number` on a reference whose value is a number: the variable holds its decimal digits. */
   type: '$type',
-  /** The environment variables that hold deploy-time values: this prefix and a number from 1. */
-  variablePrefix: 'SECURE_API_SETTING_',
 } as const;
+
+/** The environment variables that hold a settings file's deploy-time values: this prefix and a number from 1. */
+export const SETTINGS_VARIABLE_PREFIX = 'SECURE_API_SETTING_';
 
 /**
  * The abuse blocker's table: the partition key, the sort key, and the TTL attribute (seconds since

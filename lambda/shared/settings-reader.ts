@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SETTINGS_REFERENCE } from './constants';
 
-/** Keys never copied out of a settings file: they would reach an object's prototype. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /**
  * Reads the JSON settings file a construct wrote into a handler's asset, checking each value's
  * shape. Every failure names where in the settings it is (`issuers[0].audience`); `fail` makes the
@@ -14,63 +11,27 @@ export class SettingsReader {
 
   /**
    * Reads and parses the settings file, and puts in place of each `{ "$env": "<variable>" }`
-   * reference the value CloudFormation gave that environment variable.
+   * reference the value CloudFormation gave that environment variable (a number for a reference of
+   * `"$type": "number"`). Keys `__proto__` are dropped.
    */
   public file(file: string, env: Readonly<Record<string, string | undefined>>): unknown {
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // The reviver sees values bottom-up: a reference's object, whole, before the setting holding it.
+      return JSON.parse(readFileSync(file, 'utf8'), (key, value) => (key === '__proto__' ? undefined : value?.[SETTINGS_REFERENCE.env] ? this.reference(value, env) : value));
     } catch (error) {
-      throw this.fail(`the settings file ${file} cannot be read (${(error as { code?: string }).code ?? String(error)}): deploy the function with the asset its construct wrote`);
+      // A file that cannot be read has a `code`; one that is not JSON is a SyntaxError; the rest are ours.
+      throw (error as { code?: string }).code || error instanceof SyntaxError ? this.fail(`the settings file ${file} cannot be read as JSON: ${(error as Error).message}`) : error;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw this.fail(`the settings file ${file} is not JSON`);
-    }
-    return this.resolve(parsed, '', env);
   }
 
-  /** `value` with each reference replaced by its variable's value, and prototype keys dropped. */
-  private resolve(value: unknown, at: string, env: Readonly<Record<string, string | undefined>>): unknown {
-    if (Array.isArray(value)) {
-      return value.map((item, i) => this.resolve(item, `${at}[${i}]`, env));
-    }
-    if (value === null || typeof value !== 'object') {
-      return value;
-    }
-    const record = value as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(record, SETTINGS_REFERENCE.env)) {
-      return this.reference(record, at || 'settings', env);
-    }
-    const resolved: Record<string, unknown> = {};
-    for (const key of Object.keys(record)) {
-      if (!PROTOTYPE_KEYS.has(key)) {
-        resolved[key] = this.resolve(record[key], at ? `${at}.${key}` : key, env);
-      }
-    }
-    return resolved;
-  }
-
-  private reference(record: Record<string, unknown>, at: string, env: Readonly<Record<string, string | undefined>>): string | number {
-    const name = record[SETTINGS_REFERENCE.env];
-    const type = record[SETTINGS_REFERENCE.type];
-    if (typeof name !== 'string' || !name.startsWith(SETTINGS_REFERENCE.variablePrefix) || (type !== undefined && type !== 'number') || Object.keys(record).length !== (type === undefined ? 1 : 2)) {
-      throw this.fail(`\`${at}\` must be a value or a reference { "${SETTINGS_REFERENCE.env}": "${SETTINGS_REFERENCE.variablePrefix}<n>" }`);
-    }
+  private reference(reference: Record<string, string>, env: Readonly<Record<string, string | undefined>>): string | number {
+    const name = reference[SETTINGS_REFERENCE.env];
     const value = env[name];
-    if (value === undefined || value === '') {
-      throw this.fail(`\`${at}\` refers to the environment variable ${name}, which is not set: deploy the function with the environment its construct set`);
+    const number = reference[SETTINGS_REFERENCE.type] === 'number';
+    if (!value || (number && !Number.isFinite(+value))) {
+      throw this.fail(`the environment variable ${name} is not ${number ? 'a number' : 'set'}`);
     }
-    if (type === 'number') {
-      const number = Number(value);
-      if (!Number.isFinite(number) || value.trim() === '') {
-        throw this.fail(`\`${at}\` refers to the environment variable ${name}, which must hold a number`);
-      }
-      return number;
-    }
-    return value;
+    return number ? +value : value;
   }
 
   public record(value: unknown, at: string): Record<string, unknown> {

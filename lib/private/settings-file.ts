@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, SETTINGS_REFERENCE } from '../../lambda/shared/constants';
+import { LAMBDA_ENVIRONMENT_LIMIT_BYTES, SETTINGS_REFERENCE, SETTINGS_VARIABLE_PREFIX } from '../../lambda/shared/constants';
 import { ValidationError } from './validation-error';
 
 /** A handler's settings as written into its asset, and the environment variables its references name. */
@@ -23,7 +23,7 @@ export function settingsFile(scope: IConstruct, settings: unknown): SettingsFile
   const reference = (token: string, type?: 'number'): Record<string, string> => {
     let name = byToken.get(`${type}:${token}`);
     if (name === undefined) {
-      name = `${SETTINGS_REFERENCE.variablePrefix}${byToken.size + 1}`;
+      name = `${SETTINGS_VARIABLE_PREFIX}${byToken.size + 1}`;
       byToken.set(`${type}:${token}`, name);
       variables[name] = token;
     }
@@ -118,7 +118,7 @@ export function environmentLimitError(scope: IConstruct, variables: Record<strin
   if (bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     return undefined;
   }
-  const deployTime = Object.keys(variables).filter((name) => name.startsWith(SETTINGS_REFERENCE.variablePrefix)).length;
+  const deployTime = Object.keys(variables).filter((name) => name.startsWith(SETTINGS_VARIABLE_PREFIX)).length;
   return `The environment variables of \`${scope.node.path}\` take ${bytes} bytes as Lambda counts them (as escaped JSON, `
     + `values known only at deploy time at their longest), over Lambda's limit of ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes: `
     + `its settings are in its asset's settings file, but ${deployTime} of their values are CloudFormation references, which only the environment can carry; `

@@ -67,9 +67,8 @@ describe('parseSettings: valid settings', () => {
 
 describe('parseSettings: invalid settings', () => {
   test.each<[string, string | undefined, (file: string) => string]>([
-    ['a missing file', undefined, (file) => `the settings file ${file} cannot be read (ENOENT): deploy the function with the asset its construct wrote`],
-    ['an empty file', '', (file) => `the settings file ${file} is not JSON`],
-    ['a file that is not JSON', '{tableName:', (file) => `the settings file ${file} is not JSON`],
+    ['a missing file', undefined, (file) => `the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`],
+    ['an empty file', '', (file) => `the settings file ${file} cannot be read as JSON: Unexpected end of JSON input`],
     ['JSON null', 'null', () => '`settings` must be an object'],
     ['a JSON array', '[]', () => '`settings` must be an object'],
     ['a JSON string', '"settings"', () => '`settings` must be an object'],
@@ -83,7 +82,7 @@ describe('parseSettings: invalid settings', () => {
     const settings = { ...valid(), tableName: { $env: 'SECURE_API_SETTING_3' }, ipv4Set: { ...valid().ipv4Set, id: { $env: 'SECURE_API_SETTING_1' } } };
     expect(parseSettings(JSON.stringify(settings), { SECURE_API_SETTING_1: 'a1b2c3d4-v4', SECURE_API_SETTING_3: 'abuse-blocker-state' })).toEqual(valid());
     expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings), { SECURE_API_SETTING_1: 'a1b2c3d4-v4' })).message)
-      .toBe(`${PREFIX}\`tableName\` refers to the environment variable SECURE_API_SETTING_3, which is not set: deploy the function with the environment its construct set`);
+      .toBe(`${PREFIX}the environment variable SECURE_API_SETTING_3 is not set`);
   });
 
   test.each<[string, (s: Record<string, any>) => void, string]>([

@@ -129,19 +129,19 @@ describe('parseSettings: valid settings', () => {
 describe('readSettings: each error', () => {
   test('no settings file next to the handler', () => {
     const file = settingsFileWith(undefined);
-    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} cannot be read (ENOENT): deploy the function with the asset its construct wrote`);
+    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`);
   });
 
   test.each(['', '{', 'not json', "{'issuers': []}", '{"issuers": [],}'])('the file is not JSON: %s', (json) => {
     const file = settingsFileWith(json);
-    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} is not JSON`);
+    expect(errorOf(SettingsError, () => readSettings(file, {})).message.startsWith(`${PREFIX}the settings file ${file} cannot be read as JSON: `)).toBe(true);
   });
 
   test('an issuer that refers to an environment variable that is not set', () => {
     const settings = valid();
     settings.issuers[1].issuer = { $env: 'SECURE_API_SETTING_1' };
     expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings))).message)
-      .toBe(`${PREFIX}\`issuers[1].issuer\` refers to the environment variable SECURE_API_SETTING_1, which is not set: deploy the function with the environment its construct set`);
+      .toBe(`${PREFIX}the environment variable SECURE_API_SETTING_1 is not set`);
   });
 
   test.each(['null', '[]', '"settings"', '42', 'true'])('the settings are %s, not an object', (json) => {

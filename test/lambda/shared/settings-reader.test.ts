@@ -18,28 +18,36 @@ describe('SettingsReader.file: references to environment variables', () => {
     expect(readText('{"threshold":{"$env":"SECURE_API_SETTING_1","$type":"number"}}', { SECURE_API_SETTING_1: '25' })).toEqual({ threshold: 25 });
   });
 
-  test('the whole settings may be one reference, named `settings` in errors', () => {
-    expect(messageOf('{"$env":"SECURE_API_SETTING_1"}')).toBe('Invalid test settings: `settings` refers to the environment variable SECURE_API_SETTING_1, which is not set: deploy the function with the environment its construct set');
+  test('the whole settings may be one reference', () => {
+    expect(readText('{"$env":"SECURE_API_SETTING_1","$type":"number"}', { SECURE_API_SETTING_1: '7' })).toBe(7);
   });
 
   test.each<[string, string, Record<string, string>, string]>([
-    ['a variable that is not set', '{"a":[{"$env":"SECURE_API_SETTING_1"}]}', {}, '`a[0]` refers to the environment variable SECURE_API_SETTING_1, which is not set: deploy the function with the environment its construct set'],
-    ['an empty variable', '{"a":{"b":{"$env":"SECURE_API_SETTING_1"}}}', { SECURE_API_SETTING_1: '' }, '`a.b` refers to the environment variable SECURE_API_SETTING_1, which is not set: deploy the function with the environment its construct set'],
-    ['a number variable that is not a number', '{"n":{"$env":"SECURE_API_SETTING_1","$type":"number"}}', { SECURE_API_SETTING_1: 'twelve' }, '`n` refers to the environment variable SECURE_API_SETTING_1, which must hold a number'],
-    ['a blank number variable', '{"n":{"$env":"SECURE_API_SETTING_1","$type":"number"}}', { SECURE_API_SETTING_1: ' ' }, '`n` refers to the environment variable SECURE_API_SETTING_1, which must hold a number'],
-    ['a reference to another variable than the settings\'', '{"a":{"$env":"AWS_SECRET_ACCESS_KEY"}}', { AWS_SECRET_ACCESS_KEY: 'x' }, '`a` must be a value or a reference { "$env": "SECURE_API_SETTING_<n>" }'],
-    ['a reference with another key', '{"a":{"$env":"SECURE_API_SETTING_1","default":"x"}}', { SECURE_API_SETTING_1: 'x' }, '`a` must be a value or a reference { "$env": "SECURE_API_SETTING_<n>" }'],
-    ['a reference of an unknown type', '{"a":{"$env":"SECURE_API_SETTING_1","$type":"boolean"}}', { SECURE_API_SETTING_1: 'x' }, '`a` must be a value or a reference { "$env": "SECURE_API_SETTING_<n>" }'],
-    ['a reference whose name is not a string', '{"a":{"$env":1}}', {}, '`a` must be a value or a reference { "$env": "SECURE_API_SETTING_<n>" }'],
+    ['a variable that is not set', '{"a":[{"$env":"SECURE_API_SETTING_1"}]}', {}, 'the environment variable SECURE_API_SETTING_1 is not set'],
+    ['an empty variable', '{"a":{"b":{"$env":"SECURE_API_SETTING_1"}}}', { SECURE_API_SETTING_1: '' }, 'the environment variable SECURE_API_SETTING_1 is not set'],
+    ['a number variable that is not a number', '{"n":{"$env":"SECURE_API_SETTING_1","$type":"number"}}', { SECURE_API_SETTING_1: 'twelve' }, 'the environment variable SECURE_API_SETTING_1 is not a number'],
+    ['a number variable that is not set', '{"n":{"$env":"SECURE_API_SETTING_2","$type":"number"}}', {}, 'the environment variable SECURE_API_SETTING_2 is not a number'],
   ])('refuses %s', (_case, text, env, message) => {
     expect(messageOf(text, env)).toBe(`Invalid test settings: ${message}`);
   });
 });
 
+describe('SettingsReader.file: the file', () => {
+  test('a file that is missing or unreadable, naming it and why', () => {
+    const file = settingsFileWith(undefined);
+    expect(errorOf(TestSettingsError, () => read.file(file, {})).message).toBe(`Invalid test settings: the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`);
+  });
+
+  test.each(['', '{', '{"a":1,}', "{'a':1}"])('a file that is not JSON: %j', (text) => {
+    expect(messageOf(text)).toMatch(/^Invalid test settings: the settings file .*settings\.json cannot be read as JSON: .*JSON/);
+  });
+});
+
 describe('SettingsReader.file: untrusted keys', () => {
-  test('keys that would reach a prototype are dropped', () => {
-    const settings = readText('{"__proto__":{"polluted":true},"a":{"constructor":{"prototype":{"polluted":true}},"b":1}}') as Record<string, any>;
+  test('`__proto__` keys are dropped, at any depth', () => {
+    const settings = readText('{"__proto__":{"polluted":true},"a":{"__proto__":{"polluted":true},"b":1}}') as Record<string, any>;
     expect(settings).toEqual({ a: { b: 1 } });
+    expect(Object.keys(settings.a)).toEqual(['b']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(settings)).toBe(Object.prototype);
   });
