@@ -67,8 +67,8 @@ describe('parseSettings: valid settings', () => {
 
 describe('parseSettings: invalid settings', () => {
   test.each<[string, string | undefined, (file: string) => string]>([
-    ['a missing file', undefined, (file) => `the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`],
-    ['an empty file', '', (file) => `the settings file ${file} cannot be read as JSON: Unexpected end of JSON input`],
+    ['a missing file', undefined, (file) => `the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`],
+    ['an empty file', '', (file) => `the settings file ${file} cannot be read as JSON: SyntaxError: Unexpected end of JSON input`],
     ['JSON null', 'null', () => '`settings` must be an object'],
     ['a JSON array', '[]', () => '`settings` must be an object'],
     ['a JSON string', '"settings"', () => '`settings` must be an object'],

@@ -129,7 +129,7 @@ describe('parseSettings: valid settings', () => {
 describe('readSettings: each error', () => {
   test('no settings file next to the handler', () => {
     const file = settingsFileWith(undefined);
-    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`);
+    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`);
   });
 
   test.each(['', '{', 'not json', "{'issuers': []}", '{"issuers": [],}'])('the file is not JSON: %s', (json) => {

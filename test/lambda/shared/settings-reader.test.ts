@@ -35,20 +35,26 @@ describe('SettingsReader.file: references to environment variables', () => {
 describe('SettingsReader.file: the file', () => {
   test('a file that is missing or unreadable, naming it and why', () => {
     const file = settingsFileWith(undefined);
-    expect(errorOf(TestSettingsError, () => read.file(file, {})).message).toBe(`Invalid test settings: the settings file ${file} cannot be read as JSON: ENOENT: no such file or directory, open '${file}'`);
+    expect(errorOf(TestSettingsError, () => read.file(file, {})).message).toBe(`Invalid test settings: the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`);
   });
 
   test.each(['', '{', '{"a":1,}', "{'a':1}"])('a file that is not JSON: %j', (text) => {
-    expect(messageOf(text)).toMatch(/^Invalid test settings: the settings file .*settings\.json cannot be read as JSON: .*JSON/);
+    expect(messageOf(text)).toMatch(/^Invalid test settings: the settings file .*settings\.json cannot be read as JSON: SyntaxError: /);
   });
 });
 
-describe('SettingsReader.file: untrusted keys', () => {
-  test('`__proto__` keys are dropped, at any depth', () => {
-    const settings = readText('{"__proto__":{"polluted":true},"a":{"__proto__":{"polluted":true},"b":1}}') as Record<string, any>;
-    expect(settings).toEqual({ a: { b: 1 } });
-    expect(Object.keys(settings.a)).toEqual(['b']);
+describe('SettingsReader.file: keys', () => {
+  test.each(['"x"', '{"$env":"SECURE_API_SETTING_1"}'])('a `__proto__` key stays an own key, at any depth, and reaches no prototype (beside %s)', (c) => {
+    const settings = readText(`{"__proto__":{"polluted":true},"a":{"__proto__":{"polluted":true},"b":1},"c":${c}}`, { SECURE_API_SETTING_1: 'x' }) as Record<string, any>;
+    expect(settings.c).toBe('x');
+    expect(Object.keys(settings.a)).toEqual(['__proto__', 'b']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(settings)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(settings.a)).toBe(Object.prototype);
+    expect(settings.polluted).toBeUndefined();
+  });
+
+  test('a file without references is the file as parsed', () => {
+    expect(readText('{"a":[1,{"b":"$env"}]}')).toEqual({ a: [1, { b: '$env' }] });
   });
 });
