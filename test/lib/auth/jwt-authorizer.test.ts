@@ -228,15 +228,21 @@ describe('JwtAuthorizer options', () => {
     expect(methodOf(Template.fromStack(stack), stack, api, 'GET /pets')).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
   });
 
-  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+  /** An authorizer trusting a Cognito user pool's access tokens, with one route, synthesized. */
+  function buildCognito(groups?: string[]) {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     const client = pool.addClient('Client');
     const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
     Template.fromStack(stack);
+    return { stack, pool, client, jwt };
+  }
+
+  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+    const { stack, pool, client, jwt } = buildCognito(['admins']);
     const issuer = { 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stack.getLogicalId(pool.node.defaultChild as never) }]] };
     expect(settingsOf(jwt.function).issuers).toEqual([{
       issuer,
@@ -252,14 +258,7 @@ describe('JwtAuthorizer options', () => {
   });
 
   test('values known only at deploy time are references in the settings file, their values in environment variables', () => {
-    const stack = newStack();
-    const pool = new cognito.UserPool(stack, 'Pool');
-    const client = pool.addClient('Client');
-    const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
-    const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client] })] });
-    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
-    Template.fromStack(stack);
+    const { stack, client, jwt } = buildCognito();
     const issuer = JSON.parse(settingsTextOf(jwt.function)).issuers[0];
     expect(issuer).toMatchObject({
       audience: [{ $env: 'SECURE_API_SETTING_1' }],
