@@ -4,7 +4,8 @@
  * HTTPS OIDC issuers on localhost, in the OIDC harness's child process:
  *   a. a warm invocation against a bare aws-jwt-verify `JwtVerifier.verify()` of the same token;
  *   b. the bundle's size;
- *   c. the time to `require()` the bundle in a fresh process against `require('aws-jwt-verify')`;
+ *   c. the time to `require()` the bundle in a fresh process against `require('aws-jwt-verify')`,
+ *      with its synthesized settings file and with settings files of 100 and 1,000 routes;
  *   d. the issuer's JWKS requests under 20 concurrent cold requests;
  *   e. the route table's policy computation: building a table of 61 routes and the policies of 8
  *      callers (the figure test/lambda/jwt-authorizer/route-policy.test.ts once asserted on);
@@ -18,9 +19,9 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { RouteTable } from '../lambda/jwt-authorizer/route-policy';
-import { ENV, JWT_AUTHORIZER_ENV, JwtAuthorizerSettings, JwtRouteSettings } from '../lambda/shared/constants';
+import { ENV, JwtAuthorizerSettings, JwtRouteSettings, SETTINGS_FILE } from '../lambda/shared/constants';
 import { JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../lib';
-import { bundledFunctions, bundlingApp } from '../test/helpers/bundles';
+import { assetDirOf, bundlingApp, environmentOf, settingsTextOf } from '../test/helpers/bundles';
 import { inlineFunction } from '../test/helpers/stack';
 import { HarnessIssuer, OidcHarness, Outcome } from '../test/support/oidc-harness';
 import { BENCH_ENV, median } from './common';
@@ -30,6 +31,8 @@ const API_AUDIENCE = 'https://pets.example.com';
 const METHOD_ARN = `arn:aws:execute-api:${BENCH_ENV.region}:${BENCH_ENV.account}:abc123/v1/GET/pets`;
 /** The number of simultaneous requests of the cold-start JWKS figure (d). */
 export const CONCURRENT_COLD_REQUESTS = 20;
+/** The route counts of the settings files figure (c) is measured with, beside the synthesized one. */
+export const INIT_ROUTE_COUNTS = [100, 1000] as const;
 /** What the fresh processes of figure (c) print: the `require()` time in ms. */
 const INIT_MARKER = 'BENCH_REQUIRE_MS=';
 
@@ -85,6 +88,8 @@ export interface AuthorizerResult {
   readonly init: InitResult;
   /** c, diagnostic only: the same without `NODE_OPTIONS` (source maps not loaded). */
   readonly initWithoutSourceMaps: InitResult;
+  /** c. As deployed, with a settings file of each of {@link INIT_ROUTE_COUNTS} routes, and its size in bytes. */
+  readonly initByRoutes: readonly { readonly routes: number; readonly settingsBytes: number; readonly init: InitResult }[];
   /** The function's environment variables, by name, as synthesized (the settings' value left out). */
   readonly functionEnvNames: readonly string[];
   /** d. Cold start then {@link CONCURRENT_COLD_REQUESTS} simultaneous requests with one token. */
@@ -94,9 +99,10 @@ export interface AuthorizerResult {
   };
 }
 
-/** The bundle, the function's synthesized environment, and the folder of the cloud assembly that holds them. */
+/** The bundle, its settings file, the function's synthesized environment, and the folder of the cloud assembly that holds them. */
 interface Bundle {
   readonly file: string;
+  readonly settings: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly assemblyDir: string;
 }
@@ -121,17 +127,14 @@ function synthesize(issuer: HarnessIssuer): Bundle {
     api.addRoute('POST /pets', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: NEW_PET_SCHEMA });
     api.addRoute('PUT /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'] }), integration, requestBodySchema: NEW_PET_SCHEMA });
     api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
-    const fn = bundledFunctions(app, STACK_NAME).find((f) => f.properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
-    if (!fn) {
-      throw new Error(`the synthesized ${STACK_NAME} stack has no bundled function with ${JWT_AUTHORIZER_ENV.settings}`);
-    }
-    const environment: Record<string, unknown> = fn.properties.Environment.Variables;
+    app.synth();
+    const environment = environmentOf(jwt.function);
     for (const [name, value] of Object.entries(environment)) {
       if (typeof value !== 'string') {
         throw new Error(`${name} did not synthesize to a plain string: ${JSON.stringify(value)}`);
       }
     }
-    return { file: path.join(fn.dir, 'index.js'), environment: environment as Record<string, string>, assemblyDir: app.outdir };
+    return { file: path.join(assetDirOf(jwt.function), 'index.js'), settings: settingsTextOf(jwt.function), environment: environment as Record<string, string>, assemblyDir: app.outdir };
   } catch (error) {
     fs.rmSync(app.outdir, { recursive: true, force: true });
     throw error;
@@ -139,18 +142,42 @@ function synthesize(issuer: HarnessIssuer): Bundle {
 }
 
 /**
+ * A copy of the bundle, in the assembly's folder, beside a settings file of `routes` routes: the
+ * synthesized settings with routes added like theirs (a resource of its own, a scope), the way a
+ * larger API's authorizer would be deployed.
+ */
+function withRoutes(bundle: Bundle, routes: number): Bundle {
+  const settings = JSON.parse(bundle.settings);
+  for (let i = settings.routes.length; i < routes; i++) {
+    settings.routes.push(i % 2 === 0 ? ['GET', `/resource-${i}/{id}`, ['pets/read'], []] : ['PUT', `/resource-${i - 1}/{id}`, ['pets/write'], ['admins']]);
+  }
+  return withSettings(bundle, settings, `routes-${routes}-`);
+}
+
+/** A copy of the bundle beside a settings file of exactly `routes`, the scopes they name declared by the issuer. */
+function withRouteTable(bundle: Bundle, routes: readonly JwtRouteSettings[]): Bundle {
+  const settings = JSON.parse(bundle.settings) as JwtAuthorizerSettings;
+  const scopes = [...new Set([...settings.issuers[0].scopes, ...routes.flatMap((route) => (route.length === 4 ? route[2] : []))])];
+  return withSettings(bundle, { ...settings, issuers: [{ ...settings.issuers[0], scopes }], routes }, `table-${routes.length}-`);
+}
+
+/** A copy of the bundle, in the assembly's folder, beside `settings` as its settings file. */
+function withSettings(bundle: Bundle, settings: unknown, prefix: string): Bundle {
+  const dir = fs.mkdtempSync(path.join(bundle.assemblyDir, prefix));
+  for (const file of ['index.js', 'index.js.map']) {
+    fs.copyFileSync(path.join(path.dirname(bundle.file), file), path.join(dir, file));
+  }
+  const text = JSON.stringify(settings);
+  fs.writeFileSync(path.join(dir, SETTINGS_FILE), text);
+  return { ...bundle, file: path.join(dir, 'index.js'), settings: text };
+}
+
+/**
  * What the harness sets before loading the bundle: the variables the handler reads (NODE_OPTIONS
  * only matters when a process starts), and the log level for {@link WarmResult}s without the log.
  */
-function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'DEBUG', routes?: readonly JwtRouteSettings[]): Record<string, string> {
-  const env: Record<string, string> = { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
-  if (routes) {
-    // The settings as the construct would write them for these routes, the scopes they name declared.
-    const settings = JSON.parse(env[JWT_AUTHORIZER_ENV.settings]) as JwtAuthorizerSettings;
-    const scopes = [...new Set([...settings.issuers[0].scopes, ...routes.flatMap((route) => (route.length === 4 ? route[2] : []))])];
-    env[JWT_AUTHORIZER_ENV.settings] = JSON.stringify({ ...settings, issuers: [{ ...settings.issuers[0], scopes }], routes });
-  }
-  return env;
+function loadEnv(bundle: Bundle, logLevel: 'INFO' | 'DEBUG'): Record<string, string> {
+  return { ...without(bundle.environment, ENV.nodeOptions), POWERTOOLS_LOG_LEVEL: logLevel };
 }
 
 /** `env` less the variable `name`. */
@@ -182,7 +209,9 @@ async function measureColdJwks(harness: OidcHarness, bundle: Bundle): Promise<Au
  * The harness's stdout, where the decision log goes, is a pipe that the parent reads as it fills.
  */
 async function measureWarm(harness: OidcHarness, bundle: Bundle, issuer: HarnessIssuer, options: AuthorizerBenchOptions, logLevel: 'INFO' | 'DEBUG', routes?: readonly JwtRouteSettings[]): Promise<WarmResult> {
-  await harness.call('load', { bundle: bundle.file, env: loadEnv(bundle, logLevel, routes) });
+  // With `routes`, a copy of the bundle beside the settings file the construct would write for them.
+  const target = routes ? withRouteTable(bundle, routes) : bundle;
+  await harness.call('load', { bundle: target.file, env: loadEnv(target, logLevel) });
   const token = await harness.token('bench', { claims: { sub: 'warm-user', aud: API_AUDIENCE, scope: 'pets/read pets/write', groups: ['admins'] } });
   const event = { type: 'TOKEN', methodArn: METHOD_ARN, authorizationToken: `Bearer ${token}` };
   // The first call fetches the key set; the timed calls find it cached.
@@ -283,8 +312,12 @@ export async function measureAuthorizer(options: AuthorizerBenchOptions): Promis
     const processEnv = { ...bundle.environment, AWS_LAMBDA_LOG_FORMAT: 'JSON' };
     const init = measureInit(bundle, processEnv, options);
     const initWithoutSourceMaps = measureInit(bundle, without(processEnv, ENV.nodeOptions), options);
+    const initByRoutes = INIT_ROUTE_COUNTS.map((routes) => {
+      const larger = withRoutes(bundle!, routes);
+      return { routes, settingsBytes: Buffer.byteLength(larger.settings), init: measureInit(larger, processEnv, options) };
+    });
     const functionEnvNames = Object.keys(bundle.environment);
-    return { options, warm, warmWithDebugLog, warmAtScale, bundleBytes, init, initWithoutSourceMaps, functionEnvNames, coldJwks };
+    return { options, warm, warmWithDebugLog, warmAtScale, bundleBytes, init, initWithoutSourceMaps, initByRoutes, functionEnvNames, coldJwks };
   } finally {
     await harness?.stop();
     if (bundle) {

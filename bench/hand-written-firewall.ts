@@ -11,10 +11,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-// The stack deploys the same blocker handler, so it writes the settings that handler reads, and
+// The stack deploys the same blocker handler, so it writes the settings file that handler reads, and
 // alarms on the metrics it publishes; WAF's block responses carry the API's security headers.
 import {
-  ABUSE_BLOCKER_ENV,
   ABUSE_BLOCKER_METRICS,
   ABUSE_BLOCKER_SERVICE,
   AbuseBlockerSettings,
@@ -52,6 +51,11 @@ export interface BlockerFunctionOptions {
   readonly timeout: Duration;
   readonly logGroupName: string;
   readonly environment: Record<string, string>;
+  /**
+   * The handler's settings file, written beside its bundle. Values known only at deploy time are
+   * `{ $env }` references to variables of `environment`, as the library writes them.
+   */
+  readonly settings?: object;
 }
 
 /** What the monitoring needs from the firewall. */
@@ -208,16 +212,18 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
     removalPolicy: config.removalPolicy,
   });
   const namespace = metricsNamespace(apiName);
+  // The table's name and the IP sets' ids are known only at deploy time: the file refers to variables.
+  const ref = (name: string) => ({ $env: name }) as unknown as string;
   const settings: AbuseBlockerSettings = {
-    tableName: table.tableName,
+    tableName: ref('SECURE_API_SETTING_1'),
     threshold: config.abuseBlocking.threshold,
     windowSeconds: OFFENCE_WINDOW.toSeconds(),
     blockSeconds: config.abuseBlocking.blockPeriod.toSeconds(),
     ipv6PrefixLength: 64,
     ipv6Networks: [{ prefixLength: 56, threshold: 5 * config.abuseBlocking.threshold }, { prefixLength: 48, threshold: 20 * config.abuseBlocking.threshold }],
     statusCodes: [401, 403],
-    ipv4Set: ipv4.reference,
-    ipv6Set: ipv6.reference,
+    ipv4Set: { ...ipv4.reference, id: ref('SECURE_API_SETTING_2') },
+    ipv6Set: { ...ipv6.reference, id: ref('SECURE_API_SETTING_3') },
     allowListSets: [],
     exemptCidrs: [],
     maxAddressesPerSet: MAX_ADDRESSES_PER_SET,
@@ -229,7 +235,13 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
     // Conflicting IP-set writes back off for up to about 10 s.
     timeout: Duration.minutes(1),
     logGroupName: props.blockerLogName,
-    environment: { POWERTOOLS_SERVICE_NAME: ABUSE_BLOCKER_SERVICE, [ABUSE_BLOCKER_ENV.settings]: stack.toJsonString(settings) },
+    environment: {
+      POWERTOOLS_SERVICE_NAME: ABUSE_BLOCKER_SERVICE,
+      SECURE_API_SETTING_1: table.tableName,
+      SECURE_API_SETTING_2: ipv4.reference.id,
+      SECURE_API_SETTING_3: ipv6.reference.id,
+    },
+    settings,
   });
   // A retried batch would count its offences twice.
   blocker.configureAsyncInvoke({ retryAttempts: 0 });

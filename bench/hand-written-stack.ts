@@ -8,10 +8,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-// The hand-written stack deploys the same authorizer handler, so it writes the settings that
-// handler reads: its environment variable's name and the settings' shape are the handler's contract.
+// The hand-written stack deploys the same authorizer handler, so it writes the settings file that
+// handler reads: the file's name and the settings' shape are the handler's contract.
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
-import { JWT_AUTHORIZER_ENV, JwtAuthorizerSettings } from '../lambda/shared/constants';
+import { JwtAuthorizerSettings, SETTINGS_FILE } from '../lambda/shared/constants';
 import type { EnvironmentConfig } from '../bin/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
 import { secureAccessLogFormat } from '../lib/private/access-log-format';
@@ -165,7 +165,7 @@ export class HandWrittenApiStack extends Stack {
     }));
 
     // Both functions: Node.js 24 on arm64, JSON logs in an encrypted log group, encrypted environment.
-    const nodeFunction = (functionId: string, options: { entry: string; description: string; timeout: Duration; logGroupName: string; environment: Record<string, string> }) => {
+    const nodeFunction = (functionId: string, options: { entry: string; description: string; timeout: Duration; logGroupName: string; environment: Record<string, string>; settings?: object }) => {
       const fn = new nodejs.NodejsFunction(this, functionId, {
         entry: options.entry,
         description: options.description,
@@ -180,7 +180,14 @@ export class HandWrittenApiStack extends Stack {
         logGroup: encryptedLogGroup(`${functionId}LogGroup`, options.logGroupName),
         environmentEncryption: key,
         environment: { NODE_OPTIONS: '--enable-source-maps', ...options.environment },
-        bundling: { minify: true, sourceMap: true, sourcesContent: false, target: 'node24' },
+        bundling: {
+          minify: true,
+          sourceMap: true,
+          sourcesContent: false,
+          target: 'node24',
+          // The handler reads its settings from a file beside its bundle.
+          commandHooks: options.settings && settingsFileHooks(options.settings),
+        },
       });
       key.grantDecrypt(fn);
       return fn;
@@ -254,14 +261,16 @@ export class HandWrittenApiStack extends Stack {
       resultsCacheTtl: Duration.minutes(5),
     });
 
-    // The JWT authorizer: the same handler, with its settings written out by hand.
+    // The JWT authorizer: the same handler, with its settings written out by hand. The user pool's
+    // issuer and clients are known only at deploy time: the file refers to environment variables.
     const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
+    const ref = (name: string) => ({ $env: name }) as unknown as string;
     const authorizerSettings: JwtAuthorizerSettings = {
       issuers: [{
-        issuer,
-        audience: [inventorySync.userPoolClientId, webApp.userPoolClientId],
+        issuer: ref('SECURE_API_SETTING_1'),
+        audience: [ref('SECURE_API_SETTING_2'), ref('SECURE_API_SETTING_3')],
         audienceClaim: 'client_id',
-        jwksUri: `${issuer}/.well-known/jwks.json`,
+        jwksUri: ref('SECURE_API_SETTING_4'),
         scopeClaims: ['scope'],
         groupClaims: ['cognito:groups'],
         scopes: ['pets/read', 'pets/write'],
@@ -287,7 +296,14 @@ export class HandWrittenApiStack extends Stack {
       description: 'Verifies access tokens and returns the routes each caller may call',
       timeout: Duration.seconds(5),
       logGroupName: authorizerLogName,
-      environment: { POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', [JWT_AUTHORIZER_ENV.settings]: this.toJsonString(authorizerSettings) },
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'jwt-authorizer',
+        SECURE_API_SETTING_1: issuer,
+        SECURE_API_SETTING_2: inventorySync.userPoolClientId,
+        SECURE_API_SETTING_3: webApp.userPoolClientId,
+        SECURE_API_SETTING_4: `${issuer}/.well-known/jwks.json`,
+      },
+      settings: authorizerSettings,
     });
     const tokenAuthorizer = new apigw.TokenAuthorizer(this, 'TokenAuthorizer', {
       handler: authorizerFunction,
@@ -378,4 +394,14 @@ export class HandWrittenApiStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'The URL of the pets API stage' });
   }
+}
+
+/** esbuild's hooks that write a handler's settings file into its bundle's folder, after bundling. */
+function settingsFileHooks(settings: object): nodejs.ICommandHooks {
+  const encoded = Buffer.from(JSON.stringify(settings)).toString('base64');
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [`echo ${encoded} | base64 -d > "${outputDir}/${SETTINGS_FILE}"`],
+  };
 }

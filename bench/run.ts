@@ -161,8 +161,9 @@ function printAuthorizer(result: AuthorizerResult): void {
 
   console.log('\n  c. module init: require() of the bundle vs require(\'aws-jwt-verify\') (its CommonJS index), each in a fresh `node` process,');
   console.log('     timed inside it with performance.now() around require() alone (Node.js start-up excluded); both sides get the same');
-  console.log(`     environment: the function's as synthesized (${result.functionEnvNames.join(', ')}; the bundle parses its settings at load)`);
-  console.log('     plus AWS_LAMBDA_LOG_FORMAT=JSON; then again without NODE_OPTIONS=--enable-source-maps, for comparison only.');
+  console.log(`     environment: the function's as synthesized (${result.functionEnvNames.join(', ')}) plus AWS_LAMBDA_LOG_FORMAT=JSON; the bundle`);
+  console.log('     reads and checks its settings file at load: the synthesized one, then copies of the bundle beside settings files of');
+  console.log(`     ${result.initByRoutes.map((r) => `${r.routes} routes (${kb(r.settingsBytes)})`).join(' and ')}; then without NODE_OPTIONS=--enable-source-maps, for comparison only.`);
   console.log(`     ${options.initProcesses} processes a side per environment after 1 discarded process a side, the sides alternating`);
   const initRows = (label: string, init: InitResult) => [
     [`bundle, ${label}`, ...spread(init.bundle, ms), init.ratio.toFixed(2)],
@@ -171,6 +172,7 @@ function printAuthorizer(result: AuthorizerResult): void {
   printTable([
     ['module, environment', 'median', 'p10', 'p90', 'processes', 'ratio'],
     ...initRows('as deployed', result.init),
+    ...result.initByRoutes.flatMap((r) => initRows(`${r.routes} routes`, r.init)),
     ...initRows('no source maps', result.initWithoutSourceMaps),
   ]);
 
@@ -245,6 +247,9 @@ function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], au
   rows.push(['module init, bundle, median (function env)', ms(init.bundle.median), '', '']);
   rows.push(['module init, aws-jwt-verify, median (same env)', ms(init.library.median), '', '']);
   rows.push(['module init ratio bundle / aws-jwt-verify', init.ratio.toFixed(2), `<= ${INIT_RATIO_TARGET}`, verdict(init.ratio <= INIT_RATIO_TARGET)]);
+  for (const { routes: count, init: byRoutes } of authorizer.initByRoutes) {
+    rows.push([`module init ratio, settings file of ${count} routes`, byRoutes.ratio.toFixed(2), `<= ${INIT_RATIO_TARGET}`, verdict(byRoutes.ratio <= INIT_RATIO_TARGET)]);
+  }
   const { fetches, accepted } = authorizer.coldJwks;
   rows.push([`JWKS fetches, ${CONCURRENT_COLD_REQUESTS} concurrent cold requests`, `${fetches} (${accepted}/${CONCURRENT_COLD_REQUESTS} accepted)`, String(COLD_JWKS_FETCHES_TARGET), verdict(fetches === COLD_JWKS_FETCHES_TARGET && accepted === CONCURRENT_COLD_REQUESTS)]);
   for (const r of blocker) {

@@ -2,16 +2,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ABUSE_BLOCKER_ENV, ABUSE_BLOCKER_METRICS, ABUSE_BLOCKER_SERVICE } from '../shared/constants';
+import { ABUSE_BLOCKER_METRICS, ABUSE_BLOCKER_SERVICE, SETTINGS_FILE } from '../shared/constants';
 import { AllowList } from './allow-list';
 import { BlockerDeps, processLogBatch, sweepBlockLists } from './blocker';
 import { IpSets } from './ip-sets';
 import { decodeSubscription } from './log-events';
-import { parseSettings } from './settings';
+import { readSettings } from './settings';
 import { StateStore } from './state-store';
 
-// Read once per cold start: broken settings stop the function from starting.
-const settings = parseSettings(process.env[ABUSE_BLOCKER_ENV.settings]);
+// Read once per cold start, from the file the construct wrote next to this bundle: broken settings
+// stop the function from starting.
+const settings = readSettings(`${__dirname}/${SETTINGS_FILE}`, process.env);
 const logger = new Logger({ serviceName: ABUSE_BLOCKER_SERVICE });
 const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: ABUSE_BLOCKER_SERVICE });
 const ipSets = new IpSets(new WAFV2Client({}));

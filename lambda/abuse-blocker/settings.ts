@@ -11,10 +11,18 @@ export class SettingsError extends Error {
 
 const read = new SettingsReader((message) => new SettingsError(message));
 
+/**
+ * Reads and checks the settings file the construct wrote next to the handler, with each deploy-time
+ * value (the table's name, the IP sets' ids) taken from the environment variable its reference
+ * names. Called once at cold start.
+ */
+export function readSettings(file: string, env: Readonly<Record<string, string | undefined>>): AbuseBlockerSettings {
+  return parseSettings(read.file(file, env));
+}
 
-/** Parses and checks the settings the construct wrote into the environment. */
-export function parseSettings(json: string | undefined): AbuseBlockerSettings {
-  const settings = read.record(read.json(json), 'settings');
+/** Checks the settings, as read from the settings file. */
+export function parseSettings(value: unknown): AbuseBlockerSettings {
+  const settings = read.record(value, 'settings');
   const statusCodes = read.array(settings.statusCodes, 'statusCodes').map((code, i) => read.wholeNumber(code, `statusCodes[${i}]`, 400, 599));
   if (statusCodes.length === 0) {
     throw new SettingsError('`statusCodes` is empty');

@@ -1,17 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { JWT_AUTHORIZER_ENV, MAX_ISSUER_DOCUMENT_BYTES, JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE } from '../shared/constants';
+import { JWT_AUTHORIZER_METRICS, JWT_AUTHORIZER_METRIC_DIMENSIONS, JWT_AUTHORIZER_SERVICE, MAX_ISSUER_DOCUMENT_BYTES, SETTINGS_FILE } from '../shared/constants';
 import { AuthorizerDeps, AuthorizerEvent, authorize } from './authorizer';
 import { emfCount } from './fault-metric';
 import { IssuerKeyLocator } from './discovery';
 import { issuerFetcher } from './issuer-fetch';
 import { ExpiringJwksCache } from './jwks-cache';
 import { RouteTable } from './route-policy';
-import { parseSettings } from './settings';
+import { readSettings } from './settings';
 import { createTokenVerifier } from './verifier';
 
-// Read once per cold start: broken settings stop the function from starting.
-const settings = parseSettings(process.env[JWT_AUTHORIZER_ENV.settings]);
+// Read once per cold start, from the file the construct wrote next to this bundle: broken settings
+// stop the function from starting.
+const settings = readSettings(`${__dirname}/${SETTINGS_FILE}`, process.env);
 // Key sets and discovery documents: HTTPS only, one attempt, bounded in time and size.
 const fetcher = issuerFetcher({ timeoutMs: settings.limits.jwksTimeoutMs, maxBytes: MAX_ISSUER_DOCUMENT_BYTES });
 const logger = new Logger({ serviceName: JWT_AUTHORIZER_SERVICE });

@@ -15,11 +15,17 @@ import { SettingsError } from './errors';
 const read = new SettingsReader((message) => new SettingsError(message));
 
 /**
- * Parses and checks the settings the construct wrote into the environment. Called once at cold
- * start: a function with broken settings fails to start instead of guessing.
+ * Reads and checks the settings file the construct wrote next to the handler, with each deploy-time
+ * value taken from the environment variable its reference names. Called once at cold start: a
+ * function with broken settings fails to start instead of guessing.
  */
-export function parseSettings(json: string | undefined): JwtAuthorizerSettings {
-  const settings = read.record(read.json(json), 'settings');
+export function readSettings(file: string, env: Readonly<Record<string, string | undefined>>): JwtAuthorizerSettings {
+  return parseSettings(read.file(file, env));
+}
+
+/** Checks the settings, as read from the settings file. */
+export function parseSettings(value: unknown): JwtAuthorizerSettings {
+  const settings = read.record(value, 'settings');
   const issuers = read.array(settings.issuers, 'issuers').map((issuer, i) => parseIssuer(issuer, `issuers[${i}]`));
   if (issuers.length === 0) {
     throw new SettingsError('`issuers` is empty');

@@ -75,12 +75,6 @@ export const ACCESS_LOG_KEYS = {
   errorResponseType: 'errorResponseType',
 } as const;
 
-/** Environment variables of the JWT authorizer. */
-export const JWT_AUTHORIZER_ENV = {
-  /** The authorizer's settings as JSON: a {@link JwtAuthorizerSettings}. */
-  settings: 'JWT_AUTHORIZER_SETTINGS',
-} as const;
-
 /**
  * Claims the JWT authorizer can read scopes from: `scope` (a space-separated string, RFC 8693),
  * `scp` (an array or a space-separated string: Okta, Entra ID) and `permissions` (an array: Auth0 RBAC).
@@ -164,7 +158,7 @@ export interface JwtLimitSettings {
   readonly jwksRetrySeconds: number;
 }
 
-/** The JWT authorizer's settings, the JSON value of `JWT_AUTHORIZER_ENV.settings`. */
+/** The JWT authorizer's settings: the content of its {@link SETTINGS_FILE}. */
 export interface JwtAuthorizerSettings {
   readonly issuers: readonly JwtIssuerSettings[];
   readonly routes: readonly JwtRouteSettings[];
@@ -209,21 +203,39 @@ export const INVOKE_ACTION = 'execute-api:Invoke';
 
 /**
  * Lambda's limit on all of a function's environment variables together: 4 KB (Lambda quotas,
- * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Lambda measures the
+ * variables as one JSON object escaped as a JSON string, so a quote or backslash counts twice.
  */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * The settings of a pre-bundled handler: a JSON file the construct writes at synth into the
+ * function's asset, next to the handler's `index.js`, and the handler reads once at cold start.
+ * Settings travel in a file, not in environment variables, so they are not bound by Lambda's 4 KB.
+ */
+export const SETTINGS_FILE = 'settings.json';
+
+/**
+ * In a {@link SETTINGS_FILE}, a value known only at deploy time (a CloudFormation reference, such as
+ * a table's name or a user pool's id) is written as `{ "$env": "<variable>" }`, and the value itself
+ * goes into that environment variable, which CloudFormation fills in. The handler puts each
+ * variable's value in place of its reference when it reads the file.
+ */
+export const SETTINGS_REFERENCE = {
+  /** The key of a reference: its value names the environment variable. */
+  env: '$env',
+  /** Present and `number` on a reference whose value is a number: the variable holds its decimal digits. */
+  type: '$type',
+} as const;
+
+/** The environment variables that hold a settings file's deploy-time values: this prefix and a number from 1. */
+export const SETTINGS_VARIABLE_PREFIX = 'SECURE_API_SETTING_';
 
 /**
  * The abuse blocker's table: the partition key, the sort key, and the TTL attribute (seconds since
  * the epoch). The construct creates the table with them; the handler reads and writes them.
  */
 export const ABUSE_BLOCKER_TABLE_KEYS = { partition: 'pk', sort: 'sk', expiresAt: 'expiresAt' } as const;
-
-/** Environment variables of the abuse blocker. */
-export const ABUSE_BLOCKER_ENV = {
-  /** The blocker's settings as JSON: an {@link AbuseBlockerSettings}. */
-  settings: 'ABUSE_BLOCKER_SETTINGS',
-} as const;
 
 /** An AWS WAF IP set, as `GetIPSet` and `UpdateIPSet` name it. */
 export interface IpSetReference {
@@ -238,7 +250,7 @@ export interface Ipv6NetworkThreshold {
   readonly threshold: number;
 }
 
-/** The abuse blocker's settings, the JSON value of `ABUSE_BLOCKER_ENV.settings`. */
+/** The abuse blocker's settings: the content of its {@link SETTINGS_FILE}. */
 export interface AbuseBlockerSettings {
   /** The DynamoDB table of offence counters and blocks. */
   readonly tableName: string;

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -10,14 +10,12 @@ import {
   BEARER_TOKEN_PATTERN,
   BUNDLED_HANDLERS,
   ENV,
-  JWT_AUTHORIZER_ENV,
   JWT_AUTHORIZER_METRICS,
   JWT_AUTHORIZER_METRIC_DIMENSIONS,
   JWT_AUTHORIZER_SERVICE,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtRouteSettings,
-  LAMBDA_ENVIRONMENT_LIMIT_BYTES,
 } from '../../lambda/shared/constants';
 import { PolicyTable } from '../../lambda/shared/routes';
 import { BundledHandlerFunction } from '../private/bundled-handler';
@@ -296,8 +294,6 @@ const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClai
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
 /** Where Cognito and Auth0 publish their signing keys, after the issuer. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
-/** Room left for the other variables (NODE_OPTIONS, the service name). */
-const SETTINGS_BUDGET_BYTES = LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256;
 /** The largest header API Gateway passes on. */
 const MAX_HEADER_SIZE = Size.kibibytes(10);
 /**
@@ -415,14 +411,13 @@ export class JwtAuthorizer extends Construct {
       logGroupRetention: props.logRetention,
       logGroupRemovalPolicy: props.removalPolicy,
       timeout: Duration.seconds(5),
-      environment: {
-        [ENV.serviceName]: JWT_AUTHORIZER_SERVICE,
-        [JWT_AUTHORIZER_ENV.settings]: Lazy.string({ produce: () => Stack.of(this).toJsonString(settings()) }),
-      },
+      environment: { [ENV.serviceName]: JWT_AUTHORIZER_SERVICE },
+      // Written into the function's asset at synth, once every route of the API is known.
+      settings,
     });
     this.resultsCacheTtl = resultsCacheTtl;
     props.api.alarms?.monitorFunction(this.function, { authorizer: true, faults: this.metricFaults() });
-    this.node.addValidation({ validate: () => this.validateSynth(settings) });
+    this.node.addValidation({ validate: () => this.validateSynth() });
   }
 
   /**
@@ -517,18 +512,12 @@ export class JwtAuthorizer extends Construct {
     });
   }
 
-  private validateSynth(settings: () => JwtAuthorizerSettings): string[] {
-    const errors: string[] = [];
+  private validateSynth(): string[] {
     if (this.requirements.size === 0) {
-      errors.push(`\`${this.node.path}\` guards no route: use authorize() in a route's \`authorization\`, or remove it`);
-    } else {
-      this.warnAboutPolicySize(settings().routes);
+      return [`\`${this.node.path}\` guards no route: use authorize() in a route's \`authorization\`, or remove it`];
     }
-    const bytes = Buffer.byteLength(JSON.stringify(settings()), 'utf8');
-    if (bytes > SETTINGS_BUDGET_BYTES) {
-      errors.push(`The settings of \`${this.node.path}\` take ${bytes} bytes, over the ${SETTINGS_BUDGET_BYTES} bytes Lambda's environment leaves for them: split the API's routes across APIs, or shorten paths and scope names`);
-    }
-    return errors;
+    this.warnAboutPolicySize(this.routeSettings());
+    return [];
   }
 
   /**

@@ -10,7 +10,6 @@ import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
-  ABUSE_BLOCKER_ENV,
   ABUSE_BLOCKER_METRICS,
   ABUSE_BLOCKER_SERVICE,
   ABUSE_BLOCKER_TABLE_KEYS as TABLE_KEYS,
@@ -31,8 +30,6 @@ import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
 import type { IApiFirewall } from './api-firewall';
 
-/** Under `LAMBDA_ENVIRONMENT_LIMIT_BYTES` (4 KB), leaving room for the other variables. */
-const MAX_SETTINGS_BYTES = 3_500;
 /** CloudWatch Logs' limit on a filter pattern's length. */
 const MAX_FILTER_PATTERN_LENGTH = 1024;
 
@@ -275,7 +272,6 @@ export class AbuseBlocker extends Construct {
       maxAddressesPerSet: maxAddresses,
       metricsNamespace: api.accessLogMetrics.namespace,
     };
-    this.validateSettingsSize();
 
     this.function = new BundledHandlerFunction(this, 'Function', {
       handler: BUNDLED_HANDLERS.abuseBlocker,
@@ -288,10 +284,8 @@ export class AbuseBlocker extends Construct {
       // A failed invocation is not retried: a retried batch would count its offences twice.
       retryAttempts: 0,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: {
-        [ABUSE_BLOCKER_ENV.settings]: Stack.of(this).toJsonString(this._settings),
-        [ENV.serviceName]: ABUSE_BLOCKER_SERVICE,
-      },
+      environment: { [ENV.serviceName]: ABUSE_BLOCKER_SERVICE },
+      settings: () => this._settings,
     });
     this.table.grant(this.function, 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query');
     // The table's key is the API's, which also encrypts its logs and topic: the function may use it
@@ -504,14 +498,6 @@ export class AbuseBlocker extends Construct {
       throw new ValidationError(`\`statusCodes\` lists ${statusCodes.length} statuses, whose filter pattern takes ${pattern.logPatternString.length} characters, over CloudWatch Logs' ${MAX_FILTER_PATTERN_LENGTH}: list fewer statuses`, this);
     }
     return pattern;
-  }
-
-  private validateSettingsSize(): void {
-    // The table's name and the IP sets' ids are known only at deploy time: count them at their longest.
-    const bytes = Buffer.byteLength(JSON.stringify(this._settings, (_key, value) => (Token.isUnresolved(value) ? 'x'.repeat(255) : value)));
-    if (bytes > MAX_SETTINGS_BYTES) {
-      throw new ValidationError(`The blocker's settings take ${bytes} bytes, over the ${MAX_SETTINGS_BYTES} that fit in the function's environment (Lambda allows 4 KB): \`exemptCidrs\` has ${this._settings.exemptCidrs.length} blocks; merge them into larger blocks`, this);
-    }
   }
 }
 

@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { SETTINGS_FILE, SETTINGS_REFERENCE } from '../../lambda/shared/constants';
 import { CDK_JSON_CONTEXT } from './stack';
 
 /** A function of a synthesized stack and the folder esbuild wrote its bundle to. */
@@ -36,4 +39,35 @@ export function bundledFunctions(app: App, stackName: string): BundledFunction[]
       const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
       return { logicalId, properties: resource.Properties, dir: path.join(assembly.directory, manifest.files[hash].source.path) };
     });
+}
+
+/**
+ * The folder of a library function's asset (its bundle and {@link SETTINGS_FILE}), once its app is
+ * synthesized (by `Template.fromStack` or `app.synth()`).
+ */
+export function assetDirOf(fn: lambda.IFunction): string {
+  const asset = fn.node.findChild('Code') as s3assets.Asset;
+  return path.resolve(Stage.of(fn)!.outdir, asset.assetPath);
+}
+
+/** The environment variables of a function as synthesized: literals, or CloudFormation intrinsics. */
+export function environmentOf(fn: lambda.IFunction): Record<string, unknown> {
+  return Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment).variables;
+}
+
+/** The settings file a synthesis wrote into a library function's asset: its text, as written. */
+export function settingsTextOf(fn: lambda.IFunction): string {
+  return readFileSync(path.join(assetDirOf(fn), SETTINGS_FILE), 'utf8');
+}
+
+/**
+ * The settings of a library function as its handler reads them: the settings file, with each
+ * `{ "$env": ... }` reference replaced by the synthesized value of its variable (a literal, or the
+ * CloudFormation intrinsic that deploys as it).
+ */
+export function settingsOf(fn: lambda.IFunction): any {
+  const environment = environmentOf(fn);
+  return JSON.parse(settingsTextOf(fn), (_key, value) => (value !== null && typeof value === 'object' && SETTINGS_REFERENCE.env in value
+    ? environment[value[SETTINGS_REFERENCE.env]]
+    : value));
 }

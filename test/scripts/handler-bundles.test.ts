@@ -1,15 +1,16 @@
 /**
- * The pre-bundled handlers: the constructs deploy exactly the files the build wrote, and a bundle
- * older than its sources fails the suite (every test that runs a bundle would otherwise test stale
- * code).
+ * The pre-bundled handlers: the constructs deploy exactly the files the build wrote (beside the
+ * settings file the construct writes at synth), and a bundle older than its sources fails the suite
+ * (every test that runs a bundle would otherwise test stale code).
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, FileSystem, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BUNDLED_HANDLERS } from '../../lambda/shared/constants';
+import { BUNDLED_HANDLERS, BundledHandlerName, SETTINGS_FILE } from '../../lambda/shared/constants';
 import { AbuseBlocker, ApiFirewall, JwtAuthorizer, LambdaRouteIntegration, SecureRestApi } from '../../lib';
-import { bundledHandlerDir } from '../../lib/private/bundled-handler';
+import { BundledHandlerFunction, bundledHandlerDir } from '../../lib/private/bundled-handler';
 import { BundleManifest, HANDLERS_DIR, buildOptions, HANDLER_NAMES, MANIFEST_PATH, ROOT, SETTINGS_INPUT, readManifest, staleBundles } from '../../scripts/handler-bundles';
 import { bundlingApp } from '../helpers/bundles';
 import { CDK_JSON_CONTEXT, inlineFunction } from '../helpers/stack';
@@ -84,33 +85,60 @@ describe('staleBundles', () => {
 });
 
 describe('the constructs deploy the built files', () => {
-  /** Synthesizes a stack with both of the library's functions, bundling for real, and returns their asset folders' files. */
+  /** Synthesizes a stack with both of the library's functions, and returns their asset folders and keys, by construct path. */
   function synthesizeFunctions(app: App, issuer = 'https://login.example.com/') {
     const stack = new Stack(app, 'Handlers', { env: { account: '123456789012', region: 'eu-west-1' } });
     const api = new SecureRestApi(stack, 'Api');
     const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [{ issuer, audience: ['https://api.example.com'] }] });
     api.addRoute('GET /pets', { authorization: jwt.authorize(), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
-    new AbuseBlocker(stack, 'Blocker', { firewall: new ApiFirewall(stack, 'Firewall', { api }) });
+    const blocker = new AbuseBlocker(stack, 'Blocker', { firewall: new ApiFirewall(stack, 'Firewall', { api }) });
     const assembly = app.synth();
     const template = Template.fromJSON(assembly.getStackByName('Handlers').template);
-    const keys = Object.fromEntries([jwt.function, stack.node.findChild('Blocker').node.findChild('Function')].map((fn) => {
-      const logicalId = stack.getLogicalId((fn.node.defaultChild as any));
-      return [fn.node.path, template.toJSON().Resources[logicalId].Properties.Code.S3Key as string];
-    }));
-    return { keys, assembly };
+    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, 'Handlers.assets.json'), 'utf8'));
+    const functions = { [BUNDLED_HANDLERS.jwtAuthorizer]: jwt.function, [BUNDLED_HANDLERS.abuseBlocker]: blocker.function } as Record<BundledHandlerName, BundledHandlerFunction>;
+    return Object.fromEntries(Object.entries(functions).map(([name, fn]) => {
+      const key = template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Code.S3Key as string;
+      return [name, { fn, key, dir: path.join(assembly.directory, manifest.files[key.replace(/\.zip$/, '')].source.path) }];
+    })) as Record<BundledHandlerName, { fn: BundledHandlerFunction; key: string; dir: string }>;
   }
 
-  test('the asset of each function is its bundle folder, copied as it is: no esbuild, no Docker at synth', () => {
-    const { keys, assembly } = synthesizeFunctions(bundlingApp());
-    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, 'Handlers.assets.json'), 'utf8'));
-    const copied = Object.values(keys).map((key) => readFileSync(path.join(assembly.directory, manifest.files[key.replace(/\.zip$/, '')].source.path, 'index.js'), 'utf8'));
-    expect(copied.sort()).toEqual(HANDLER_NAMES.map((name) => readFileSync(path.join(HANDLERS_DIR, name, 'index.js'), 'utf8')).sort());
+  test('the asset of each function is its bundle, byte for byte, and the settings file the construct validated: no esbuild, no Docker at synth', () => {
+    const functions = synthesizeFunctions(bundlingApp());
+    for (const name of HANDLER_NAMES) {
+      const { fn, dir } = functions[name];
+      expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', SETTINGS_FILE]);
+      for (const file of ['index.js', 'index.js.map']) {
+        expect(readFileSync(path.join(dir, file)).equals(readFileSync(path.join(HANDLERS_DIR, name, file)))).toBe(true);
+      }
+      expect(readFileSync(path.join(dir, SETTINGS_FILE), 'utf8')).toBe(fn.writtenSettings!.text);
+    }
   });
 
-  test('asset hashes depend on the bundles alone, not on the app or the authorizer\'s settings', () => {
-    const first = synthesizeFunctions(bundlingApp()).keys;
-    const second = synthesizeFunctions(new App({ context: CDK_JSON_CONTEXT }), 'https://other-issuer.example.com/').keys;
-    expect(second).toEqual(first);
+  test('the asset hash is the hash of the bundle and the settings: the same for the same inputs, in any app, whether or not it bundles', () => {
+    const first = synthesizeFunctions(bundlingApp());
+    const second = synthesizeFunctions(new App({ context: CDK_JSON_CONTEXT }));
+    for (const name of HANDLER_NAMES) {
+      expect(second[name].key).toBe(first[name].key);
+      expect(`${FileSystem.fingerprint(first[name].dir)}.zip`).toBe(first[name].key);
+    }
+  });
+
+  test('the asset hash changes with the settings (the authorizer\'s issuer), and with nothing else', () => {
+    const first = synthesizeFunctions(bundlingApp());
+    const other = synthesizeFunctions(bundlingApp(), 'https://other-issuer.example.com/');
+    expect(other[BUNDLED_HANDLERS.jwtAuthorizer].key).not.toBe(first[BUNDLED_HANDLERS.jwtAuthorizer].key);
+    expect(other[BUNDLED_HANDLERS.abuseBlocker].key).toBe(first[BUNDLED_HANDLERS.abuseBlocker].key);
+  });
+
+  test('the asset hash changes with the bundle', () => {
+    const { dir, key } = synthesizeFunctions(bundlingApp())[BUNDLED_HANDLERS.jwtAuthorizer];
+    const copy = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+    for (const file of readdirSync(dir)) {
+      copyFileSync(path.join(dir, file), path.join(copy, file));
+    }
+    expect(`${FileSystem.fingerprint(copy)}.zip`).toBe(key);
+    appendFileSync(path.join(copy, 'index.js'), '\n');
+    expect(`${FileSystem.fingerprint(copy)}.zip`).not.toBe(key);
   });
 
   test('the folder is found from the sources as from the built package', () => {

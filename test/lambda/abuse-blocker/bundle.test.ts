@@ -1,9 +1,9 @@
 /**
- * Synthesizes a stack with an AbuseBlocker, so esbuild bundles the handler exactly as `cdk synth`
- * does, and runs that bundle with the settings the construct wrote, against aws-sdk-client-mock
- * fakes of DynamoDB and AWS WAF: what is tested is what Lambda would run.
+ * Synthesizes a stack with an AbuseBlocker, as `cdk synth` does, and runs the bundle from the
+ * function's asset with the settings file the construct wrote next to it and the environment it set,
+ * against aws-sdk-client-mock fakes of DynamoDB and AWS WAF: what is tested is what Lambda would run.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -11,11 +11,11 @@ import { GetIPSetCommand, UpdateIPSetCommand, WAFV2Client } from '@aws-sdk/clien
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ABUSE_BLOCKER_ENV } from '../../../lambda/shared/constants';
+import { SETTINGS_FILE } from '../../../lambda/shared/constants';
 import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi } from '../../../lib';
 import { AbuseBlocker } from '../../../lib/firewall/abuse-blocker';
 import { ApiFirewall } from '../../../lib/firewall/api-firewall';
-import { BundledFunction, bundledFunctions, bundlingApp } from '../../helpers/bundles';
+import { assetDirOf, bundlingApp, environmentOf } from '../../helpers/bundles';
 import { inlineFunction } from '../../helpers/stack';
 import { FakeBlockerState, installBlockerFakes } from '../../support/blocker-aws-fakes';
 
@@ -25,8 +25,11 @@ const ALLOW_SET_ID = 'a1b2c3d4-0000-4000-8000-0000000000aa';
 const TABLE = 'blocker-state';
 const NOW = Date.UTC(2026, 10, 27, 12, 2, 30);
 
-/** Synthesizes the stack (bundling for real) and returns the blocker's bundle and its settings with references filled in. */
-function synthesize(): { fn: BundledFunction; settings: string; outdir: string } {
+/**
+ * Synthesizes the stack and returns the folder of the blocker's asset, and its environment as
+ * CloudFormation would deploy it: each reference replaced by its deployed value.
+ */
+function synthesize(): { dir: string; environment: Record<string, string>; outdir: string } {
   const app = bundlingApp({}, { insideProject: true });
   const stack = new Stack(app, 'BlockerStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const api = new SecureRestApi(stack, 'Api');
@@ -37,17 +40,16 @@ function synthesize(): { fn: BundledFunction; settings: string; outdir: string }
   });
   const firewall = new ApiFirewall(stack, 'Firewall', { api, allowedIpv4Cidrs: ['192.0.2.0/24'] });
   const blocker = new AbuseBlocker(stack, 'Blocker', { firewall, threshold: 5 });
-  const fn = bundledFunctions(app, 'BlockerStack').find((f) => f.properties.Environment?.Variables?.[ABUSE_BLOCKER_ENV.settings])!;
-  // The settings as CloudFormation would write them: each reference replaced by its deployed value.
+  app.synth();
   const references: Record<string, string> = {
     [stack.getLogicalId(blocker.table.node.defaultChild as any)]: TABLE,
     [stack.getLogicalId(firewall.automaticBlockListIpv4!)]: IPV4_SET_ID,
     [stack.getLogicalId(firewall.automaticBlockListIpv6!)]: IPV6_SET_ID,
     [stack.getLogicalId(firewall.allowListIpv4!)]: ALLOW_SET_ID,
   };
-  const [separator, parts] = fn.properties.Environment.Variables[ABUSE_BLOCKER_ENV.settings]['Fn::Join'];
-  const settings = parts.map((part: any) => (typeof part === 'string' ? part : references[part.Ref ?? part['Fn::GetAtt'][0]])).join(separator);
-  return { fn, settings, outdir: app.outdir };
+  const environment = Object.fromEntries(Object.entries(environmentOf(blocker.function))
+    .map(([name, value]: [string, any]) => [name, typeof value === 'string' ? value : references[value.Ref ?? value['Fn::GetAtt'][0]]]));
+  return { dir: assetDirOf(blocker.function), environment, outdir: app.outdir };
 }
 
 /** A subscription delivery of access-log lines (objects, or raw text as API Gateway may write it), as CloudWatch Logs sends it. */
@@ -67,7 +69,7 @@ function delivery(lines: Array<Record<string, unknown> | string>): { awslogs: { 
 const line = (sourceIp: string, status: number, extra: Record<string, unknown> = {}) => ({ requestId: 'r', ...extra, wafResponseCode: '-', sourceIp, status });
 
 describe('the abuse blocker bundle', () => {
-  const { fn, settings, outdir } = synthesize();
+  const { dir, environment, outdir } = synthesize();
   const waf = mockClient(WAFV2Client);
   const db = mockClient(DynamoDBClient);
   let handler: (event: unknown) => Promise<void>;
@@ -77,9 +79,9 @@ describe('the abuse blocker bundle', () => {
 
   beforeAll(() => {
     jest.useFakeTimers({ now: NOW, doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
-    process.env[ABUSE_BLOCKER_ENV.settings] = settings;
+    Object.assign(process.env, environment);
     process.env.AWS_REGION = 'eu-west-1';
-    handler = require(path.join(fn.dir, 'index.js')).handler;
+    handler = require(path.join(dir, 'index.js')).handler;
   });
 
   afterAll(() => {
@@ -109,10 +111,16 @@ describe('the abuse blocker bundle', () => {
     return emf[0];
   }
 
-  test('is one minified file with a source map, small, leaving the AWS SDK to the runtime', () => {
-    expect(readdirSync(fn.dir).sort()).toEqual(['index.js', 'index.js.map']);
-    expect(statSync(path.join(fn.dir, 'index.js')).size).toBeLessThan(150 * 1024);
-    expect(fn.properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('abuse-blocker');
+  test('is one minified file with a source map and the settings file, small, leaving the AWS SDK to the runtime', () => {
+    expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', SETTINGS_FILE]);
+    expect(statSync(path.join(dir, 'index.js')).size).toBeLessThan(150 * 1024);
+    expect(environment.POWERTOOLS_SERVICE_NAME).toBe('abuse-blocker');
+  });
+
+  test('its settings file refers to the table and the IP sets by environment variable: their ids are known only at deploy time', () => {
+    const settings = JSON.parse(readFileSync(path.join(dir, SETTINGS_FILE), 'utf8'));
+    expect([settings.tableName, settings.ipv4Set.id, settings.ipv6Set.id, settings.allowListSets[0].id].map((ref) => environment[ref.$env]))
+      .toEqual([TABLE, IPV4_SET_ID, IPV6_SET_ID, ALLOW_SET_ID]);
   });
 
   test('blocks an address that reaches the threshold, with one UpdateIPSet under the lock token, and publishes metrics', async () => {

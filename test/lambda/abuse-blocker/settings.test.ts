@@ -1,5 +1,9 @@
-import { parseSettings, SettingsError } from '../../../lambda/abuse-blocker/settings';
+import { readSettings, SettingsError } from '../../../lambda/abuse-blocker/settings';
 import { errorOf, settingsErrorMessage } from '../../helpers/errors';
+import { settingsFileWith } from '../../helpers/settings-files';
+
+/** Reads settings as the handler does at cold start: from a settings file holding `json` (none when undefined). */
+const parseSettings = (json: string | undefined, env: Record<string, string> = {}) => readSettings(settingsFileWith(json), env);
 
 const PREFIX = 'Invalid abuse blocker settings: ';
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -66,16 +70,23 @@ describe('parseSettings: valid settings', () => {
 });
 
 describe('parseSettings: invalid settings', () => {
-  test.each<[string, string | undefined, string]>([
-    ['a missing variable', undefined, 'the settings variable is missing or empty'],
-    ['an empty variable', '', 'the settings variable is missing or empty'],
-    ['a variable that is not JSON', '{tableName:', 'the settings variable is not JSON'],
-    ['JSON null', 'null', '`settings` must be an object'],
-    ['a JSON array', '[]', '`settings` must be an object'],
-    ['a JSON string', '"settings"', '`settings` must be an object'],
+  test.each<[string, string | undefined, (file: string) => string]>([
+    ['a missing file', undefined, (file) => `the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`],
+    ['an empty file', '', (file) => `the settings file ${file} cannot be read as JSON: SyntaxError: Unexpected end of JSON input`],
+    ['JSON null', 'null', () => '`settings` must be an object'],
+    ['a JSON array', '[]', () => '`settings` must be an object'],
+    ['a JSON string', '"settings"', () => '`settings` must be an object'],
   ])('refuses %s', (_case, json, message) => {
-    const error = errorOf(SettingsError, () => parseSettings(json));
-    expect(error.message).toBe(PREFIX + message);
+    const file = settingsFileWith(json);
+    const error = errorOf(SettingsError, () => readSettings(file, {}));
+    expect(error.message).toBe(PREFIX + message(file));
+  });
+
+  test('the table and the IP sets, known only at deploy time, come from the environment variables their references name', () => {
+    const settings = { ...valid(), tableName: { $env: 'SECURE_API_SETTING_3' }, ipv4Set: { ...valid().ipv4Set, id: { $env: 'SECURE_API_SETTING_1' } } };
+    expect(parseSettings(JSON.stringify(settings), { SECURE_API_SETTING_1: 'a1b2c3d4-v4', SECURE_API_SETTING_3: 'abuse-blocker-state' })).toEqual(valid());
+    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings), { SECURE_API_SETTING_1: 'a1b2c3d4-v4' })).message)
+      .toBe(`${PREFIX}the environment variable SECURE_API_SETTING_3 is not set`);
   });
 
   test.each<[string, (s: Record<string, any>) => void, string]>([

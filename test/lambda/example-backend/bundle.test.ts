@@ -6,18 +6,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildApp } from '../../../bin/app';
+import { SETTINGS_FILE } from '../../../lambda/shared/constants';
 import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
 
 describe('the example backend bundle', () => {
   // Bundling on (the default): only the dev stack, so each handler is bundled once.
   const functions = bundledFunctions(buildApp(bundlingApp({ env: 'dev' })), 'SecureApi-dev');
   const backend = functions.find((fn) => fn.properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'pets-api')!;
-  const assetDirs = functions.map((fn) => fn.dir);
 
-  test('every function of the app was bundled by esbuild, minified and with a source map', () => {
+  test('every function of the app was bundled by esbuild, minified and with a source map (the library\'s beside their settings file)', () => {
     expect(functions.map((fn) => fn.properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual(['abuse-blocker', 'jwt-authorizer', 'pets-api']);
-    for (const dir of assetDirs) {
-      expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+    for (const fn of functions) {
+      const dir = fn.dir;
+      const settingsFile = fn === backend ? [] : [SETTINGS_FILE];
+      expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', ...settingsFile]);
       expect(statSync(path.join(dir, 'index.js')).size).toBeLessThan(200 * 1024);
     }
   });

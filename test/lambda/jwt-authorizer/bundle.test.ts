@@ -1,13 +1,14 @@
 /**
- * The JWT authorizer end to end: the construct's settings and its esbuild bundle, run in a fresh
- * Node.js process against real HTTPS OIDC issuers on localhost with real signed tokens.
+ * The JWT authorizer end to end: the construct's settings file and its esbuild bundle, run in a
+ * fresh Node.js process against real HTTPS OIDC issuers on localhost with real signed tokens.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { JWT_AUTHORIZER_ENV, JWT_AUTHORIZER_METRICS } from '../../../lambda/shared/constants';
+import { JWT_AUTHORIZER_METRICS, SETTINGS_FILE } from '../../../lambda/shared/constants';
 import { AudienceClaim, GroupClaim, JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, ScopeClaim, SecureRestApi } from '../../../lib';
-import { bundledFunctions, bundlingApp } from '../../helpers/bundles';
+import { assetDirOf, bundlingApp, environmentOf, settingsTextOf } from '../../helpers/bundles';
 import { inlineFunction } from '../../helpers/stack';
 import { HarnessIssuer, OidcHarness, Outcome } from '../../support/oidc-harness';
 import { policyAllows } from './policy-oracle';
@@ -24,7 +25,7 @@ let settings: string;
 const issuers: Record<string, HarnessIssuer> = {};
 const issued: string[] = [];
 
-/** Builds the stack a user would, with issuers pointing at the harness, and bundles it for real. */
+/** Builds the stack a user would, with issuers pointing at the harness, and synthesizes it for real. */
 function synthesize(): { bundle: string; settings: string } {
   const app = bundlingApp();
   const stack = new Stack(app, 'AuthStack', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -48,16 +49,36 @@ function synthesize(): { bundle: string; settings: string } {
   api.addRoute('GET /pets/{petId}/admin', { authorization: jwt.authorize({ groups: ['admins'] }), integration });
   api.addRoute('DELETE /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets/write'], groups: ['admins'] }), integration });
   api.addRoute('GET /me', { authorization: jwt.authorize(), integration });
-  const fn = bundledFunctions(app, 'AuthStack').find((f) => f.properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
-  return { bundle: path.join(fn!.dir, 'index.js'), settings: fn!.properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings] };
+  app.synth();
+  // The issuers are literal URLs: nothing is left to deploy time, so the environment holds no reference.
+  expect(Object.keys(environmentOf(jwt.function))).toEqual(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
+  return { bundle: path.join(assetDirOf(jwt.function), 'index.js'), settings: settingsTextOf(jwt.function) };
 }
 
-/** A fresh cold start of the bundle. */
-async function coldStart(changeLimits: Record<string, number> = {}): Promise<void> {
+/**
+ * A copy of the synthesized bundle, with `settings` as its settings file (none when undefined):
+ * what Lambda unpacks from the function's asset. Each copy is a fresh module for `require`.
+ */
+function deployed(settings: string | undefined): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'jwt-authorizer-'));
+  for (const file of ['index.js', 'index.js.map']) {
+    copyFileSync(path.join(path.dirname(bundle), file), path.join(dir, file));
+  }
+  if (settings !== undefined) {
+    writeFileSync(path.join(dir, SETTINGS_FILE), settings);
+  }
+  return path.join(dir, 'index.js');
+}
+
+/** The environment the function runs with; debug level, so the test sees every line the authorizer can write and checks none holds a token. */
+const ENVIRONMENT = { POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', POWERTOOLS_LOG_LEVEL: 'DEBUG' };
+
+/** A fresh cold start of the bundle, with the synthesized settings after `change`. */
+async function coldStart(changeLimits: Record<string, number> = {}, change: (settings: any) => void = () => undefined, env: Record<string, string> = {}): Promise<void> {
   const parsed = JSON.parse(settings);
   Object.assign(parsed.limits, changeLimits);
-  // Debug level, so the test sees every line the authorizer can write and checks none holds a token.
-  await harness.call('load', { bundle, env: { [JWT_AUTHORIZER_ENV.settings]: JSON.stringify(parsed), POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
+  change(parsed);
+  await harness.call('load', { bundle: deployed(JSON.stringify(parsed)), env: { ...ENVIRONMENT, ...env } });
 }
 
 async function token(name: string, options: Parameters<OidcHarness['token']>[1] = {}): Promise<string> {
@@ -103,9 +124,9 @@ afterAll(async () => {
 });
 
 describe('the bundle', () => {
-  test('is one minified file with its source map, within the 50 KB budget', () => {
+  test('is one minified file with its source map and the settings file, within the 50 KB budget', () => {
     const dir = path.dirname(bundle);
-    expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', SETTINGS_FILE]);
     expect(statSync(bundle).size).toBeLessThan(50 * 1024);
   });
 
@@ -118,7 +139,16 @@ describe('the bundle', () => {
     }
   });
 
-  test('the synthesized settings hold every route of the API, the guarded ones with their requirements', () => {
+  test('reads its settings from the file next to it: without one it does not start, and says why', async () => {
+    const copy = deployed(undefined);
+    const file = path.join(path.dirname(copy), SETTINGS_FILE);
+    await expect(harness.call('load', { bundle: copy, env: ENVIRONMENT })).rejects.toThrow(`Invalid JWT authorizer settings: the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`);
+    await expect(harness.call('load', { bundle: deployed('{"issuers":'), env: ENVIRONMENT })).rejects.toThrow(/Invalid JWT authorizer settings: the settings file .*settings\.json cannot be read as JSON: SyntaxError: /);
+    await coldStart();
+  });
+
+  test('the synthesized settings file holds every route of the API, the guarded ones with their requirements', () => {
+    expect(readFileSync(path.join(path.dirname(bundle), SETTINGS_FILE), 'utf8')).toBe(settings);
     expect(JSON.parse(settings).routes).toEqual([
       ['GET', '/health'],
       ['GET', '/pets', ['pets/read'], []],
@@ -377,6 +407,36 @@ describe('signing keys', () => {
     expect(reachable(await decide(`Bearer ${value}`))).toContain('GET/pets');
     const after = await harness.call<Record<string, number>>('fetches');
     expect(after.cognito - before.cognito).toBe(2);
+  });
+});
+
+describe('the settings file at scale, and values known only at deploy time', () => {
+  afterAll(async () => {
+    await coldStart();
+  });
+
+  test('a Cognito issuer and app client known only at deploy time come from the environment variables the file refers to', async () => {
+    await coldStart({}, (parsed) => {
+      const cognito = parsed.issuers.find((issuer: any) => issuer.audienceClaim === 'client_id');
+      Object.assign(cognito, { issuer: { $env: 'SECURE_API_SETTING_1' }, jwksUri: { $env: 'SECURE_API_SETTING_2' }, audience: [{ $env: 'SECURE_API_SETTING_3' }] });
+    }, { SECURE_API_SETTING_1: issuers.cognito.url, SECURE_API_SETTING_2: issuers.cognito.jwksUri, SECURE_API_SETTING_3: COGNITO_CLIENT });
+    const outcome = await decide(`Bearer ${await token('cognito', { claims: { sub: 'cognito-ref', client_id: COGNITO_CLIENT, token_use: 'access', scope: 'pets/read' } })}`);
+    expect(reachable(outcome)).toEqual(['GET/pets', 'GET/pets/7', 'GET/me']);
+  });
+
+  test('a settings file of 1,000 routes is read and checked at cold start, and decides', async () => {
+    const extra = Array.from({ length: 1000 }, (_, i) => ['GET', `/resource-${i}/{id}`, ['pets/read'], []]);
+    await coldStart({}, (parsed) => {
+      parsed.routes.push(...extra);
+    });
+    const outcome = await decide(`Bearer ${await token('auth0', { claims: { sub: 'reader', aud: API_AUDIENCE, scope: 'pets/read' } })}`, 'GET/resource-999/7');
+    expect(policyAllows(outcome.result.policyDocument, arn('GET/resource-999/7'))).toBe(true);
+    expect(policyAllows(outcome.result.policyDocument, arn('POST/pets'))).toBe(false);
+    // One broken route among the thousand: the function does not start.
+    const parsed = JSON.parse(settings);
+    parsed.routes.push(...extra, ['GET', 'no-slash']);
+    await expect(harness.call('load', { bundle: deployed(JSON.stringify(parsed)), env: ENVIRONMENT }))
+      .rejects.toThrow(`Invalid JWT authorizer settings: \`routes[${parsed.routes.length - 1}][1]\` must be a path starting with '/'`);
   });
 });
 

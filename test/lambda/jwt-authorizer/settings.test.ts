@@ -1,6 +1,10 @@
 import { SettingsError } from '../../../lambda/jwt-authorizer/errors';
-import { parseSettings } from '../../../lambda/jwt-authorizer/settings';
+import { readSettings } from '../../../lambda/jwt-authorizer/settings';
 import { errorOf, settingsErrorMessage } from '../../helpers/errors';
+import { settingsFileWith } from '../../helpers/settings-files';
+
+/** Reads settings as the handler does at cold start: from a settings file holding `json` (none when undefined). */
+const parseSettings = (json: string | undefined, env: Record<string, string> = {}) => readSettings(settingsFileWith(json), env);
 
 const PREFIX = 'Invalid JWT authorizer settings: ';
 
@@ -92,6 +96,35 @@ describe('parseSettings: valid settings', () => {
     expect(parseSettings(JSON.stringify(settings)).limits.clockSkewSeconds).toBe(0);
   });
 
+  test('a Cognito issuer and its app client, known only at deploy time, come from the environment variables their references name', () => {
+    const settings = valid();
+    const cognito = settings.issuers[1];
+    settings.issuers[1] = { ...cognito, issuer: { $env: 'SECURE_API_SETTING_2' }, jwksUri: { $env: 'SECURE_API_SETTING_3' }, audience: [{ $env: 'SECURE_API_SETTING_1' }] };
+    const parsed = parseSettings(JSON.stringify(settings), {
+      SECURE_API_SETTING_1: 'client-1',
+      SECURE_API_SETTING_2: cognito.issuer,
+      SECURE_API_SETTING_3: cognito.jwksUri,
+    });
+    expect(parsed).toEqual(valid());
+  });
+
+  test('a deploy-time issuer is checked like any other: https only', () => {
+    const settings = valid();
+    settings.issuers[1].issuer = { $env: 'SECURE_API_SETTING_1' };
+    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings), { SECURE_API_SETTING_1: 'http://cognito-idp.eu-west-1.amazonaws.com/x' })).message)
+      .toBe(`${PREFIX}\`issuers[1].issuer\` must be an https:// URL`);
+  });
+
+  test('1,000 routes are read and checked', () => {
+    const settings = valid();
+    settings.routes = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? ['GET', `/resource-${i}`] : ['GET', `/resource-${i}/{id}`, ['pets/read'], i % 3 === 1 ? [] : ['admins']]));
+    const parsed = parseSettings(JSON.stringify(settings));
+    expect(parsed.routes).toHaveLength(1000);
+    expect(parsed.routes[998]).toEqual(['GET', '/resource-998/{id}', ['pets/read'], ['admins']]);
+    settings.routes[999] = ['GET', 'resource-999'];
+    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings))).message).toBe(`${PREFIX}\`routes[999][1]\` must be a path starting with '/'`);
+  });
+
   test('routes may be empty', () => {
     const settings = valid();
     settings.routes = [];
@@ -99,13 +132,22 @@ describe('parseSettings: valid settings', () => {
   });
 });
 
-describe('parseSettings: each error', () => {
-  test.each([['undefined', undefined], ['empty', '']])('the variable %s', (_name, json) => {
-    expect(errorOf(SettingsError, () => parseSettings(json)).message).toBe(`${PREFIX}the settings variable is missing or empty`);
+describe('readSettings: each error', () => {
+  test('no settings file next to the handler', () => {
+    const file = settingsFileWith(undefined);
+    expect(errorOf(SettingsError, () => readSettings(file, {})).message).toBe(`${PREFIX}the settings file ${file} cannot be read as JSON: Error: ENOENT: no such file or directory, open '${file}'`);
   });
 
-  test.each(['{', 'not json', "{'issuers': []}", '{"issuers": [],}'])('the variable is not JSON: %s', (json) => {
-    expect(errorOf(SettingsError, () => parseSettings(json)).message).toBe(`${PREFIX}the settings variable is not JSON`);
+  test.each(['', '{', 'not json', "{'issuers': []}", '{"issuers": [],}'])('the file is not JSON: %s', (json) => {
+    const file = settingsFileWith(json);
+    expect(errorOf(SettingsError, () => readSettings(file, {})).message.startsWith(`${PREFIX}the settings file ${file} cannot be read as JSON: `)).toBe(true);
+  });
+
+  test('an issuer that refers to an environment variable that is not set', () => {
+    const settings = valid();
+    settings.issuers[1].issuer = { $env: 'SECURE_API_SETTING_1' };
+    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings))).message)
+      .toBe(`${PREFIX}the environment variable SECURE_API_SETTING_1 is not set`);
   });
 
   test.each(['null', '[]', '"settings"', '42', 'true'])('the settings are %s, not an object', (json) => {

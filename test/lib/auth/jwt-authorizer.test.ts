@@ -1,7 +1,7 @@
 import { App, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { AUDIENCE_CLAIMS, GROUP_CLAIMS, JWT_AUTHORIZER_ENV, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
+import { AUDIENCE_CLAIMS, GROUP_CLAIMS, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
 import {
   AudienceClaim,
   CognitoUserDirectory,
@@ -16,6 +16,7 @@ import {
   SecureRestApi,
 } from '../../../lib';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { environmentOf, settingsOf, settingsTextOf } from '../../helpers/bundles';
 import { errorOf } from '../../helpers/errors';
 import { functionNameOf, houseStatements, roleOf } from '../../helpers/iam';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, newStack } from '../../helpers/stack';
@@ -42,13 +43,6 @@ function buildWithRoutes(props: Partial<JwtAuthorizerProps> = {}) {
   return built;
 }
 
-/** The JSON settings the construct hands to the function, as synthesized. */
-function settingsOf(template: Template): any {
-  const fn = Object.values(template.findResources('AWS::Lambda::Function'))
-    .find((f) => f.Properties.Environment?.Variables?.[JWT_AUTHORIZER_ENV.settings]);
-  const value = fn!.Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
-  return typeof value === 'string' ? JSON.parse(value) : value;
-}
 
 function methodOf(template: Template, stack: Stack, api: SecureRestApi, routeKey: string) {
   const method = api.methodFor(routeKey);
@@ -74,14 +68,14 @@ describe('JwtAuthorizer defaults', () => {
     });
   });
 
-  test('the function runs the house defaults with a 5-second timeout and its settings in an encrypted environment', () => {
+  test('the function runs the house defaults with a 5-second timeout, its settings in its asset, nothing else in its encrypted environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 5,
       TracingConfig: { Mode: 'Active' },
       KmsKeyArn: Match.anyValue(),
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'jwt-authorizer', [JWT_AUTHORIZER_ENV.settings]: Match.anyValue() }) },
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' } },
     });
   });
 
@@ -117,7 +111,7 @@ describe('JwtAuthorizer defaults', () => {
   });
 
   test('the settings carry the issuer with its defaults, the limits, and every route of the API', () => {
-    expect(settingsOf(template)).toEqual({
+    expect(settingsOf(jwt.function)).toEqual({
       issuers: [{
         issuer: 'https://login.example.com/',
         audience: ['https://pets.example.com'],
@@ -202,7 +196,7 @@ describe('JwtAuthorizer options', () => {
   });
 
   test('limits and issuer options reach the settings', () => {
-    const { stack } = buildWithRoutes({
+    const { stack, jwt } = buildWithRoutes({
       issuers: [{
         ...ISSUER,
         jwksUri: 'https://login.example.com/oauth2/v1/keys',
@@ -217,7 +211,8 @@ describe('JwtAuthorizer options', () => {
       jwksFetchTimeout: Duration.millis(800),
       jwksRetryInterval: Duration.seconds(30),
     });
-    const settings = settingsOf(Template.fromStack(stack));
+    Template.fromStack(stack);
+    const settings = settingsOf(jwt.function);
     expect(settings.issuers[0]).toMatchObject({ jwksUri: 'https://login.example.com/oauth2/v1/keys', scopeClaims: ['scp'], groupClaims: ['groups'], requireAccessTokenType: true });
     expect(settings.limits).toEqual({ maxTokenBytes: 4096, maxLifetimeSeconds: 3600, clockSkewSeconds: 5, jwksMaxAgeSeconds: 600, jwksTimeoutMs: 800, jwksRetrySeconds: 30 });
   });
@@ -225,7 +220,8 @@ describe('JwtAuthorizer options', () => {
   test('a route that requires nothing accepts any valid token of a trusted issuer', () => {
     const { stack, api, jwt, integration } = build();
     api.addRoute('GET /me', { authorization: jwt.authorize(), integration });
-    expect(settingsOf(Template.fromStack(stack)).routes).toEqual([['GET', '/me', [], []]]);
+    Template.fromStack(stack);
+    expect(settingsOf(jwt.function).routes).toEqual([['GET', '/me', [], []]]);
     expect(api.accessMatrix[0].authorization).toBe('JWT Jwt (any valid token)');
   });
 
@@ -235,24 +231,73 @@ describe('JwtAuthorizer options', () => {
     expect(methodOf(Template.fromStack(stack), stack, api, 'GET /pets')).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
   });
 
-  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+  /** An authorizer trusting a Cognito user pool's access tokens, with one route, synthesized. */
+  function buildCognito(groups?: string[]) {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     const client = pool.addClient('Client');
     const users = CognitoUserDirectory.fromUserPool(stack, 'Users', { userPool: pool, scopes: ['pets/read'] });
     const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups: ['admins'] })] });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [JwtAuthorizer.cognitoIssuer(users, { clients: [client], groups })] });
     api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
-    const value = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(jwt.function.node.defaultChild as never)].Properties.Environment.Variables[JWT_AUTHORIZER_ENV.settings];
-    const rendered = JSON.stringify(value);
-    expect(rendered).toContain('https://cognito-idp.eu-west-1.');
-    expect(rendered).toContain('AWS::URLSuffix');
-    expect(rendered).toContain('\\"groups\\":[\\"admins\\"]');
-    expect(rendered).toContain(stack.getLogicalId(pool.node.defaultChild as never));
-    expect(rendered).toContain(stack.getLogicalId(client.node.defaultChild as never));
-    expect(rendered).toContain('\\"audienceClaim\\":\\"client_id\\"');
-    expect(rendered).toContain('\\"groupClaims\\":[\\"cognito:groups\\"]');
+    Template.fromStack(stack);
+    return { stack, pool, client, jwt };
+  }
+
+  test('JwtAuthorizer.cognitoIssuer trusts a user pool\'s access tokens by client id, reading `scope` and `cognito:groups`', () => {
+    const { stack, pool, client, jwt } = buildCognito(['admins']);
+    const issuer = { 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stack.getLogicalId(pool.node.defaultChild as never) }]] };
+    expect(settingsOf(jwt.function).issuers).toEqual([{
+      issuer,
+      audience: [{ Ref: stack.getLogicalId(client.node.defaultChild as never) }],
+      audienceClaim: 'client_id',
+      jwksUri: { 'Fn::Join': ['', [...issuer['Fn::Join'][1], '/.well-known/jwks.json']] },
+      scopeClaims: ['scope'],
+      groupClaims: ['cognito:groups'],
+      scopes: ['pets/read'],
+      groups: ['admins'],
+      requireAccessTokenType: false,
+    }]);
   });
+
+  test('values known only at deploy time are references in the settings file, their values in environment variables', () => {
+    const { stack, client, jwt } = buildCognito();
+    const issuer = JSON.parse(settingsTextOf(jwt.function)).issuers[0];
+    expect(issuer).toMatchObject({
+      audience: [{ $env: 'SECURE_API_SETTING_1' }],
+      issuer: { $env: 'SECURE_API_SETTING_2' },
+      jwksUri: { $env: 'SECURE_API_SETTING_3' },
+    });
+    expect(Object.keys(environmentOf(jwt.function))).toEqual(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'SECURE_API_SETTING_1', 'SECURE_API_SETTING_2', 'SECURE_API_SETTING_3']);
+    expect(environmentOf(jwt.function).SECURE_API_SETTING_1).toEqual({ Ref: stack.getLogicalId(client.node.defaultChild as never) });
+  });
+
+  test('the settings file is canonical JSON: keys sorted, no whitespace', () => {
+    const { stack, jwt } = buildWithRoutes();
+    Template.fromStack(stack);
+    const text = settingsTextOf(jwt.function);
+    expect(text.startsWith('{"issuers":[{"audience":["https://pets.example.com"],"audienceClaim":"aud","groupClaims":')).toBe(true);
+    expect(text).not.toMatch(/\s/);
+  });
+});
+
+describe('JwtAuthorizer settings at scale', () => {
+  test('1,000 routes: every one in the settings file, nothing but the house variables in the environment', () => {
+    // Only the settings are under test: the 3,000 resources of this API would need nested stacks.
+    const stack = newStack({ ...SKIP_BUNDLING, '@aws-cdk/core:stackResourceLimit': 0, '@aws-cdk/core:validateAgainstDefaultRules': false });
+    const api = new SecureRestApi(stack, 'Api');
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [ISSUER] });
+    const integration = new LambdaRouteIntegration(inlineFunction(stack));
+    for (let i = 0; i < 1000; i++) {
+      api.addRoute(`GET /resource-${i}/{identifier}`, { authorization: jwt.authorize({ scopes: ['pets:read', 'pets:write'], groups: ['admins'] }), integration });
+    }
+    (stack.node.root as App).synth({ skipValidation: true });
+    const routes = settingsOf(jwt.function).routes;
+    expect(routes).toHaveLength(1000);
+    expect(routes[999]).toEqual(['GET', '/resource-999/{identifier}', ['pets:read', 'pets:write'], ['admins']]);
+    expect(Buffer.byteLength(settingsTextOf(jwt.function))).toBeGreaterThan(60_000);
+    expect(environmentOf(jwt.function)).toEqual({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' });
+  }, 300_000);
 });
 
 describe('JwtAuthorizer validation', () => {
@@ -345,11 +390,16 @@ describe('JwtAuthorizer validation', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('authorizer-policy-size'))).toEqual([]);
   });
 
-  test('settings too large for Lambda\'s environment fail synth', () => {
-    const { stack, api, jwt, integration } = build();
-    for (let i = 0; i < 80; i++) {
-      api.addRoute(`GET /a-rather-long-resource-name-${i}/{identifier}`, { authorization: jwt.authorize({ scopes: ['pets:read', 'pets:write'] }), integration });
-    }
-    expect(() => Template.fromStack(stack)).toThrow(/The settings of `TestStack\/Jwt` take \d+ bytes, over the 3840 bytes Lambda's environment leaves for them/);
+  test('deploy-time values past Lambda\'s 4 KB environment fail synth, naming the limit and the fix', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    const issuers = Array.from({ length: 6 }, (_, i) => {
+      const pool = new cognito.UserPool(stack, `Pool${i}`);
+      const users = CognitoUserDirectory.fromUserPool(stack, `Users${i}`, { userPool: pool, scopes: ['pets/read'] });
+      return JwtAuthorizer.cognitoIssuer(users, { clients: [pool.addClient('Client')] });
+    });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers });
+    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets/read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+    expect(() => Template.fromStack(stack)).toThrow(/The environment variables of `TestStack\/Jwt\/Function` take \d+ bytes as Lambda counts them \(as escaped JSON, values known only at deploy time at their longest\), over Lambda's limit of 4096 bytes: its settings are in its asset's settings file, but 18 of their values are CloudFormation references, which only the environment can carry; pass such values \(a user pool's issuer URL, app client ids, scope names\) as literal strings, or add fewer variables with addEnvironment\(\)/);
   });
 });

@@ -2,11 +2,11 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ABUSE_BLOCKER_ENV } from '../../../lambda/shared/constants';
 import { ApiDashboard, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
 import { AbuseBlocker, AbuseBlockerProps } from '../../../lib/firewall/abuse-blocker';
 import { ApiFirewall, ApiFirewallProps } from '../../../lib/firewall/api-firewall';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { environmentOf, settingsOf } from '../../helpers/bundles';
 import { errorOf } from '../../helpers/errors';
 import { functionNameOf, houseStatements, roleOf } from '../../helpers/iam';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
@@ -37,22 +37,6 @@ function build(options: BuildOptions = {}) {
   return { stack, api, firewall, blocker, template: Template.fromStack(stack) };
 }
 
-/** The settings the function receives, with CloudFormation references left as they are. */
-function settingsOf(template: Template, blocker: AbuseBlocker): Record<string, any> {
-  const fn = template.toJSON().Resources[logicalId(Stack.of(blocker), blocker.function)];
-  return resolvedSettings(fn.Properties.Environment.Variables[ABUSE_BLOCKER_ENV.settings]);
-}
-
-/** Turns the `Fn::Join` of the settings' JSON back into an object, with each reference as a marker. */
-function resolvedSettings(value: any): Record<string, any> {
-  if (typeof value === 'string') {
-    return JSON.parse(value);
-  }
-  const [separator, parts] = value['Fn::Join'];
-  const text = parts.map((part: any) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join(separator);
-  return JSON.parse(text);
-}
-
 function buildError(options: BuildOptions): ValidationError {
   return errorOf(ValidationError, () => build(options));
 }
@@ -60,7 +44,7 @@ function buildError(options: BuildOptions): ValidationError {
 describe('AbuseBlocker', () => {
   describe('defaults', () => {
     const { stack, api, firewall, blocker, template } = build();
-    const settings = settingsOf(template, blocker);
+    const settings = settingsOf(blocker.function);
     const keyArn = { 'Fn::GetAtt': [logicalId(stack, api.key), 'Arn'] };
 
     test('the function gets its settings: threshold 20 in a 5-minute window, blocks for an hour, 401 and 403', () => {
@@ -80,9 +64,19 @@ describe('AbuseBlocker', () => {
     });
 
     test('the settings name both automatic block lists by name and id', () => {
-      expect(settings.ipv4Set).toEqual({ name: firewall.automaticBlockListIpv4!.name, id: `<{'Fn::GetAtt':['${logicalId(stack, firewall.automaticBlockListIpv4!)}','Id']}>`, scope: 'REGIONAL' });
-      expect(settings.ipv6Set).toEqual({ name: firewall.automaticBlockListIpv6!.name, id: `<{'Fn::GetAtt':['${logicalId(stack, firewall.automaticBlockListIpv6!)}','Id']}>`, scope: 'REGIONAL' });
-      expect(settings.tableName).toBe(`<{'Ref':'${logicalId(stack, blocker.table)}'}>`);
+      expect(settings.ipv4Set).toEqual({ name: firewall.automaticBlockListIpv4!.name, id: { 'Fn::GetAtt': [logicalId(stack, firewall.automaticBlockListIpv4!), 'Id'] }, scope: 'REGIONAL' });
+      expect(settings.ipv6Set).toEqual({ name: firewall.automaticBlockListIpv6!.name, id: { 'Fn::GetAtt': [logicalId(stack, firewall.automaticBlockListIpv6!), 'Id'] }, scope: 'REGIONAL' });
+      expect(settings.tableName).toEqual({ Ref: logicalId(stack, blocker.table) });
+    });
+
+    test('the settings are in the function\'s asset; only the values known at deploy time are in its environment', () => {
+      expect(environmentOf(blocker.function)).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'abuse-blocker',
+        SECURE_API_SETTING_1: { 'Fn::GetAtt': [logicalId(stack, firewall.automaticBlockListIpv4!), 'Id'] },
+        SECURE_API_SETTING_2: { 'Fn::GetAtt': [logicalId(stack, firewall.automaticBlockListIpv6!), 'Id'] },
+        SECURE_API_SETTING_3: { Ref: logicalId(stack, blocker.table) },
+      });
     });
 
     test('the table is encrypted with the API key, expires items by TTL, has point-in-time recovery and is retained with deletion protection', () => {
@@ -205,7 +199,7 @@ describe('AbuseBlocker', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         KmsKeyArn: keyArn,
-        Environment: { Variables: Match.objectLike({ [ABUSE_BLOCKER_ENV.settings]: Match.anyValue() }) },
+        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'abuse-blocker' }) },
       });
     });
 
@@ -259,7 +253,7 @@ describe('AbuseBlocker', () => {
         logRetention: logs.RetentionDays.ONE_MONTH,
       },
     });
-    expect(settingsOf(template, blocker)).toMatchObject({
+    expect(settingsOf(blocker.function)).toMatchObject({
       threshold: 5, windowSeconds: 120, blockSeconds: 86400, statusCodes: [401, 403, 404, 429],
       exemptCidrs: ['198.51.100.0/24', '2001:db8::/32'], maxAddressesPerSet: 5000, ipv6PrefixLength: 128,
       // The defaults follow the threshold.
@@ -279,8 +273,8 @@ describe('AbuseBlocker', () => {
 
   describe('IPv6 networks counted beyond the client\'s own', () => {
     test('the /56 and /48 thresholds can be changed', () => {
-      const { blocker, template } = build({ blocker: { ipv6Prefix56Threshold: 60, ipv6Prefix48Threshold: 1000 } });
-      expect(settingsOf(template, blocker).ipv6Networks).toEqual([{ prefixLength: 56, threshold: 60 }, { prefixLength: 48, threshold: 1000 }]);
+      const { blocker } = build({ blocker: { ipv6Prefix56Threshold: 60, ipv6Prefix48Threshold: 1000 } });
+      expect(settingsOf(blocker.function).ipv6Networks).toEqual([{ prefixLength: 56, threshold: 60 }, { prefixLength: 48, threshold: 1000 }]);
     });
 
     test.each<[number, object[]]>([
@@ -290,20 +284,20 @@ describe('AbuseBlocker', () => {
       [52, [{ prefixLength: 48, threshold: 400 }]],
       [48, []],
     ])('with ipv6PrefixLength %d, only the wider networks are counted', (ipv6PrefixLength, networks) => {
-      const { blocker, template } = build({ blocker: { ipv6PrefixLength } });
-      expect(settingsOf(template, blocker).ipv6Networks).toEqual(networks);
+      const { blocker } = build({ blocker: { ipv6PrefixLength } });
+      expect(settingsOf(blocker.function).ipv6Networks).toEqual(networks);
     });
 
     test('with /56s not counted, the /48 only needs more than threshold', () => {
-      const { blocker, template } = build({ blocker: { ipv6PrefixLength: 56, ipv6Prefix48Threshold: 21 } });
-      expect(settingsOf(template, blocker).ipv6Networks).toEqual([{ prefixLength: 48, threshold: 21 }]);
+      const { blocker } = build({ blocker: { ipv6PrefixLength: 56, ipv6Prefix48Threshold: 21 } });
+      expect(settingsOf(blocker.function).ipv6Networks).toEqual([{ prefixLength: 48, threshold: 21 }]);
     });
   });
 
   test('the firewall\'s allow lists are exempt: the function reads them and may only read them', () => {
     const { stack, firewall, blocker, template } = build({ firewall: { allowedIpv4Cidrs: ['203.0.113.0/24'], allowedIpv6Cidrs: ['2001:db8:1::/48'] } });
-    const ids = [firewall.allowListIpv4!, firewall.allowListIpv6!].map((set) => `<{'Fn::GetAtt':['${logicalId(stack, set)}','Id']}>`);
-    expect(settingsOf(template, blocker).allowListSets.map((set: any) => set.id)).toEqual(ids);
+    const ids = [firewall.allowListIpv4!, firewall.allowListIpv6!].map((set) => ({ 'Fn::GetAtt': [logicalId(stack, set), 'Id'] }));
+    expect(settingsOf(blocker.function).allowListSets.map((set: any) => set.id)).toEqual(ids);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
@@ -400,9 +394,10 @@ describe('AbuseBlocker', () => {
         .toBe(`\`statusCodes\` lists 150 statuses, whose filter pattern takes 1049 characters, over CloudWatch Logs' 1024: list fewer statuses${AT}`);
     });
 
-    test('too many exempt blocks for the function\'s environment', () => {
-      const exemptCidrs = Array.from({ length: 200 }, (_, i) => `10.${i}.0.0/16`);
-      expect(buildError({ blocker: { exemptCidrs } }).message).toMatch(/^The blocker's settings take \d+ bytes, over the 3500 that fit in the function's environment \(Lambda allows 4 KB\): `exemptCidrs` has 200 blocks; merge them into larger blocks/);
+    test('exempt blocks are not bound by Lambda\'s 4 KB environment: 5,000 of them are in the settings file', () => {
+      const exemptCidrs = Array.from({ length: 5000 }, (_, i) => `10.${i % 250}.${Math.floor(i / 250)}.0/24`);
+      const { blocker } = build({ blocker: { exemptCidrs } });
+      expect(settingsOf(blocker.function).exemptCidrs).toEqual(exemptCidrs);
     });
 
     test('a firewall on an existing web ACL has no automatic block lists', () => {
