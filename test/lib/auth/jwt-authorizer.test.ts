@@ -252,6 +252,9 @@ describe('JwtAuthorizer options', () => {
       audience: [{ Ref: stack.getLogicalId(client.node.defaultChild as never) }],
       audienceClaim: 'client_id',
       jwksUri: { 'Fn::Join': ['', [...issuer['Fn::Join'][1], '/.well-known/jwks.json']] },
+      discovery: false,
+      tokenType: 'cognito-access',
+      requiredClaims: {},
       scopeClaims: ['scope'],
       groupClaims: ['cognito:groups'],
       scopes: ['pets/read'],
@@ -276,7 +279,7 @@ describe('JwtAuthorizer options', () => {
     const { stack, jwt } = buildWithRoutes();
     Template.fromStack(stack);
     const text = settingsTextOf(jwt.function);
-    expect(text.startsWith('{"issuers":[{"audience":["https://pets.example.com"],"audienceClaim":"aud","groupClaims":')).toBe(true);
+    expect(text.startsWith('{"issuers":[{"audience":["https://pets.example.com"],"audienceClaim":"aud","discovery":false,"groupClaims":')).toBe(true);
     expect(text).not.toMatch(/\s/);
   });
 });
