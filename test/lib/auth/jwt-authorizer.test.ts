@@ -284,25 +284,6 @@ describe('JwtAuthorizer options', () => {
   });
 });
 
-describe('JwtAuthorizer settings at scale', () => {
-  test('1,000 routes: every one in the settings file, nothing but the house variables in the environment', () => {
-    // Only the settings are under test: the 3,000 resources of this API would need nested stacks.
-    const stack = newStack({ ...SKIP_BUNDLING, '@aws-cdk/core:stackResourceLimit': 0, '@aws-cdk/core:validateAgainstDefaultRules': false });
-    const api = new SecureRestApi(stack, 'Api');
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [ISSUER] });
-    const integration = new LambdaRouteIntegration(inlineFunction(stack));
-    for (let i = 0; i < 1000; i++) {
-      api.addRoute(`GET /resource-${i}/{identifier}`, { authorization: jwt.authorize({ scopes: ['pets:read', 'pets:write'], groups: ['admins'] }), integration });
-    }
-    (stack.node.root as App).synth({ skipValidation: true });
-    const routes = settingsOf(jwt.function).routes;
-    expect(routes).toHaveLength(1000);
-    expect(routes[999]).toEqual(['GET', '/resource-999/{identifier}', ['pets:read', 'pets:write'], ['admins']]);
-    expect(Buffer.byteLength(settingsTextOf(jwt.function))).toBeGreaterThan(60_000);
-    expect(environmentOf(jwt.function)).toEqual({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' });
-  }, 300_000);
-});
-
 describe('JwtAuthorizer validation', () => {
   test.each([
     [{ issuers: [] }, '`issuers` must name at least one issuer, got []'],

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CognitoUserDirectory, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps, UsageQuota, UsageTiers } from '../../../lib';
+import { CognitoUserDirectory, JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps, UsageQuota, UsageTiers } from '../../../lib';
+import { environmentOf, settingsTextOf } from '../../helpers/bundles';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, withoutTemplateValidator } from '../../helpers/stack';
 
 interface Resource {
@@ -24,6 +25,8 @@ interface Synthesized {
   readonly parent: CfnTemplate;
   /** Wall-clock time of `app.synth()`. */
   readonly synthMs: number;
+  /** The JWT authorizer of the mixed routes. */
+  readonly jwt?: JwtAuthorizer;
 }
 
 /** A route of the large API: its key and options, from its index. */
@@ -33,22 +36,35 @@ interface LargeApi {
   readonly a: LambdaRouteIntegration;
   readonly b: LambdaRouteIntegration;
   readonly directory: CognitoUserDirectory;
+  /** Created with the API, for the routes the mix guards with a JWT authorizer. */
+  jwt?: JwtAuthorizer;
 }
 
-/**
- * The mix of the large API: new path segments (one or two) and methods on existing paths, some of them
- * on a path created about 200 routes (two stacks) earlier; two Lambda backends; IAM, Cognito and
- * API-key routes; a per-route throttle on every seventh route and a body schema on every 40th.
- */
-const MIXED_ROUTE: RouteSpec = (i, { a, b, directory }) => {
+/** The key of the mixed API's route `i`. */
+function mixedRouteKey(i: number): string {
   const earlier = i - 3 - 200;
-  const key = [
+  return [
     `GET /shared/p${i}`,
     `POST /shared/p${i - 1}`,
     `GET /q${i}/{id}`,
     earlier >= 0 ? `DELETE /shared/p${earlier}` : `DELETE /q${i - 1}/{id}`,
   ][i % 4];
-  const authorization = [RouteAuthorization.iam(), directory.authorize({ scopes: ['pets/read'] }), RouteAuthorization.apiKey()][i % 3];
+}
+
+/** Whether the mixed API guards route `i` with its JWT authorizer. */
+const isJwtRoute = (i: number) => i % 2 === 1;
+
+/**
+ * The mix of the large API: new path segments (one or two) and methods on existing paths, some of them
+ * on a path created about 200 routes (two stacks) earlier; two Lambda backends; IAM, Cognito,
+ * API-key and JWT-authorizer routes (scopes on most of the JWT ones); a per-route throttle on every
+ * seventh route and a body schema on every 40th.
+ */
+const MIXED_ROUTE: RouteSpec = (i, { a, b, directory, jwt }) => {
+  const key = mixedRouteKey(i);
+  const authorization = isJwtRoute(i) && jwt
+    ? jwt.authorize(i % 10 === 1 ? {} : { scopes: [i % 4 === 1 ? 'orders:write' : 'orders:read'] })
+    : [RouteAuthorization.iam(), directory.authorize({ scopes: ['pets/read'] }), RouteAuthorization.apiKey()][i % 3];
   return {
     key,
     options: {
@@ -70,6 +86,12 @@ function synthesize(count: number, props: SecureRestApiProps = {}, spec: RouteSp
     directory: new CognitoUserDirectory(stack, 'Users', { resourceServerIdentifier: 'pets', scopes: [{ name: 'read', description: 'Read pets' }] }),
   };
   const api = new SecureRestApi(stack, 'Api', { resourcesPerApiQuota: 2000, ...props });
+  if (spec === MIXED_ROUTE) {
+    large.jwt = new JwtAuthorizer(stack, 'Jwt', {
+      api,
+      issuers: [{ issuer: 'https://login.example.com/', audience: ['https://orders.example.com'], jwksUri: 'https://login.example.com/keys', scopes: ['orders:read', 'orders:write'] }],
+    });
+  }
   for (let i = 0; i < count; i++) {
     const { key, options } = spec(i, large);
     api.addRoute(key, options);
@@ -83,7 +105,7 @@ function synthesize(count: number, props: SecureRestApiProps = {}, spec: RouteSp
       templates.set(construct.node.path, JSON.parse(fs.readFileSync(path.join(assembly.directory, construct.templateFile), 'utf8')));
     }
   }
-  return { templates, parent: templates.get('Large')!, synthMs };
+  return { templates, parent: templates.get('Large')!, synthMs, jwt: large.jwt };
 }
 
 function resourcesOf(template: CfnTemplate, type: string): Array<[string, Resource]> {
@@ -118,6 +140,18 @@ describe('SecureRestApi past 500 resources', () => {
     }
     const methods = [...large.templates.values()].reduce((sum, t) => sum + logicalIds(t, 'AWS::ApiGateway::Method').length, 0);
     expect(methods).toBe(1000);
+  });
+
+  test('with the JWT authorizer on half the routes: one authorizer, its settings in a file of its asset, none in the environment', () => {
+    const methods = [...large.templates.values()].flatMap((t) => resourcesOf(t, 'AWS::ApiGateway::Method'));
+    expect(methods.filter(([, method]) => method.Properties?.AuthorizationType === 'CUSTOM')).toHaveLength(500);
+    expect(resourcesOf(large.parent, 'AWS::ApiGateway::Authorizer').filter(([, a]) => a.Properties?.Type === 'TOKEN')).toHaveLength(1);
+    // Every route the authorizer guards is in its settings file; none of the settings is in the environment.
+    const settings = settingsTextOf(large.jwt!.function);
+    const guarded = Array.from({ length: 1000 }, (_, i) => i).filter(isJwtRoute).map((i) => `"${mixedRouteKey(i)}"`);
+    expect(guarded).toHaveLength(500);
+    expect(guarded.filter((key) => !settings.includes(key))).toEqual([]);
+    expect(environmentOf(large.jwt!.function)).toEqual({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'jwt-authorizer' });
   });
 
   test('the first routes stay in the API stack, later ones fill nested stacks of 100 in order', () => {
@@ -170,10 +204,12 @@ describe('SecureRestApi past 500 resources', () => {
     }
   });
 
-  test('the Cognito authorizer stays in the API stack, and nested methods name it', () => {
+  test('the authorizers (Cognito and JWT) stay in the API stack, and nested methods name them', () => {
     const all = [...large.templates.values()];
-    expect(all.reduce((sum, t) => sum + logicalIds(t, 'AWS::ApiGateway::Authorizer').length, 0)).toBe(1);
-    expect(logicalIds(large.parent, 'AWS::ApiGateway::Authorizer')).toHaveLength(1);
+    expect(all.reduce((sum, t) => sum + logicalIds(t, 'AWS::ApiGateway::Authorizer').length, 0)).toBe(2);
+    expect(resourcesOf(large.parent, 'AWS::ApiGateway::Authorizer').map(([, a]) => a.Properties!.Type).sort()).toEqual(['COGNITO_USER_POOLS', 'TOKEN']);
+    const custom = resourcesOf(large.templates.get('Large/Api/Routes1')!, 'AWS::ApiGateway::Method').filter(([, r]) => r.Properties!.AuthorizationType === 'CUSTOM');
+    expect(custom.length).toBeGreaterThan(0);
     const routes1 = large.templates.get('Large/Api/Routes1')!;
     const cognito = resourcesOf(routes1, 'AWS::ApiGateway::Method').filter(([, r]) => r.Properties!.AuthorizationType === 'COGNITO_USER_POOLS');
     expect(cognito.length).toBeGreaterThan(0);
@@ -182,8 +218,9 @@ describe('SecureRestApi past 500 resources', () => {
 
   test('one Lambda permission per function, in the API stack; per-route throttles are the stage\'s method settings', () => {
     const all = [...large.templates.values()];
-    expect(all.reduce((sum, t) => sum + logicalIds(t, 'AWS::Lambda::Permission').length, 0)).toBe(2);
-    expect(logicalIds(large.parent, 'AWS::Lambda::Permission')).toHaveLength(2);
+    // The two backends' and the JWT authorizer function's.
+    expect(all.reduce((sum, t) => sum + logicalIds(t, 'AWS::Lambda::Permission').length, 0)).toBe(3);
+    expect(logicalIds(large.parent, 'AWS::Lambda::Permission')).toHaveLength(3);
     const [[, stage]] = resourcesOf(large.parent, 'AWS::ApiGateway::Stage');
     // One entry for the stage and one per throttled route, nested ones included (980 is a multiple of 7 on a '/shared' path).
     expect(stage.Properties!.MethodSettings).toHaveLength(1 + Math.ceil(1000 / 7));
