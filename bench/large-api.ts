@@ -80,3 +80,31 @@ export function measureLargeApi(samples: number, counts: readonly number[] = LAR
   }
   return counts.map((count) => ({ ...shapes.get(count)!, synthMs: times.get(count)!, medianSynthMs: median(times.get(count)!) }));
 }
+
+/** 1,000 routes / 100 routes, of the median synth times: the issue's target. */
+export const LARGE_API_SYNTH_RATIO_TARGET = 12;
+
+/** The synth time of the largest count over that of 100 routes, of the medians. */
+export function largeApiSynthRatio(results: readonly LargeApiResult[]): number {
+  const of = (routes: number) => results.find((r) => r.routes === routes)!.medianSynthMs;
+  return of(Math.max(...results.map((r) => r.routes))) / of(100);
+}
+
+/** The rows of section 5 of `npm run bench`. */
+export function largeApiRows(results: readonly LargeApiResult[]): string[][] {
+  return [
+    ['routes', 'synth median', 'stacks', 'largest stack (resources)', 'largest template', 'authorizer settings file', 'authorizer environment'],
+    ...results.map((r) => {
+      const largest = [...r.templates].sort((a, b) => b.resources - a.resources)[0];
+      return [
+        String(r.routes),
+        `${r.medianSynthMs.toFixed(0)} ms`,
+        String(r.templates.length),
+        `${largest.resources} (${largest.file.replace(/\.template\.json$/, '')})`,
+        `${Math.max(...r.templates.map((t) => t.bytes))} bytes`,
+        r.settingsFileBytes === undefined ? 'none' : `${r.settingsFileBytes} bytes`,
+        `${r.environmentBytes} bytes`,
+      ];
+    }),
+  ];
+}

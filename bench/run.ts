@@ -9,6 +9,8 @@
  *      aws-jwt-verify's, and JWKS fetches under concurrent cold requests,
  *   4. the abuse blocker's time for one subscription batch of 10,000 access-log events, in three
  *      shapes, against decoding and parsing the same batch, and its UpdateIPSet calls per batch,
+ *   5. a generated API with the JWT authorizer at 10, 100, 300 and 1,000 routes: synth time and its
+ *      ratio, stacks, the largest stack and template, the authorizer's settings file and environment,
  * then a table of the figures against their targets. It exits 0 whether or not the targets are
  * met, and non-zero if anything throws.
  *
@@ -17,7 +19,8 @@
  * BENCH_AUTH_ROUNDS (default 20 rounds of warm calls, each side once a round), BENCH_AUTH_CALLS
  * (default 500 calls of each side a round), BENCH_INIT_PROCESSES (default 20 fresh processes a side
  * for each environment of the module-init figure), BENCH_BLOCKER_SAMPLES (default 10 batches of each
- * shape, after 2 warm-up batches).
+ * shape, after 2 warm-up batches), BENCH_LARGE_API_SAMPLES (default 3 synths of each size, after 1
+ * discarded round).
  */
 import * as os from 'node:os';
 import {
@@ -37,6 +40,7 @@ import {
 } from './authorizer';
 import { BATCH_EVENTS, measureAbuseBlocker, ShapeTiming } from './abuse-blocker';
 import { CDK_CONTEXT, SKIP_BUNDLING, cleanUp } from './common';
+import { LARGE_API_SYNTH_RATIO_TARGET, LargeApiResult, largeApiRows, largeApiSynthRatio, measureLargeApi } from './large-api';
 import { formatAlarms, formatByType, measureRouteCost, ShapeResult } from './route-cost';
 import { measureSynthTime, SideResult, SynthTimeResult } from './synth-time';
 
@@ -202,6 +206,15 @@ function printPolicyScaling(results: readonly PolicyScale[], authorizer: Authori
   }
 }
 
+function printLargeApi(results: readonly LargeApiResult[]): void {
+  console.log('\n== 5. Large APIs: the generated API of test/support/large-api.ts with the JWT authorizer, synthesized at each size ==');
+  console.log('  half the routes on new path segments, half methods on existing paths, two backends, scopes on most routes; each sample');
+  console.log(`  new App + stack + routes + app.synth() (template validator on), ${results[0].synthMs.length} samples a size after 1 discarded round, sizes alternating`);
+  printTable(largeApiRows(results));
+  console.log(`  synth ratio ${results[results.length - 1].routes} / 100 routes (medians): ${largeApiSynthRatio(results).toFixed(2)} (target <= ${LARGE_API_SYNTH_RATIO_TARGET})`);
+  console.log('  the policies a caller gets at these sizes, and the warm call against them, are figure 3f');
+}
+
 function printAbuseBlocker(results: readonly ShapeTiming[]): void {
   console.log(`\n== 4. Abuse blocker: one subscription batch of ${BATCH_EVENTS} access-log offences (401/403) ==`);
   console.log('  from the base64 gzip payload Lambda receives to the block lists updated: decode, parse, count (one DynamoDB write per address),');
@@ -220,7 +233,7 @@ function permissionsAdded(result: ShapeResult): number {
   return result.library.byType.get('AWS::Lambda::Permission') ?? 0;
 }
 
-function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], authorizer: AuthorizerResult, blocker: readonly ShapeTiming[]): void {
+function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], authorizer: AuthorizerResult, blocker: readonly ShapeTiming[], large: readonly LargeApiResult[]): void {
   console.log('\n== Summary ==');
   const rows: string[][] = [['figure', 'value', 'target', 'result']];
   rows.push(['synth median, library', ms(synth.library.medianMs), '', '']);
@@ -255,6 +268,14 @@ function printSummary(synth: SynthTimeResult, routes: readonly ShapeResult[], au
   for (const r of blocker) {
     rows.push([`blocker batch of ${BATCH_EVENTS}, ${r.shape.addresses} addresses, median`, `${ms(r.blockerMs)} (${r.ratio.toFixed(1)}x parse only)`, `< ${BLOCKER_BATCH_TARGET_MS} ms`, verdict(r.blockerMs < BLOCKER_BATCH_TARGET_MS)]);
   }
+  const synthRatio = largeApiSynthRatio(large);
+  rows.push([`large API synth ratio, ${large[large.length - 1].routes} / 100 routes`, synthRatio.toFixed(2), `<= ${LARGE_API_SYNTH_RATIO_TARGET}`, verdict(synthRatio <= LARGE_API_SYNTH_RATIO_TARGET)]);
+  const largestStack = Math.max(...large.flatMap((r) => r.templates.map((t) => t.resources)));
+  rows.push(['large API, largest stack (resources)', String(largestStack), '< 500', verdict(largestStack < 500)]);
+  for (const { routes: count, warm: scaled } of authorizer.warmAtScale) {
+    const target = count >= 1000 ? 2 : WARM_RATIO_TARGET;
+    rows.push([`warm ratio with ${count} routes`, scaled.ratio.toFixed(2), `<= ${target}`, verdict(scaled.ratio <= target)]);
+  }
   const updates = Math.max(...blocker.map((r) => r.updatesPerSet));
   rows.push(['blocker UpdateIPSet per list per batch, no conflict', String(updates), `<= ${BLOCKER_UPDATES_PER_SET_TARGET}`, verdict(updates <= BLOCKER_UPDATES_PER_SET_TARGET)]);
   printTable(rows);
@@ -285,7 +306,9 @@ async function main(): Promise<void> {
   printPolicyScaling(measurePolicyScaling(positiveInt('BENCH_POLICY_SCALE_ROUNDS', 5)), authorizer);
   const blocker = await measureAbuseBlocker(positiveInt('BENCH_BLOCKER_SAMPLES', 10), 2);
   printAbuseBlocker(blocker);
-  printSummary(synth, routes, authorizer, blocker);
+  const large = measureLargeApi(positiveInt('BENCH_LARGE_API_SAMPLES', 3));
+  printLargeApi(large);
+  printSummary(synth, routes, authorizer, blocker, large);
   console.log(`\n(report only: exit code 0 whatever the results; took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
