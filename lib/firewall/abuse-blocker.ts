@@ -339,6 +339,10 @@ export class AbuseBlocker extends Construct {
         }
         continue;
       }
+      if (network.value === undefined && Token.isUnresolved(threshold)) {
+        // A token's stand-in number multiplied is neither the value nor a token.
+        throw new ValidationError(`\`${network.prop}\` must be given when \`threshold\` is a token (a value known only at deploy time): its default, ${network.factor} x threshold, cannot be worked out at synth; set it, or set \`ipv6PrefixLength\` to ${network.prefixLength} or less to count no /${network.prefixLength}`, this);
+      }
       const value = network.value ?? network.factor * threshold;
       if (!Token.isUnresolved(value) && !Token.isUnresolved(narrower.value) && value <= narrower.value) {
         throw new ValidationError(`\`${network.prop}\` must be greater than \`${narrower.prop}\` (${narrower.value}), got ${value}: a /${network.prefixLength} holds many narrower networks, so it needs more offences than one; raise it above ${narrower.value}`, this);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -272,6 +272,19 @@ describe('AbuseBlocker', () => {
   });
 
   describe('IPv6 networks counted beyond the client\'s own', () => {
+    test('a token threshold needs explicit /56 and /48 thresholds: their defaults are multiples of it', () => {
+      const threshold = Token.asNumber({ Ref: 'Threshold' });
+      expect(buildError({ blocker: { threshold } }).message).toContain('`ipv6Prefix56Threshold` must be given when `threshold` is a token (a value known only at deploy time): its default, 5 x threshold, cannot be worked out at synth');
+      expect(buildError({ blocker: { threshold, ipv6Prefix56Threshold: 100 } }).message).toContain('`ipv6Prefix48Threshold` must be given when `threshold` is a token');
+      const stack = newStack();
+      const api = new SecureRestApi(stack, 'Api');
+      addLoginRoute(stack, api);
+      const deployTime = new CfnParameter(stack, 'Threshold', { type: 'Number', default: 20 }).valueAsNumber;
+      const blocker = new AbuseBlocker(stack, 'Blocker', { firewall: new ApiFirewall(stack, 'Firewall', { api }), threshold: deployTime, ipv6Prefix56Threshold: 100, ipv6Prefix48Threshold: 400 });
+      Template.fromStack(stack);
+      expect(settingsOf(blocker.function).ipv6Networks).toEqual([{ prefixLength: 56, threshold: 100 }, { prefixLength: 48, threshold: 400 }]);
+    });
+
     test('the /56 and /48 thresholds can be changed', () => {
       const { blocker } = build({ blocker: { ipv6Prefix56Threshold: 60, ipv6Prefix48Threshold: 1000 } });
       expect(settingsOf(blocker.function).ipv6Networks).toEqual([{ prefixLength: 56, threshold: 60 }, { prefixLength: 48, threshold: 1000 }]);
