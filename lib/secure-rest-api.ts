@@ -223,8 +223,10 @@ export interface SecureRestApiProps {
   /**
    * How many routes keep their methods in the API's own stack: the first ones added. Later routes
    * go to nested stacks of `routesPerNestedStack` routes each, in the order they were added, so
-   * that an API of any size stays under CloudFormation's 500 resources per stack. Adding a route
-   * never moves an existing one.
+   * that an API of any size stays under CloudFormation's 500 resources per stack. Appending a
+   * route never moves an existing one; removing or inserting a route before the last one shifts
+   * every later route into another stack, which a deploy cannot do (API Gateway refuses a path that
+   * would exist twice during the update): once routes are in nested stacks, only append.
    *
    * Lower it when the API's stack holds many other resources (synth names the stack and its count
    * when it passes 500). Changing it on a deployed API moves routes between stacks, which
