@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 // handler reads: the file's name and the settings' shape are the handler's contract.
 import { NEW_PET_SCHEMA } from '../bin/example-api-stack';
 import { JwtAuthorizerSettings, SETTINGS_FILE } from '../lambda/shared/constants';
+import { compilePolicyPlan } from '../lambda/shared/routes';
 import type { EnvironmentConfig } from '../bin/environment-config';
 // Allowed by the benchmark's brief: the access-log format is a fixed string, not construct logic.
 import { secureAccessLogFormat } from '../lib/private/access-log-format';
@@ -280,14 +281,14 @@ export class HandWrittenApiStack extends Stack {
         tokenType: 'cognito-access',
         requiredClaims: {},
       }],
-      routes: [
+      plan: compilePolicyPlan([
         ['GET', '/health'],
         ['GET', '/pets'],
         ['GET', '/pets/{petId}'],
         ['POST', '/pets'],
         ['PUT', '/pets/{petId}'],
         ['DELETE', '/pets/{petId}', [], ['admins']],
-      ],
+      ]),
       limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86_400, clockSkewSeconds: 30, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 2000, jwksRetrySeconds: 10 },
       metricsNamespace: `${this.stackName}/Authorizer`,
     };

@@ -23,7 +23,7 @@ const dimensions = {
 };
 const deps: AuthorizerDeps = {
   settings,
-  routes: new RouteTable(settings.routes),
+  routes: new RouteTable(settings.plan),
   verify: createTokenVerifier(settings, new ExpiringJwksCache({
     maxAgeSeconds: settings.limits.jwksMaxAgeSeconds,
     retrySeconds: settings.limits.jwksRetrySeconds,

@@ -1,14 +1,17 @@
 import {
   AUDIENCE_CLAIMS,
   GROUP_CLAIMS,
-  HTTP_METHODS,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
   JwtLimitSettings,
-  JwtRouteSettings,
+  JwtPlanGroup,
+  JwtPlanNarrowing,
+  JwtPlanRoute,
+  JwtPolicyPlan,
   SCOPE_CLAIMS,
   TOKEN_TYPES,
 } from '../shared/constants';
+import { narrowingsOf } from '../shared/routes/planner';
 import { SettingsReader } from '../shared/settings-reader';
 import { SettingsError } from './errors';
 
@@ -37,7 +40,7 @@ export function parseSettings(value: unknown): JwtAuthorizerSettings {
   });
   return {
     issuers,
-    routes: read.array(settings.routes, 'routes').map((route, i) => parseRoute(route, `routes[${i}]`)),
+    plan: parsePlan(settings.plan),
     limits: parseLimits(settings.limits),
     metricsNamespace: read.string(settings.metricsNamespace, 'metricsNamespace'),
   };
@@ -71,20 +74,82 @@ function parseIssuer(value: unknown, at: string): JwtIssuerSettings {
   };
 }
 
-function parseRoute(value: unknown, at: string): JwtRouteSettings {
-  const route = read.array(value, at);
-  const method = read.oneOf(route[0], HTTP_METHODS, `${at}[0]`);
-  const path = read.string(route[1], `${at}[1]`);
-  if (!path.startsWith('/')) {
-    throw new SettingsError(`\`${at}[1]\` must be a path starting with '/'`);
+/**
+ * Checks the route table's plan, as `compilePolicyPlan` wrote it: every index in range, every array
+ * of its shape, so that the policy builder can neither crash on it nor read past it.
+ */
+export function parsePlan(value: unknown): JwtPolicyPlan {
+  const plan = read.record(value, 'plan');
+  const scopes = read.strings(plan.scopes, 'plan.scopes');
+  const groups = read.strings(plan.groups, 'plan.groups');
+  const routes = read.array(plan.routes, 'plan.routes').map((route, i): JwtPlanRoute => {
+    const at = `plan.routes[${i}]`;
+    const [path, arnPattern, need, in_] = tuple(route, at, 4);
+    if (!read.string(path, `${at}[0]`).startsWith('/') || !read.string(arnPattern, `${at}[1]`).includes('/')) {
+      throw new SettingsError(`\`${at}\` must be a path starting with '/' and an ARN pattern with a method`);
+    }
+    return [path as string, arnPattern as string, indexes(need, `${at}[2]`, scopes.length), indexes(in_, `${at}[3]`, groups.length)];
+  });
+  const count = routes.length;
+  /** One entry per route, each read by `item`. */
+  const perRoute = <T>(key: string, item: (value: unknown, at: string, i: number) => T): T[] => {
+    const items = read.array(plan[key], `plan.${key}`);
+    if (items.length !== count) {
+      throw new SettingsError(`\`plan.${key}\` must have one entry per route (${count}), got ${items.length}`);
+    }
+    return items.map((entry, i) => item(entry, `plan.${key}[${i}]`, i));
+  };
+  const reachers = perRoute('reachers', (entry, at) => indexes(entry, at, count));
+  const ownDenyHits = perRoute('ownDenyHits', (entry, at) => indexes(entry, at, count));
+  const belowDenyHits = perRoute('belowDenyHits', (entry, at) => (entry === null ? null : indexes(entry, at, count)));
+  const narrowings = perRoute('narrowings', (entry, at, i) => {
+    const byReacher = read.array(entry, at);
+    // Read only for a route whose own Deny refuses another route: then one list per reacher.
+    const expected = ownDenyHits[i].length === 0 ? 0 : reachers[i].length;
+    if (byReacher.length !== expected) {
+      throw new SettingsError(`\`${at}\` must have ${expected} entries (one per reacher of a route with own-Deny hits), got ${byReacher.length}`);
+    }
+    return byReacher.map((list, r) => read.array(list, `${at}[${r}]`).map((narrowing, n): JwtPlanNarrowing => {
+      const where = `${at}[${r}][${n}]`;
+      const [index, refuses] = tuple(narrowing, where, 2);
+      // The reacher's pattern has one narrowing, or three if it ends in `/*`.
+      return [read.wholeNumber(index, `${where}[0]`, 0, narrowingsOf(routes[reachers[i][r]][1]).length - 1), indexes(refuses, `${where}[1]`, count)];
+    }));
+  });
+  const groupCandidates = read.array(plan.groupCandidates, 'plan.groupCandidates').map((candidate, i): JwtPlanGroup => {
+    const at = `plan.groupCandidates[${i}]`;
+    const [depth, members, reach] = tuple(candidate, at, 3);
+    const memberIndexes = indexes(members, `${at}[1]`, count);
+    if (memberIndexes.length < 2) {
+      throw new SettingsError(`\`${at}[1]\` must list at least 2 routes`);
+    }
+    // Its pattern is a prefix of its first member's pattern: a path segment at least, not the whole path.
+    const segments = routes[memberIndexes[0]][1].split('/').length - 1;
+    return [read.wholeNumber(depth, `${at}[0]`, 1, segments - 1), memberIndexes, indexes(reach, `${at}[2]`, count)];
+  });
+  return { scopes, groups, routes, reachers, ownDenyHits, belowDenyHits, narrowings, groupCandidates };
+}
+
+/** An array of exactly `length` entries. */
+function tuple(value: unknown, at: string, length: number): unknown[] {
+  const items = read.array(value, at);
+  if (items.length !== length) {
+    throw new SettingsError(`\`${at}\` must have ${length} entries, got ${items.length}`);
   }
-  if (route.length === 2) {
-    return [method, path];
+  return items;
+}
+
+/**
+ * An array of indexes below `count`; only a failing item is named (as {@link SettingsReader.strings}
+ * does, for the cold start of 1,000 routes).
+ */
+function indexes(value: unknown, at: string, count: number): number[] {
+  const items = read.array(value, at);
+  const bad = items.findIndex((item) => typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= count);
+  if (bad >= 0) {
+    throw new SettingsError(`\`${at}[${bad}]\` must be an index from 0 to ${count - 1}, got ${JSON.stringify(items[bad])}`);
   }
-  if (route.length === 4) {
-    return [method, path, read.strings(route[2], `${at}[2]`), read.strings(route[3], `${at}[3]`)];
-  }
-  throw new SettingsError(`\`${at}\` must have 2 or 4 entries`);
+  return items as number[];
 }
 
 function parseLimits(value: unknown): JwtLimitSettings {

@@ -139,7 +139,8 @@ export interface JwtIssuerSettings {
 }
 
 /**
- * A route of the API, as the construct hands it to the authorizer: `[method, path]` for a route
+ * A route of the API, as the construct hands it to the authorizer's policy compiler
+ * (`compilePolicyPlan`, which writes a {@link JwtPolicyPlan}): `[method, path]` for a route
  * that another authorization guards (it matters only for how API Gateway picks routes), or
  * `[method, path, scopes, groups]` for a route this authorizer guards. A caller may call the route
  * when it holds one of `scopes` (or none is listed) and is in one of `groups` (or none is listed).
@@ -158,10 +159,61 @@ export interface JwtLimitSettings {
   readonly jwksRetrySeconds: number;
 }
 
+/**
+ * A guarded route of a {@link JwtPolicyPlan}: its path (`/pets/{petId}`), its pattern in execute-api
+ * ARNs (`GET/pets/*`, whose method, `*` for `ANY`, completes its key `GET /pets/{petId}`), and the indexes (in the plan's `scopes` and `groups`) of the
+ * scopes and groups that let a caller call it (any one of each, or none listed).
+ */
+export type JwtPlanRoute = readonly [path: string, arnPattern: string, scopes: readonly number[], groups: readonly number[]];
+
+/**
+ * A narrowed Deny tried for a route a reacher over-reaches to (see `lambda/shared/routes/policy.ts`):
+ * which of the reacher's narrowings (0: the paths below its pattern; 1: its pattern without the
+ * trailing `*`; 2: both), and the guarded routes (indexes) those patterns refuse.
+ */
+export type JwtPlanNarrowing = readonly [narrowing: number, refuses: readonly number[]];
+
+/**
+ * A group pattern worth trying (`GET/orders/*`): how many path segments its prefix has (its pattern
+ * is that prefix of its first member's ARN pattern, then `/*`), the guarded routes it stands for
+ * (its members), and every guarded route it reaches. Groups that reach a route of another
+ * authorization are left out.
+ */
+export type JwtPlanGroup = readonly [depth: number, members: readonly number[], reach: readonly number[]];
+
+/**
+ * What the JWT authorizer's policy builder needs of the route table, worked out at synth by
+ * `compilePolicyPlan` (the route model, with API Gateway's precedence and the reach search) so
+ * that the handler only assembles policies. Routes are named by their index in `routes`, which
+ * holds the routes this authorizer guards, in the API's order; every other array is indexed alike.
+ */
+export interface JwtPolicyPlan {
+  /** The scope names routes require; routes name them by index. */
+  readonly scopes: readonly string[];
+  /** The group names routes require; routes name them by index. */
+  readonly groups: readonly string[];
+  readonly routes: readonly JwtPlanRoute[];
+  /** For each route, the other routes whose own pattern reaches it. */
+  readonly reachers: readonly (readonly number[])[];
+  /** For each route, the other routes that a Deny of its own pattern (and its trailing-slash form) refuses. */
+  readonly ownDenyHits: readonly (readonly number[])[];
+  /** For each route whose path ends in `{param}`, the routes the Deny of the paths below it refuses; null for the others. */
+  readonly belowDenyHits: readonly (readonly number[] | null)[];
+  /**
+   * For each route with own-Deny hits, for each of its reachers (in `reachers` order), the
+   * narrowings that cover every request the reacher over-reaches to the route with, in the order
+   * they are tried; empty for a route without own-Deny hits.
+   */
+  readonly narrowings: readonly (readonly (readonly JwtPlanNarrowing[])[])[];
+  /** The group patterns worth trying, shallowest first. */
+  readonly groupCandidates: readonly JwtPlanGroup[];
+}
+
 /** The JWT authorizer's settings: the content of its {@link SETTINGS_FILE}. */
 export interface JwtAuthorizerSettings {
   readonly issuers: readonly JwtIssuerSettings[];
-  readonly routes: readonly JwtRouteSettings[];
+  /** The route table, compiled for the policy builder. */
+  readonly plan: JwtPolicyPlan;
   readonly limits: JwtLimitSettings;
   /** The CloudWatch namespace of the authorizer's metrics (the API's metrics namespace). */
   readonly metricsNamespace: string;

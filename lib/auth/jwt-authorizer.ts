@@ -15,9 +15,10 @@ import {
   JWT_AUTHORIZER_SERVICE,
   JwtAuthorizerSettings,
   JwtIssuerSettings,
+  JwtPolicyPlan,
   JwtRouteSettings,
 } from '../../lambda/shared/constants';
-import { PolicyTable } from '../../lambda/shared/routes';
+import { PolicyPlanner, compilePolicyPlan } from '../../lambda/shared/routes';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { knownProvider } from '../private/known-providers';
 import { IdentityProvider } from './identity-provider';
@@ -361,6 +362,8 @@ export class JwtAuthorizer extends Construct {
   private readonly requirements = new Map<string, Required<JwtRouteRequirement>>();
   private readonly resultsCacheTtl: Duration;
   private apiGatewayAuthorizer?: apigw.Authorizer;
+  /** The last plan compiled, and the route table it was compiled from (as JSON). */
+  private compiled?: { readonly routes: string; readonly plan: JwtPolicyPlan };
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -393,7 +396,7 @@ export class JwtAuthorizer extends Construct {
 
     const settings = (): JwtAuthorizerSettings => ({
       issuers: this.issuers,
-      routes: this.routeSettings(),
+      plan: this.policyPlan(),
       limits: {
         maxTokenBytes: maxTokenSize.toBytes(),
         maxLifetimeSeconds: maxTokenLifetime.toSeconds(),
@@ -512,21 +515,34 @@ export class JwtAuthorizer extends Construct {
     });
   }
 
+  /**
+   * The policy builder's plan of the API's routes, compiled once per route table: the settings file
+   * (written, then checked again at validation) and the policy-size check share it.
+   */
+  private policyPlan(): JwtPolicyPlan {
+    const routes = this.routeSettings();
+    const key = JSON.stringify(routes);
+    if (this.compiled?.routes !== key) {
+      this.compiled = { routes: key, plan: compilePolicyPlan(routes) };
+    }
+    return this.compiled.plan;
+  }
+
   private validateSynth(): string[] {
     if (this.requirements.size === 0) {
       return [`\`${this.node.path}\` guards no route: use authorize() in a route's \`authorization\`, or remove it`];
     }
-    this.warnAboutPolicySize(this.routeSettings());
+    this.warnAboutPolicySize(this.policyPlan());
     return [];
   }
 
   /**
    * Builds the policies of representative callers (each scope alone, each group alone, all of
-   * them) with the authorizer's own policy builder, and warns when the largest is over
-   * {@link AUTHORIZER_POLICY_WARNING_BYTES}.
+   * them) from the plan written into the authorizer's settings, with the authorizer's own policy
+   * builder, and warns when the largest is over {@link AUTHORIZER_POLICY_WARNING_BYTES}.
    */
-  private warnAboutPolicySize(routes: readonly JwtRouteSettings[]): void {
-    const table = new PolicyTable(routes);
+  private warnAboutPolicySize(plan: JwtPolicyPlan): void {
+    const table = new PolicyPlanner(plan);
     const requirements = [...this.requirements.values()];
     const scopes = [...new Set(requirements.flatMap((requirement) => requirement.scopes))];
     const groups = [...new Set(requirements.flatMap((requirement) => requirement.groups))];

@@ -24,8 +24,8 @@ export class RouteConflictError extends Error {
 /**
  * The checks API Gateway makes when a route is added to an API: a method and path may be added
  * once, and one parameter name at one place of the path (`/pets/{id}` and `/pets/{petId}` cannot
- * both exist). Kept apart from {@link RouteSet}, which the authorizer bundles: its routes were
- * checked at synth.
+ * both exist). Kept apart from {@link RouteSet}, which the authorizer's policy compiler uses on
+ * routes already checked.
  */
 export class RouteConflicts {
   readonly #keys = new Set<string>();

@@ -1,4 +1,5 @@
-import { INVOKE_ACTION, JwtRouteSettings } from '../constants';
+import { JwtPlanGroup, JwtPlanNarrowing, JwtPolicyPlan, JwtRouteSettings } from '../constants';
+import { CallerPolicy, Permissions, PolicyPlanner, narrowingsOf, withTrailingSlash } from './planner';
 import { Route as ApiRoute, RouteMethod, buildRoute } from './route';
 import { RouteSet } from './route-set';
 
@@ -29,16 +30,14 @@ import { RouteSet } from './route-set';
  * that Deny also refuses the trailing-slash form `GET /orders/7/` of the allowed route: requests
  * with a trailing slash are served as well as a Deny allows, never more than their route permits.
  *
- * What each route's pattern reaches is worked out once, when the table is built (cold start); a
- * policy is then assembled per permission signature (the caller's scopes and groups that some
- * route names) and cached.
+ * What each route's pattern reaches depends on the route table alone: it is worked out at synth by
+ * {@link compilePolicyPlan}, into a {@link JwtPolicyPlan} that the construct writes into the
+ * authorizer's settings file. The handler assembles a policy from the plan per permission signature
+ * (the caller's scopes and groups that some route names) and caches it ({@link PolicyPlanner},
+ * planner.ts), without the route model's search.
  */
 
-/** What a caller holds: whole values, compared case-sensitively. */
-export interface Permissions {
-  readonly scopes: ReadonlySet<string>;
-  readonly groups: ReadonlySet<string>;
-}
+export type { CallerPolicy, Permissions };
 
 /** A route of the API, and what the authorizer requires on it. */
 export interface PolicyRoute extends ApiRoute {
@@ -48,48 +47,20 @@ export interface PolicyRoute extends ApiRoute {
   readonly groups: readonly string[];
 }
 
-/** The policy for one caller, and what it decided. */
-export interface CallerPolicy {
-  readonly policyDocument: {
-    readonly Version: '2012-10-17';
-    readonly Statement: ReadonlyArray<{ readonly Action: typeof INVOKE_ACTION; readonly Effect: 'Allow' | 'Deny'; readonly Resource: string[] }>;
-  };
-  /** Keys of the routes the caller may call. */
-  readonly allowed: readonly string[];
-  /**
-   * Keys of routes the caller may call but that a Deny for another route also matches, so API
-   * Gateway refuses them. Only route tables with overlapping wildcards produce these.
-   */
-  readonly shadowed: readonly string[];
+/**
+ * The plan of the policy builder for a route table (every route of the API, as the construct
+ * writes them): what each guarded route's pattern reaches, worked out with the route model.
+ */
+export function compilePolicyPlan(routes: readonly JwtRouteSettings[]): JwtPolicyPlan {
+  return new PolicyCompiler(new RouteSet(routes.map(parseRoute))).plan;
 }
-
-/** What a policy decided for one permission signature, before the ARN prefix is added. */
-interface Decision {
-  readonly allowed: readonly string[];
-  readonly shadowed: readonly string[];
-  readonly allow: readonly string[];
-  readonly deny: readonly string[];
-  /** The policy documents built so far, by ARN prefix (one per API stage, in practice one). */
-  readonly documents: Map<string, CallerPolicy>;
-}
-
-/** A pattern that may stand for several allowed routes of one method: `GET/orders/*`. */
-interface GroupCandidate {
-  readonly pattern: string;
-  /** How many path segments its prefix has: shallower groups are tried first. */
-  readonly depth: number;
-  /** Indexes (in `guarded`) of the routes below its prefix with its method: those whose own pattern it contains. */
-  readonly members: readonly number[];
-}
-
-/** Most permission signatures whose policies are kept; past it, the cache starts again. */
-const MAX_CACHED_SIGNATURES = 1_000;
 
 /**
- * The API's routes, with what each route's pattern reaches, worked out once when the table is
- * built (at cold start); a policy is then assembled from these per permission signature, and cached.
+ * The compiler and the planner together, on one route table: what the construct runs at synth
+ * (the policy-size check aside, which uses the plan it writes), and what the route model's tests
+ * check, with the routes and their reach for the checks.
  */
-export class PolicyTable {
+export class PolicyTable extends PolicyPlanner {
   /** Whether the caller's permissions satisfy the route's requirements. */
   public static permits(route: PolicyRoute, permissions: Permissions): boolean {
     return (route.scopes.length === 0 || route.scopes.some((scope) => permissions.scopes.has(scope)))
@@ -97,74 +68,17 @@ export class PolicyTable {
   }
 
   public readonly routes: readonly PolicyRoute[];
+  /** The plan the handler would be given. */
+  public readonly plan: JwtPolicyPlan;
   readonly #set: RouteSet<PolicyRoute>;
-  /** The routes this authorizer guards, in table order; below, routes are named by their index here. */
-  readonly #guarded: readonly PolicyRoute[];
-  /** For each guarded route, the other guarded routes whose own pattern reaches it. */
-  readonly #reachers: readonly number[][];
-  /** For each guarded route, the guarded routes (itself left out) that a Deny of its own pattern refuses. */
-  readonly #ownDenyHits: readonly number[][];
-  /** For each guarded route whose path ends in `{param}`: the Deny of the paths below it, and the guarded routes it refuses. */
-  readonly #belowDeny: ReadonlyArray<{ readonly pattern: string; readonly hits: readonly number[] } | undefined>;
-  readonly #groups: readonly GroupCandidate[];
-  /** What each group candidate reaches: computed when first needed, then kept. */
-  readonly #groupReach = new Map<string, { readonly guarded: readonly number[]; readonly unguarded: boolean }>();
-  /** The scopes and groups some guarded route names: no others change a decision. */
-  readonly #knownScopes: ReadonlySet<string>;
-  readonly #knownGroups: ReadonlySet<string>;
-  readonly #decisions = new Map<string, Decision>();
-  readonly #index: ReadonlyMap<PolicyRoute, number>;
 
   constructor(settings: readonly JwtRouteSettings[]) {
-    this.#set = new RouteSet(settings.map(parseRoute));
-    this.routes = this.#set.routes;
-    this.#guarded = this.routes.filter((route) => route.guarded);
-    this.#knownScopes = new Set(this.#guarded.flatMap((route) => route.scopes));
-    this.#knownGroups = new Set(this.#guarded.flatMap((route) => route.groups));
-    this.#index = new Map(this.#guarded.map((route, i) => [route, i]));
-    const reachers: number[][] = this.#guarded.map(() => []);
-    this.#guarded.forEach((route, j) => this.#reached([route.arnPattern]).forEach((i) => {
-      if (i !== j) {
-        reachers[i].push(j);
-      }
-    }));
-    this.#reachers = reachers;
-    this.#ownDenyHits = this.#guarded.map((route, i) => this.#reached(withTrailingSlash(route.arnPattern), true).filter((j) => j !== i));
-    this.#belowDeny = this.#guarded.map((route) => {
-      if (route.segments[route.segments.length - 1]?.kind !== 'param') {
-        return undefined;
-      }
-      const pattern = `${route.arnPattern}/*`;
-      return { pattern, hits: this.#reached([pattern], true) };
-    });
-    this.#groups = this.#groupCandidates();
-  }
-
-  /**
-   * The policy for a caller with `permissions`, its resources under `prefix`: the execute-api ARN
-   * of the API's stage up to the method, `arn:<partition>:execute-api:<region>:<account>:<api-id>/<stage>/`.
-   */
-  public policyForPrefix(prefix: string, permissions: Permissions): CallerPolicy {
-    const signature = this.#signatureOf(permissions);
-    let decision = this.#decisions.get(signature);
-    if (!decision) {
-      if (this.#decisions.size >= MAX_CACHED_SIGNATURES) {
-        this.#decisions.clear();
-      }
-      decision = this.#decide(this.#guarded.map((route) => PolicyTable.permits(route, permissions)));
-      this.#decisions.set(signature, decision);
-    }
-    let policy = decision.documents.get(prefix);
-    if (!policy) {
-      const statement = (effect: 'Allow' | 'Deny', patterns: readonly string[]) =>
-        ({ Action: INVOKE_ACTION as typeof INVOKE_ACTION, Effect: effect, Resource: patterns.map((pattern) => `${prefix}${pattern}`) });
-      const statements = decision.allow.length === 0
-        ? [statement('Deny', ['*'])]
-        : [statement('Allow', decision.allow), ...(decision.deny.length > 0 ? [statement('Deny', decision.deny)] : [])];
-      policy = { policyDocument: { Version: '2012-10-17', Statement: statements }, allowed: decision.allowed, shadowed: decision.shadowed };
-      decision.documents.set(prefix, policy);
-    }
-    return policy;
+    const set = new RouteSet(settings.map(parseRoute));
+    const plan = new PolicyCompiler(set).plan;
+    super(plan);
+    this.#set = set;
+    this.routes = set.routes;
+    this.plan = plan;
   }
 
   /**
@@ -174,11 +88,47 @@ export class PolicyTable {
   public reaches(from: PolicyRoute, to: PolicyRoute): boolean {
     return from === to || this.#set.reaches(from.arnPattern, to);
   }
+}
 
-  /** The caller's scopes and groups that some route names, sorted: callers with the same one get the same policy. */
-  #signatureOf(permissions: Permissions): string {
-    const known = (held: ReadonlySet<string>, names: ReadonlySet<string>) => [...held].filter((name) => names.has(name)).sort();
-    return JSON.stringify([known(permissions.scopes, this.#knownScopes), known(permissions.groups, this.#knownGroups)]);
+/** Works out a {@link JwtPolicyPlan} from the routes of an API. */
+class PolicyCompiler {
+  public readonly plan: JwtPolicyPlan;
+  readonly #set: RouteSet<PolicyRoute>;
+  /** The routes this authorizer guards, in table order; below, routes are named by their index here. */
+  readonly #guarded: readonly PolicyRoute[];
+  readonly #index: ReadonlyMap<PolicyRoute, number>;
+
+  constructor(set: RouteSet<PolicyRoute>) {
+    this.#set = set;
+    this.#guarded = set.routes.filter((route) => route.guarded);
+    this.#index = new Map(this.#guarded.map((route, i) => [route, i]));
+    const scopes = unique(this.#guarded.flatMap((route) => route.scopes));
+    const groups = unique(this.#guarded.flatMap((route) => route.groups));
+    const reachers: number[][] = this.#guarded.map(() => []);
+    this.#guarded.forEach((route, j) => this.#reached([route.arnPattern]).forEach((i) => {
+      if (i !== j) {
+        reachers[i].push(j);
+      }
+    }));
+    const ownDenyHits = this.#guarded.map((route, i) => this.#reached(withTrailingSlash(route.arnPattern), true).filter((j) => j !== i));
+    this.plan = {
+      scopes,
+      groups,
+      routes: this.#guarded.map((route) => [
+        route.path,
+        route.arnPattern,
+        route.scopes.map((name) => scopes.indexOf(name)),
+        route.groups.map((name) => groups.indexOf(name)),
+      ]),
+      reachers,
+      ownDenyHits,
+      belowDenyHits: this.#guarded.map((route) => (route.segments[route.segments.length - 1]?.kind === 'param'
+        ? this.#reached([`${route.arnPattern}/*`], true)
+        : null)),
+      // Only a route whose own Deny would refuse another route may need narrowed Denies.
+      narrowings: this.#guarded.map((route, i) => (ownDenyHits[i].length === 0 ? [] : reachers[i].map((j) => this.#narrowings(route, j)))),
+      groupCandidates: this.#groupCandidates(),
+    };
   }
 
   /** The guarded routes (their indexes) whose requests one of `patterns` matches; with `canonicalOnly`, requests without a trailing slash only. */
@@ -187,68 +137,24 @@ export class PolicyTable {
     return [...hits].map((route) => this.#index.get(route)!).sort((a, b) => a - b);
   }
 
-  #decide(permitted: readonly boolean[]): Decision {
-    const allowed = this.#guarded.map((_route, i) => i).filter((i) => permitted[i]);
-    const deny: string[] = [];
-    const shadowed = new Set<number>();
-    for (let i = 0; i < this.#guarded.length; i++) {
-      const reachers = permitted[i] ? [] : this.#reachers[i].filter((j) => permitted[j]);
-      if (reachers.length > 0) {
-        deny.push(...this.#denyPatterns(i, reachers, permitted, shadowed));
-      }
-    }
-    // Fail closed below parameterised routes: `GET/orders/*` also matches `GET/orders/7/admin`, a
-    // route that may be added later while this policy is cached. Unless the caller may call a
-    // route below, the paths below are denied (with them, `GET/orders/7/`: see the class comment).
-    for (const i of allowed) {
-      const below = this.#belowDeny[i];
-      if (below && !below.hits.some((j) => permitted[j])) {
-        deny.push(below.pattern);
-      }
-    }
-    return {
-      allowed: allowed.map((i) => this.#guarded[i].key),
-      shadowed: allowed.filter((i) => shadowed.has(i)).map((i) => this.#guarded[i].key),
-      allow: withoutContained(this.#group(allowed, permitted)),
-      deny: withoutContained(unique(deny.flatMap(withTrailingSlash))),
-      documents: new Map(),
-    };
-  }
-
   /**
-   * The Deny patterns that keep `reachers` (allowed) from reaching route `i` (not allowed): the
-   * route's own pattern if it refuses no allowed route; else, for each reacher, the first of its
-   * narrowed patterns (see {@link narrowings}) that covers every request it over-reaches with and
-   * refuses no allowed route; else (fail closed) the route's own pattern, and the allowed routes it
-   * refuses are shadowed.
+   * The narrowed Denies that keep reacher `j` from route `route` while it is allowed and the route
+   * is not: those of its narrowings that cover every request it over-reaches to the route with, in
+   * the order they are tried, each with the routes it refuses (it is used only when it refuses no
+   * allowed route).
    */
-  #denyPatterns(i: number, reachers: readonly number[], permitted: readonly boolean[], shadowed: Set<number>): string[] {
-    const route = this.#guarded[i];
-    const hits = this.#ownDenyHits[i].filter((j) => permitted[j]);
-    if (hits.length === 0) {
-      return [route.arnPattern];
-    }
-    const refusesNoAllowed = (pattern: string) => !this.#reached([pattern], true).some((j) => permitted[j]);
-    const narrowed: string[] = [];
-    for (const j of reachers) {
-      const reacher = this.#guarded[j];
-      const fit = narrowings(reacher.arnPattern).find((patterns) => patterns.every(refusesNoAllowed)
-        && !this.#set.witness(reacher.arnPattern, route, { notMatching: patterns }));
-      if (!fit) {
-        hits.forEach((hit) => shadowed.add(hit));
-        return [route.arnPattern];
-      }
-      narrowed.push(...fit);
-    }
-    return narrowed;
+  #narrowings(route: PolicyRoute, j: number): JwtPlanNarrowing[] {
+    const reacher = this.#guarded[j];
+    return narrowingsOf(reacher.arnPattern)
+      .map((patterns, k): [number, string[]] => [k, patterns])
+      .filter(([, patterns]) => !this.#set.witness(reacher.arnPattern, route, { notMatching: patterns }))
+      .map(([k, patterns]) => [k, this.#reached(patterns, true)]);
   }
 
   /**
-   * The Allow patterns: each allowed route's own pattern, less those another allowed pattern
-   * contains, and where possible several of them replaced by one group pattern of one method
-   * (`GET/orders/*` for the subtree below `/orders`) that reaches, in any form, no route but ones
-   * the caller may call. Shallower groups are tried first; a group is used when it stands for at
-   * least two routes. Never at the root (`GET/*` would stand for every GET route added later).
+   * The group patterns worth trying, for the planner's Allow patterns: for every path prefix (one segment or more) of a route, its parameters as `*`,
+   * `<method>/<prefix>/*` for each method below it; those that stand for two routes or more and
+   * reach, in any form, only routes this authorizer guards, with what they reach.
    *
    * Decisions, each for a route that is added or changed later while a policy stays cached:
    * - A group never reaches a route of another authorization (IAM, API key, another authorizer,
@@ -257,71 +163,39 @@ export class PolicyTable {
    *   it in the meantime. (A route's own pattern may reach one, as before: it cannot be avoided.)
    * - No group across methods (`*` + `/orders/*`): it would stand for methods that have no route
    *   yet, and its leading `*` also spans path segments (`GET/shops/1/orders/2`).
+   * - Never at the root: `GET/*` would stand for every GET route added to the API later.
    * - Like every pattern ending in `*`, a group covers routes added later below its prefix with its
-   *   method, for as long as the policy is cached; it is used only where the caller may call every
-   *   route there today.
+   *   method, for as long as the policy is cached; the planner uses it only where the caller may
+   *   call every route it reaches today, and it stands for at least two routes.
    */
-  #group(allowed: readonly number[], permitted: readonly boolean[]): string[] {
-    const standsFor = new Map<number, string>();
-    for (const group of this.#groups) {
-      const fresh = group.members.filter((i) => !standsFor.has(i));
-      if (fresh.length < 2 || !group.members.every((i) => permitted[i])) {
-        continue;
-      }
-      const reach = this.#reachOf(group.pattern);
-      if (reach.unguarded || !reach.guarded.every((i) => permitted[i])) {
-        continue;
-      }
-      fresh.forEach((i) => standsFor.set(i, group.pattern));
-    }
-    return unique(allowed.map((i) => standsFor.get(i) ?? this.#guarded[i].arnPattern));
-  }
-
-  /** The routes a pattern reaches, in any form: those this authorizer guards, and whether any other. */
-  #reachOf(pattern: string): { readonly guarded: readonly number[]; readonly unguarded: boolean } {
-    let reach = this.#groupReach.get(pattern);
-    if (!reach) {
-      reach = {
-        guarded: this.#reached([pattern]),
-        unguarded: this.#set.reachedBy(pattern, false, this.routes.filter((route) => !route.guarded)).length > 0,
-      };
-      this.#groupReach.set(pattern, reach);
-    }
-    return reach;
-  }
-
-  /**
-   * The group patterns worth trying: for every path prefix (one segment or more) of a route, its
-   * parameters as `*`, `<method>/<prefix>/*` for each method below it.
-   */
-  #groupCandidates(): GroupCandidate[] {
+  #groupCandidates(): JwtPlanGroup[] {
     const byPattern = new Map<string, { depth: number; members: number[]; coversUnguarded: boolean }>();
-    const index = this.#index;
     const add = (pattern: string, depth: number, route: PolicyRoute) => {
       let candidate = byPattern.get(pattern);
       if (!candidate) {
         candidate = { depth, members: [], coversUnguarded: false };
         byPattern.set(pattern, candidate);
       }
-      const i = index.get(route);
+      const i = this.#index.get(route);
       if (i === undefined) {
         candidate.coversUnguarded = true;
       } else {
         candidate.members.push(i);
       }
     };
-    for (const route of this.routes) {
+    for (const route of this.#set.routes) {
       const parts = route.arnPattern.split('/').slice(1);
-      // Not at the root: `GET/*` would stand for every GET route added to the API later.
       for (let depth = 1; depth < route.segments.length; depth++) {
         const prefix = parts.slice(0, depth).map((part) => `/${part}`).join('');
         add(`${route.arnPattern.slice(0, route.arnPattern.indexOf('/'))}${prefix}/*`, depth, route);
       }
     }
+    const unguarded = this.#set.routes.filter((route) => !route.guarded);
     return [...byPattern.entries()]
       .filter(([, candidate]) => candidate.members.length >= 2 && !candidate.coversUnguarded)
-      .map(([pattern, { depth, members }]) => ({ pattern, depth, members }))
-      .sort((a, b) => a.depth - b.depth);
+      .sort(([, a], [, b]) => a.depth - b.depth)
+      .filter(([pattern]) => this.#set.reachedBy(pattern, false, unguarded).length === 0)
+      .map(([pattern, { depth, members }]): JwtPlanGroup => [depth, members, this.#reached([pattern])]);
   }
 }
 
@@ -329,39 +203,6 @@ export class PolicyTable {
 function parseRoute(setting: JwtRouteSettings): PolicyRoute {
   const guarded = setting.length === 4;
   return { ...buildRoute(setting[0] as RouteMethod, setting[1]), guarded, scopes: guarded ? setting[2] : [], groups: guarded ? setting[3] : [] };
-}
-
-/**
- * Narrower Deny patterns for what an allowed pattern over-reaches with, in the order they are
- * tried: deeper paths (`GET/pets/*` + `/*`), the trailing slash of a parameter route (`GET/pets/`),
- * or both.
- */
-function narrowings(pattern: string): string[][] {
-  const deeper = pattern.endsWith('/') ? `${pattern}*` : `${pattern}/*`;
-  if (!pattern.endsWith('/*')) {
-    return [[deeper]];
-  }
-  const bare = pattern.slice(0, -1);
-  return [[deeper], [bare], [deeper, bare]];
-}
-
-/** A pattern, and its form with a trailing slash when a request can add one that it does not match. */
-function withTrailingSlash(pattern: string): string[] {
-  return pattern.endsWith('*') || pattern.endsWith('/') ? [pattern] : [pattern, `${pattern}/`];
-}
-
-/**
- * `patterns` less those another of them contains: a pattern `<base>*` contains every pattern that
- * starts with `<base>` (`GET/pets/*` + `/*` contains `GET/pets/*` + `/admin`), and `*` + `<path>*`
- * every method's pattern whose path starts with `<path>`.
- */
-function withoutContained(patterns: readonly string[]): string[] {
-  const wide = patterns.filter((pattern) => pattern.endsWith('/*'));
-  const contains = (outer: string, inner: string): boolean => {
-    const base = outer.slice(0, -1);
-    return outer.startsWith('*/') ? inner.slice(inner.indexOf('/')).startsWith(base.slice(1)) : inner.startsWith(base);
-  };
-  return patterns.filter((pattern) => !wide.some((outer) => outer !== pattern && contains(outer, pattern)));
 }
 
 function unique<T>(values: readonly T[]): T[] {

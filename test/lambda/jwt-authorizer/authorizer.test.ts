@@ -2,9 +2,10 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { JwtExpiredError, JwtInvalidSignatureError, JwtParseError, ParameterValidationError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import { AuthorizerEvent, DecisionLog, FaultCounter, UNAUTHORIZED, authorize } from '../../../lambda/jwt-authorizer/authorizer';
 import { TokenPolicyError } from '../../../lambda/jwt-authorizer/errors';
-import { RouteTable } from '../../../lambda/jwt-authorizer/route-policy';
 import type { TokenVerifier } from '../../../lambda/jwt-authorizer/verifier';
 import type { JwtAuthorizerSettings, JwtIssuerSettings, JwtRouteSettings } from '../../../lambda/shared/constants';
+import { compilePolicyPlan } from '../../../lambda/shared/routes';
+import { CompiledRouteTable as RouteTable } from './compiled-table';
 import { policyAllows } from './policy-oracle';
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1';
@@ -38,7 +39,7 @@ const ROUTES: JwtRouteSettings[] = [
 
 const SETTINGS: JwtAuthorizerSettings = {
   issuers: [ISSUER],
-  routes: ROUTES,
+  plan: compilePolicyPlan(ROUTES),
   limits: { maxTokenBytes: 4096, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 3000, jwksRetrySeconds: 10 },
   metricsNamespace: 'SecureApi/Test',
 };

@@ -6,7 +6,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { JWT_AUTHORIZER_METRICS, SETTINGS_FILE } from '../../../lambda/shared/constants';
+import { JWT_AUTHORIZER_METRICS, JwtRouteSettings, SETTINGS_FILE } from '../../../lambda/shared/constants';
+import { compilePolicyPlan } from '../../../lambda/shared/routes';
 import { AudienceClaim, GroupClaim, JwtAuthorizer, JwtAuthorizerType, LambdaRouteIntegration, RouteAuthorization, ScopeClaim, SecureRestApi } from '../../../lib';
 import { assetDirOf, bundlingApp, environmentOf, settingsTextOf } from '../../helpers/bundles';
 import { inlineFunction } from '../../helpers/stack';
@@ -101,6 +102,17 @@ async function decide(authorization: string, route = 'GET/pets'): Promise<Outcom
   return (await harness.invoke(event(authorization, route)))[0];
 }
 
+/** The route table of the stack {@link synthesize} builds, as the construct hands it to the compiler. */
+const ROUTE_TABLE: readonly JwtRouteSettings[] = [
+  ['GET', '/health'],
+  ['GET', '/pets', ['pets/read'], []],
+  ['GET', '/pets/{petId}', ['pets/read'], []],
+  ['POST', '/pets', ['pets/write'], []],
+  ['GET', '/pets/{petId}/admin', [], ['admins']],
+  ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
+  ['GET', '/me', [], []],
+];
+
 /** The routes a decision lets the caller reach, out of every route of the API. */
 function reachable(outcome: Outcome): string[] {
   if (outcome.error !== undefined) {
@@ -147,17 +159,10 @@ describe('the bundle', () => {
     await coldStart();
   });
 
-  test('the synthesized settings file holds every route of the API, the guarded ones with their requirements', () => {
+  test('the synthesized settings file holds the plan compiled from every route of the API, the guarded ones with their requirements', () => {
     expect(readFileSync(path.join(path.dirname(bundle), SETTINGS_FILE), 'utf8')).toBe(settings);
-    expect(JSON.parse(settings).routes).toEqual([
-      ['GET', '/health'],
-      ['GET', '/pets', ['pets/read'], []],
-      ['GET', '/pets/{petId}', ['pets/read'], []],
-      ['POST', '/pets', ['pets/write'], []],
-      ['GET', '/pets/{petId}/admin', [], ['admins']],
-      ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
-      ['GET', '/me', [], []],
-    ]);
+    expect(JSON.parse(settings).plan).toEqual(compilePolicyPlan(ROUTE_TABLE));
+    expect(JSON.parse(settings)).not.toHaveProperty('routes');
   });
 });
 
@@ -425,18 +430,18 @@ describe('the settings file at scale, and values known only at deploy time', () 
   });
 
   test('a settings file of 1,000 routes is read and checked at cold start, and decides', async () => {
-    const extra = Array.from({ length: 1000 }, (_, i) => ['GET', `/resource-${i}/{id}`, ['pets/read'], []]);
+    const plan = compilePolicyPlan([...ROUTE_TABLE, ...Array.from({ length: 1000 }, (_, i): JwtRouteSettings => ['GET', `/resource-${i}/{id}`, ['pets/read'], []])]);
     await coldStart({}, (parsed) => {
-      parsed.routes.push(...extra);
+      parsed.plan = plan;
     });
     const outcome = await decide(`Bearer ${await token('auth0', { claims: { sub: 'reader', aud: API_AUDIENCE, scope: 'pets/read' } })}`, 'GET/resource-999/7');
     expect(policyAllows(outcome.result.policyDocument, arn('GET/resource-999/7'))).toBe(true);
     expect(policyAllows(outcome.result.policyDocument, arn('POST/pets'))).toBe(false);
-    // One broken route among the thousand: the function does not start.
+    // One index out of range among the thousand routes' reach: the function does not start.
     const parsed = JSON.parse(settings);
-    parsed.routes.push(...extra, ['GET', 'no-slash']);
+    parsed.plan = { ...plan, belowDenyHits: plan.belowDenyHits.map((hits, i) => (i === 1004 ? [plan.routes.length] : hits)) };
     await expect(harness.call('load', { bundle: deployed(JSON.stringify(parsed)), env: ENVIRONMENT }))
-      .rejects.toThrow(`Invalid JWT authorizer settings: \`routes[${parsed.routes.length - 1}][1]\` must be a path starting with '/'`);
+      .rejects.toThrow(`Invalid JWT authorizer settings: \`plan.belowDenyHits[1004][0]\` must be an index from 0 to ${plan.routes.length - 1}, got ${plan.routes.length}`);
   });
 });
 

@@ -330,7 +330,7 @@ describe('through the verifier', () => {
   const ISSUER = 'https://issuer.example.com';
   const settings: JwtAuthorizerSettings = {
     issuers: [{ issuer: ISSUER, audience: ['https://api.example.com'], audienceClaim: 'aud', jwksUri: URI, scopeClaims: ['scope'], groupClaims: [], scopes: [], groups: [], requireAccessTokenType: false, discovery: false, tokenType: 'access', requiredClaims: {} }],
-    routes: [],
+    plan: { scopes: [], groups: [], routes: [], reachers: [], ownDenyHits: [], belowDenyHits: [], narrowings: [], groupCandidates: [] },
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 3600, clockSkewSeconds: 60, jwksMaxAgeSeconds: MAX_AGE_SECONDS, jwksTimeoutMs: 1000, jwksRetrySeconds: RETRY_SECONDS },
     metricsNamespace: 'SecureApi/Test',
   };

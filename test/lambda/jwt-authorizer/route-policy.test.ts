@@ -10,7 +10,9 @@
 import type { JwtRouteSettings } from '../../../lambda/shared/constants';
 import type { Permissions } from '../../../lambda/jwt-authorizer/claims';
 import { UnauthorizedError } from '../../../lambda/jwt-authorizer/errors';
-import { CallerPolicy, Route, RouteTable } from '../../../lambda/jwt-authorizer/route-policy';
+import type { CallerPolicy } from '../../../lambda/jwt-authorizer/route-policy';
+import type { PolicyRoute as Route } from '../../../lambda/shared/routes';
+import { CompiledRouteTable as RouteTable } from './compiled-table';
 import { errorOf } from '../../helpers/errors';
 import { policyAllows } from './policy-oracle';
 

@@ -1,5 +1,6 @@
 import { SettingsError } from '../../../lambda/jwt-authorizer/errors';
 import { readSettings } from '../../../lambda/jwt-authorizer/settings';
+import { compilePolicyPlan } from '../../../lambda/shared/routes';
 import { errorOf, settingsErrorMessage } from '../../helpers/errors';
 import { settingsFileWith } from '../../helpers/settings-files';
 
@@ -41,11 +42,30 @@ function valid(): Record<string, any> {
         requiredClaims: {},
       },
     ],
-    routes: [
-      ['GET', '/health'],
-      ['GET', '/pets/{petId}', ['pets/read'], []],
-      ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
-    ],
+    // compilePolicyPlan of GET /health (public), ANY /{proxy+} (admins), GET /pets and GET /pets/{petId}
+    // (pets/read), DELETE /pets/{petId} (pets/write and admins), GET /pets/{petId}/photos (pets/read).
+    plan: {
+      scopes: ['pets/read', 'pets/write'],
+      groups: ['admins'],
+      routes: [
+        ['/{proxy+}', '*/*', [], [0]],
+        ['/pets', 'GET/pets', [0], []],
+        ['/pets/{petId}', 'GET/pets/*', [0], []],
+        ['/pets/{petId}', 'DELETE/pets/*', [1], [0]],
+        ['/pets/{petId}/photos', 'GET/pets/*/photos', [0], []],
+      ],
+      reachers: [[2, 3, 4], [0, 2], [0], [0], [0, 2]],
+      ownDenyHits: [[1, 2, 3, 4], [], [0, 4], [0], [0]],
+      belowDenyHits: [null, null, [0, 4], [0], null],
+      narrowings: [
+        [[[0, [0, 4]], [2, [0, 4]]], [[2, [0]]], []],
+        [],
+        [[[0, [0, 2, 3, 4]], [2, [0, 2, 3, 4]]]],
+        [[[0, [0, 2, 3, 4]], [2, [0, 2, 3, 4]]]],
+        [[[0, [0, 2, 3, 4]], [2, [0, 2, 3, 4]]], [[0, [0, 4]], [2, [0, 4]]]],
+      ],
+      groupCandidates: [[1, [2, 4], [0, 1, 2, 4]]],
+    },
     limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 60, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 3000, jwksRetrySeconds: 10 },
     metricsNamespace: 'SecureApi/Test',
   };
@@ -57,17 +77,32 @@ function messageFor(change: (settings: Record<string, any>) => void): string {
 }
 
 describe('parseSettings: valid settings', () => {
-  test('returns the issuers, routes and limits the construct wrote', () => {
+  test('returns the issuers, plan and limits the construct wrote', () => {
     expect(parseSettings(JSON.stringify(valid()))).toEqual(valid());
+  });
+
+  test('the plan in valid() is the one the compiler makes for its routes', () => {
+    expect(compilePolicyPlan([
+      ['GET', '/health'],
+      ['ANY', '/{proxy+}', [], ['admins']],
+      ['GET', '/pets', ['pets/read'], []],
+      ['GET', '/pets/{petId}', ['pets/read'], []],
+      ['DELETE', '/pets/{petId}', ['pets/write'], ['admins']],
+      ['GET', '/pets/{petId}/photos', ['pets/read'], []],
+    ])).toEqual(valid().plan);
   });
 
   test('drops keys it does not know', () => {
     const settings = valid();
     settings.extra = 'x';
     settings.issuers[0].unknown = 'y';
-    const parsed = parseSettings(JSON.stringify(settings));
+    settings.plan.unknown = 'z';
+    const parsed = parseSettings(JSON.stringify(settings).replace('"plan":{', '"plan":{"__proto__":{"polluted":true},'));
     expect(parsed).not.toHaveProperty('extra');
     expect(parsed.issuers[0]).not.toHaveProperty('unknown');
+    expect(parsed.plan).not.toHaveProperty('unknown');
+    expect(Object.keys(parsed.plan)).not.toContain('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   test('requireAccessTokenType must be a boolean: nothing is guessed', () => {
@@ -78,16 +113,10 @@ describe('parseSettings: valid settings', () => {
     }
   });
 
-  test('an issuer listed twice, a method API Gateway does not have, or a path without a leading slash', () => {
+  test('an issuer listed twice', () => {
     const twice = valid();
     twice.issuers.push({ ...twice.issuers[0] });
     expect(() => parseSettings(JSON.stringify(twice))).toThrow(`\`issuers[${twice.issuers.length - 1}].issuer\` repeats an earlier issuer`);
-    const method = valid();
-    method.routes[0] = ['get', '/health'];
-    expect(() => parseSettings(JSON.stringify(method))).toThrow('`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY');
-    const path = valid();
-    path.routes[0] = ['GET', 'health'];
-    expect(() => parseSettings(JSON.stringify(path))).toThrow("`routes[0][1]` must be a path starting with '/'");
   });
 
   test('clockSkewSeconds may be 0', () => {
@@ -115,20 +144,20 @@ describe('parseSettings: valid settings', () => {
       .toBe(`${PREFIX}\`issuers[1].issuer\` must be an https:// URL`);
   });
 
-  test('1,000 routes are read and checked', () => {
+  test('the plan of 1,000 routes is read and checked', () => {
     const settings = valid();
-    settings.routes = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? ['GET', `/resource-${i}`] : ['GET', `/resource-${i}/{id}`, ['pets/read'], i % 3 === 1 ? [] : ['admins']]));
+    settings.plan = compilePolicyPlan(Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? ['GET', `/resource-${i}`] : ['GET', `/resource-${i}/{id}`, ['pets/read'], i % 3 === 1 ? [] : ['admins']])));
     const parsed = parseSettings(JSON.stringify(settings));
-    expect(parsed.routes).toHaveLength(1000);
-    expect(parsed.routes[998]).toEqual(['GET', '/resource-998/{id}', ['pets/read'], ['admins']]);
-    settings.routes[999] = ['GET', 'resource-999'];
-    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings))).message).toBe(`${PREFIX}\`routes[999][1]\` must be a path starting with '/'`);
+    expect(parsed.plan.routes).toHaveLength(666);
+    expect(parsed.plan.routes[665]).toEqual(['/resource-998/{id}', 'GET/resource-998/*', [0], [0]]);
+    settings.plan.reachers[665] = [666];
+    expect(errorOf(SettingsError, () => parseSettings(JSON.stringify(settings))).message).toBe(`${PREFIX}\`plan.reachers[665][0]\` must be an index from 0 to 665, got 666`);
   });
 
-  test('routes may be empty', () => {
+  test('the plan may have no route', () => {
     const settings = valid();
-    settings.routes = [];
-    expect(parseSettings(JSON.stringify(settings)).routes).toEqual([]);
+    settings.plan = compilePolicyPlan([['GET', '/health']]);
+    expect(parseSettings(JSON.stringify(settings)).plan).toEqual({ scopes: [], groups: [], routes: [], reachers: [], ownDenyHits: [], belowDenyHits: [], narrowings: [], groupCandidates: [] });
   });
 });
 
@@ -181,19 +210,46 @@ describe('readSettings: each error', () => {
     ['a declared group empty', (s) => { s.issuers[1].groups = ['admins', '']; }, '`issuers[1].groups[1]` must be a non-empty string'],
     ['a groupClaim a number', (s) => { s.issuers[1].groupClaims = [1]; }, '`issuers[1].groupClaims[0]` must be a non-empty string'],
     ['a groupClaim unknown', (s) => { s.issuers[1].groupClaims = ['scope']; }, '`issuers[1].groupClaims[0]` must be one of cognito:groups, groups, roles'],
-    // routes
-    ['routes missing', (s) => delete s.routes, '`routes` must be an array'],
-    ['a route an object', (s) => { s.routes[1] = { method: 'GET', path: '/' }; }, '`routes[1]` must be an array'],
-    ['a route method missing', (s) => { s.routes[0] = []; }, '`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY'],
-    ['a route method empty', (s) => { s.routes[0] = ['', '/health']; }, '`routes[0][0]` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY'],
-    ['a route path a number', (s) => { s.routes[2] = ['GET', 1]; }, '`routes[2][1]` must be a non-empty string'],
-    ['a route of 1 entry', (s) => { s.routes[0] = ['GET']; }, '`routes[0][1]` must be a non-empty string'],
-    ['a route of 3 entries', (s) => { s.routes[1] = ['GET', '/pets', ['pets/read']]; }, '`routes[1]` must have 2 or 4 entries'],
-    ['a route of 5 entries', (s) => { s.routes[1] = ['GET', '/pets', [], [], []]; }, '`routes[1]` must have 2 or 4 entries'],
-    ['route scopes a string', (s) => { s.routes[1][2] = 'pets/read'; }, '`routes[1][2]` must be an array'],
-    ['a route scope empty', (s) => { s.routes[2][2] = ['']; }, '`routes[2][2][0]` must be a non-empty string'],
-    ['route groups null', (s) => { s.routes[2][3] = null; }, '`routes[2][3]` must be an array'],
-    ['a route group a number', (s) => { s.routes[2][3] = ['admins', 1]; }, '`routes[2][3][1]` must be a non-empty string'],
+    // the plan
+    ['plan missing', (s) => delete s.plan, '`plan` must be an object'],
+    ['plan an array', (s) => { s.plan = []; }, '`plan` must be an object'],
+    ['plan scopes missing', (s) => delete s.plan.scopes, '`plan.scopes` must be an array'],
+    ['a plan scope empty', (s) => { s.plan.scopes[1] = ''; }, '`plan.scopes[1]` must be a non-empty string'],
+    ['a plan group a number', (s) => { s.plan.groups[0] = 1; }, '`plan.groups[0]` must be a non-empty string'],
+    ['plan routes an object', (s) => { s.plan.routes = {}; }, '`plan.routes` must be an array'],
+    ['a plan route an object', (s) => { s.plan.routes[1] = { path: '/pets' }; }, '`plan.routes[1]` must be an array'],
+    ['a plan route of 3 entries', (s) => { s.plan.routes[1].pop(); }, '`plan.routes[1]` must have 4 entries, got 3'],
+    ['a plan route of 5 entries', (s) => { s.plan.routes[1].push([]); }, '`plan.routes[1]` must have 4 entries, got 5'],
+    ['a route path a number', (s) => { s.plan.routes[0][0] = 7; }, '`plan.routes[0][0]` must be a non-empty string'],
+    ['a route path without a leading slash', (s) => { s.plan.routes[0][0] = 'pets'; }, '`plan.routes[0]` must be a path starting with \'/\' and an ARN pattern with a method'],
+    ['a route ARN pattern without a method', (s) => { s.plan.routes[0][1] = '*'; }, '`plan.routes[0]` must be a path starting with \'/\' and an ARN pattern with a method'],
+    ['a route ARN pattern empty', (s) => { s.plan.routes[2][1] = ''; }, '`plan.routes[2][1]` must be a non-empty string'],
+    ['a route scope past the scopes', (s) => { s.plan.routes[1][2] = [2]; }, '`plan.routes[1][2][0]` must be an index from 0 to 1, got 2'],
+    ['a route scope a name', (s) => { s.plan.routes[1][2] = ['pets/read']; }, '`plan.routes[1][2][0]` must be an index from 0 to 1, got "pets/read"'],
+    ['a route group negative', (s) => { s.plan.routes[3][3] = [0, -1]; }, '`plan.routes[3][3][1]` must be an index from 0 to 0, got -1'],
+    ['a route group a fraction', (s) => { s.plan.routes[3][3] = [0.5]; }, '`plan.routes[3][3][0]` must be an index from 0 to 0, got 0.5'],
+    ['route groups null', (s) => { s.plan.routes[3][3] = null; }, '`plan.routes[3][3]` must be an array'],
+    ['reachers missing', (s) => delete s.plan.reachers, '`plan.reachers` must be an array'],
+    ['reachers for fewer routes', (s) => { s.plan.reachers.pop(); }, '`plan.reachers` must have one entry per route (5), got 4'],
+    ['a reacher past the routes', (s) => { s.plan.reachers[1] = [0, 5]; }, '`plan.reachers[1][1]` must be an index from 0 to 4, got 5'],
+    ['own-Deny hits null', (s) => { s.plan.ownDenyHits[2] = null; }, '`plan.ownDenyHits[2]` must be an array'],
+    ['own-Deny hits for more routes', (s) => { s.plan.ownDenyHits.push([]); }, '`plan.ownDenyHits` must have one entry per route (5), got 6'],
+    ['below-Deny hits a number', (s) => { s.plan.belowDenyHits[0] = 0; }, '`plan.belowDenyHits[0]` must be an array'],
+    ['a below-Deny hit a string', (s) => { s.plan.belowDenyHits[2] = ['0']; }, '`plan.belowDenyHits[2][0]` must be an index from 0 to 4, got "0"'],
+    ['narrowings missing for a reacher', (s) => { s.plan.narrowings[0].pop(); }, '`plan.narrowings[0]` must have 3 entries (one per reacher of a route with own-Deny hits), got 2'],
+    ['narrowings of a route without own-Deny hits', (s) => { s.plan.narrowings[1] = [[]]; }, '`plan.narrowings[1]` must have 0 entries (one per reacher of a route with own-Deny hits), got 1'],
+    ['a reacher\'s narrowings an object', (s) => { s.plan.narrowings[2][0] = {}; }, '`plan.narrowings[2][0]` must be an array'],
+    ['a narrowing of 1 entry', (s) => { s.plan.narrowings[2][0][0] = [0]; }, '`plan.narrowings[2][0][0]` must have 2 entries, got 1'],
+    ['a narrowing that is not one', (s) => { s.plan.narrowings[0][0][0][0] = 3; }, '`plan.narrowings[0][0][0][0]` must be a whole number from 0 to 2'],
+    ['a narrowing a pattern without `/*` does not have', (s) => { s.plan.narrowings[0][2] = [[1, []]]; }, '`plan.narrowings[0][2][0][0]` must be a whole number from 0 to 0'],
+    ['a narrowing refusing a route past the routes', (s) => { s.plan.narrowings[4][1][0][1] = [9]; }, '`plan.narrowings[4][1][0][1][0]` must be an index from 0 to 4, got 9'],
+    ['group candidates missing', (s) => delete s.plan.groupCandidates, '`plan.groupCandidates` must be an array'],
+    ['a group candidate of 2 entries', (s) => { s.plan.groupCandidates[0].pop(); }, '`plan.groupCandidates[0]` must have 3 entries, got 2'],
+    ['a group at the root', (s) => { s.plan.groupCandidates[0][0] = 0; }, '`plan.groupCandidates[0][0]` must be a whole number from 1 to 1'],
+    ['a group as deep as its member', (s) => { s.plan.groupCandidates[0][0] = 2; }, '`plan.groupCandidates[0][0]` must be a whole number from 1 to 1'],
+    ['a group of one route', (s) => { s.plan.groupCandidates[0][1] = [2]; }, '`plan.groupCandidates[0][1]` must list at least 2 routes'],
+    ['a group member past the routes', (s) => { s.plan.groupCandidates[0][1] = [2, 5]; }, '`plan.groupCandidates[0][1][1]` must be an index from 0 to 4, got 5'],
+    ['a group reaching past the routes', (s) => { s.plan.groupCandidates[0][2] = [-1]; }, '`plan.groupCandidates[0][2][0]` must be an index from 0 to 4, got -1'],
     // limits
     ['no metrics namespace', (s) => delete s.metricsNamespace, '`metricsNamespace` must be a non-empty string'],
     ['an empty metrics namespace', (s) => { s.metricsNamespace = ''; }, '`metricsNamespace` must be a non-empty string'],
@@ -216,9 +272,9 @@ describe('readSettings: each error', () => {
     expect(errorOf(SettingsError, () => parseSettings(settings)).message).toBe(`${PREFIX}\`limits.maxTokenBytes\` must be a whole number >= 1`);
   });
 
-  test('the first error found is reported: issuers before routes before limits', () => {
-    expect(messageFor((s) => { s.issuers = []; s.routes = null; s.limits = null; })).toBe('`issuers` is empty');
-    expect(messageFor((s) => { s.routes = null; s.limits = null; })).toBe('`routes` must be an array');
+  test('the first error found is reported: issuers before the plan before limits', () => {
+    expect(messageFor((s) => { s.issuers = []; s.plan = null; s.limits = null; })).toBe('`issuers` is empty');
+    expect(messageFor((s) => { s.plan = null; s.limits = null; })).toBe('`plan` must be an object');
   });
 });
 

@@ -2,6 +2,7 @@ import { App, CfnResource, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AUDIENCE_CLAIMS, GROUP_CLAIMS, SCOPE_CLAIMS } from '../../../lambda/shared/constants';
+import { compilePolicyPlan } from '../../../lambda/shared/routes';
 import {
   AudienceClaim,
   CognitoUserDirectory,
@@ -126,13 +127,13 @@ describe('JwtAuthorizer defaults', () => {
         groups: ['admins'],
         requireAccessTokenType: false,
       }],
-      routes: [
+      plan: compilePolicyPlan([
         ['GET', '/health'],
         ['GET', '/pets', ['pets:read'], []],
         ['POST', '/pets', ['pets:write'], []],
         ['DELETE', '/pets/{petId}', [], ['admins']],
         ['PUT', '/pets/{petId}'],
-      ],
+      ]),
       limits: { maxTokenBytes: 8192, maxLifetimeSeconds: 86400, clockSkewSeconds: 30, jwksMaxAgeSeconds: 3600, jwksTimeoutMs: 2000, jwksRetrySeconds: 10 },
       metricsNamespace: api.accessLogMetrics.namespace,
     });
@@ -221,7 +222,7 @@ describe('JwtAuthorizer options', () => {
     const { stack, api, jwt, integration } = build();
     api.addRoute('GET /me', { authorization: jwt.authorize(), integration });
     Template.fromStack(stack);
-    expect(settingsOf(jwt.function).routes).toEqual([['GET', '/me', [], []]]);
+    expect(settingsOf(jwt.function).plan).toEqual(compilePolicyPlan([['GET', '/me', [], []]]));
     expect(api.accessMatrix[0].authorization).toBe('JWT Jwt (any valid token)');
   });
 

@@ -17,7 +17,7 @@
  *    or without a trailing slash, so every request API Gateway routes to the route is counted.
  */
 import fc from 'fast-check';
-import { RouteTable as PolicyTable } from '../../../../lambda/jwt-authorizer/route-policy';
+import { CompiledRouteTable as PolicyTable } from '../../jwt-authorizer/compiled-table';
 import type { JwtRouteSettings } from '../../../../lambda/shared/constants';
 import { Route, RouteConflictError, RouteConflicts, RouteSet, parseRoute } from '../../../../lambda/shared/routes';
 import { grantOverreach } from '../../../../lib/private/grants';
