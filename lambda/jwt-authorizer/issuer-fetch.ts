@@ -41,6 +41,9 @@ export function issuerFetcher(limits: IssuerFetchLimits): Fetcher {
             fail(`Response over ${limits.maxBytes} bytes`);
           }
         });
+        // A connection closed before the body ended fails now, not at the time limit.
+        response.on('aborted', () => fail('Response aborted'));
+        response.on('error', (error) => fail(error.message));
         response.on('end', () => {
           clearTimeout(timer);
           const body = Buffer.concat(chunks);

@@ -293,6 +293,10 @@ export interface JwtRouteRequirement {
 const DEFAULT_SCOPE_CLAIMS: readonly ScopeClaim[] = [ScopeClaim.SCOPE, ScopeClaim.SCP];
 /** The claims groups are read from unless an issuer names its own. */
 const DEFAULT_GROUP_CLAIMS: readonly GroupClaim[] = [GroupClaim.COGNITO_GROUPS, GroupClaim.GROUPS, GroupClaim.ROLES];
+/** How long the authorizer function may run. */
+const AUTHORIZER_TIMEOUT = Duration.seconds(5);
+/** The longest `jwksFetchTimeout` with which two fetches in a row fit in {@link AUTHORIZER_TIMEOUT}. */
+const MAX_DISCOVERY_FETCH_TIMEOUT = Duration.seconds(2);
 /** Where Cognito and Auth0 publish their signing keys, after the issuer. */
 const DEFAULT_JWKS_PATH = '/.well-known/jwks.json';
 /** The largest header API Gateway passes on. */
@@ -389,6 +393,7 @@ export class JwtAuthorizer extends Construct {
     validateDuration(this, 'jwksMaxAge', jwksMaxAge, { min: Duration.minutes(1), max: Duration.days(1), unit: 'seconds' });
     const jwksFetchTimeout = props.jwksFetchTimeout ?? Duration.seconds(2);
     validateDuration(this, 'jwksFetchTimeout', jwksFetchTimeout, { min: Duration.millis(100), max: Duration.seconds(4), unit: 'milliseconds' });
+    this.validateDiscoveryTimeout(jwksFetchTimeout);
     const jwksRetryInterval = props.jwksRetryInterval ?? Duration.seconds(10);
     validateDuration(this, 'jwksRetryInterval', jwksRetryInterval, { min: Duration.seconds(1), max: Duration.minutes(5), unit: 'seconds' });
     const maxTokenSize = props.maxTokenSize ?? Size.kibibytes(8);
@@ -413,7 +418,7 @@ export class JwtAuthorizer extends Construct {
       encryption: props.api.encryption,
       logGroupRetention: props.logRetention,
       logGroupRemovalPolicy: props.removalPolicy,
-      timeout: Duration.seconds(5),
+      timeout: AUTHORIZER_TIMEOUT,
       environment: { [ENV.serviceName]: JWT_AUTHORIZER_SERVICE },
       // Written into the function's asset at synth, once every route of the API is known.
       settings,
@@ -661,9 +666,24 @@ export class JwtAuthorizer extends Construct {
     return Object.fromEntries(entries);
   }
 
+  /**
+   * With discovery, a cold start's first token of the issuer waits for two fetches in a row (the
+   * discovery document, then the key set), each bounded by `jwksFetchTimeout`: both must fit in the
+   * function's timeout, or the request fails with a 500 instead of a refusal.
+   */
+  private validateDiscoveryTimeout(jwksFetchTimeout: Duration): void {
+    const discovering = this.issuers.findIndex((issuer) => issuer.discovery);
+    if (discovering >= 0 && !Token.isUnresolved(jwksFetchTimeout.toMilliseconds()) && jwksFetchTimeout.toMilliseconds() > MAX_DISCOVERY_FETCH_TIMEOUT.toMilliseconds()) {
+      throw new ValidationError(`\`jwksFetchTimeout\` must be at most ${MAX_DISCOVERY_FETCH_TIMEOUT.toSeconds()} seconds when an issuer uses \`discovery\` (\`issuers[${discovering}]\`), got ${jwksFetchTimeout.toHumanString()}: the discovery document and the key set are fetched one after the other within the function's ${AUTHORIZER_TIMEOUT.toSeconds()}-second timeout; lower it, or give the issuer a fixed \`jwksUri\``, this);
+    }
+  }
+
   private validateHttpsUrl(prop: string, value: string): void {
     if (typeof value === 'string' && Token.isUnresolved(value)) {
       return;
+    }
+    if (typeof value === 'string' && value.indexOf('://') !== value.lastIndexOf('://')) {
+      throw new ValidationError(`\`${prop}\` ${describe(value)} holds a URL inside a URL: give an IdentityProvider preset's \`domain\` (or \`loginHost\`) as a bare host name, such as 'example.okta.com'`, this);
     }
     let url: URL | undefined;
     try {

@@ -17,6 +17,12 @@ const routes: Record<string, (res: import('node:http').ServerResponse) => void> 
     setTimeout(() => res.end('x'.repeat(600)), 20);
   },
   '/slow': () => { /* never answers */ },
+  '/cut': (res) => {
+    // Announces more than it sends, then drops the connection.
+    res.writeHead(200, { 'content-length': '500' });
+    res.write('x'.repeat(100));
+    setTimeout(() => res.socket?.destroy(), 20);
+  },
   '/missing': (res) => { res.statusCode = 404; res.end('no'); },
 };
 
@@ -48,6 +54,12 @@ describe('issuerFetcher', () => {
     await expect(fetcher().fetch(`${base}/large`)).rejects.toThrow('Response over 1024 bytes');
     await expect(fetcher().fetch(`${base}/stream`)).rejects.toThrow('Response over 1024 bytes');
     expect(text(await fetcher({ maxBytes: 2000 }).fetch(`${base}/stream`))).toHaveLength(1200);
+  });
+
+  test('a connection cut mid-body fails for that reason, not at the time limit', async () => {
+    const error = await fetcher({ timeoutMs: 5000 }).fetch(`${base}/cut`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FetchError);
+    expect(String(error)).not.toContain('time-out');
   });
 
   test('gives up after the time limit', async () => {

@@ -1,4 +1,4 @@
-import { Annotations as CdkAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations as CdkAnnotations, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import {
@@ -158,6 +158,24 @@ describe('issuers that would refuse every token fail synth', () => {
       '`issuers[0].requiredClaims` names the claim \'constructor\'');
     expectError({ issuer: 'https://login.example.com', audience: ['a'], jwksUri: 'https://login.example.com/keys', requiredClaims: { tid: '' } },
       '`issuers[0].requiredClaims.tid` must be a non-empty string, got \'\'');
+  });
+});
+
+describe('preset inputs and discovery limits', () => {
+  test('a preset domain given as a URL: the issuer would be a URL inside a URL', () => {
+    expectError(IdentityProvider.okta({ domain: 'https://example.okta.com', audience: ['a'] }),
+      '`issuers[0].issuer` \'https://https://example.okta.com/oauth2/default\' holds a URL inside a URL: give an IdentityProvider preset\'s `domain` (or `loginHost`) as a bare host name');
+  });
+
+  test('with discovery, jwksFetchTimeout must let both fetches fit in the function\'s 5 seconds', () => {
+    const stack = newStack();
+    const api = new SecureRestApi(stack, 'Api');
+    expect(errorOf(ValidationError, () => new JwtAuthorizer(stack, 'Jwt', {
+      api,
+      issuers: [{ issuer: 'https://login.example.com', audience: ['a'], jwksUri: 'https://login.example.com/keys' }, { issuer: 'https://id.example.net', audience: ['a'], discovery: true }],
+      jwksFetchTimeout: Duration.seconds(3),
+    })).message).toContain('`jwksFetchTimeout` must be at most 2 seconds when an issuer uses `discovery` (`issuers[1]`), got 3 seconds');
+    expect(() => authorizerFor({ issuer: 'https://id.example.net', audience: ['a'], discovery: true })).not.toThrow();
   });
 });
 
