@@ -30,8 +30,8 @@ export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: 
   const getJwk = jwksCache.getJwk.bind(jwksCache);
   const toKeyObject = keyObjectsByJwk();
   return async (token) => {
-    const claimedIssuer = decomposeUnverifiedJwt(token).payload.iss;
-    const issuer = typeof claimedIssuer === 'string' ? byIssuer.get(claimedIssuer) : undefined;
+    const claimed = peekIssuer(token) ?? decomposeUnverifiedJwt(token).payload.iss;
+    const issuer = typeof claimed === 'string' ? byIssuer.get(claimed) : undefined;
     if (!issuer) {
       throw new TokenPolicyError('the token\'s issuer is not trusted');
     }
@@ -45,6 +45,20 @@ export function createTokenVerifier(settings: JwtAuthorizerSettings, jwksCache: 
     }, getJwk, toKeyObject);
     return { payload, issuer };
   };
+}
+
+/**
+ * The `iss` a token claims, only to choose the issuer's settings (aws-jwt-verify then decomposes
+ * the token safely and checks `iss` against them): a plain JSON parse of the payload, which costs a
+ * fraction of a second decomposition. Undefined when the payload does not parse, and the library's
+ * decomposition then refuses the token with its own error.
+ */
+function peekIssuer(token: string): unknown {
+  try {
+    return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown } | null)?.iss;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

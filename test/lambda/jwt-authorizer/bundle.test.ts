@@ -136,10 +136,12 @@ afterAll(async () => {
 });
 
 describe('the bundle', () => {
-  test('is one minified file with its source map and the settings file, within the 50 KB budget', () => {
+  test('is one minified file with its source map and the settings file, within the 54 KB budget', () => {
     const dir = path.dirname(bundle);
     expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', SETTINGS_FILE]);
-    expect(statSync(bundle).size).toBeLessThan(50 * 1024);
+    // 54 KB: the 50 KB of the first authorizer, plus OIDC discovery with its bounded fetch (issue 14)
+    // and the policy planner (issue 11). Module init, what the budget protects, stays within 2x.
+    expect(statSync(bundle).size).toBeLessThan(54 * 1024);
   });
 
   test('runs under the Node.js CI provides for Lambda\'s runtime (HANDLER_NODE), else under the test\'s own', async () => {
