@@ -50,7 +50,7 @@ test('a function in a nested stack: its asset, with its settings file, is publis
   const asset = manifest.files[String(code.S3Key).replace(/\.zip$/, '')];
   expect(asset.source.packaging).toBe('zip');
   expect(readdirSync(path.join(assembly.directory, asset.source.path)).sort()).toEqual(['index.js', 'index.js.map', SETTINGS_FILE]);
-  expect(settingsOf(jwt.function).routes).toEqual([['GET', '/pets', [], []]]);
+  expect(settingsOf(jwt.function).plan.routes).toEqual([['/pets', 'GET/pets', [], []]]);
 });
 
 test('the function carries the asset metadata of lambda.Code.fromAsset (SAM, aws:asset:*)', () => {
