@@ -13,4 +13,7 @@ module.exports = {
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
   testTimeout: 60_000,
+  // Jest's default on two cores is one worker, which runs the files one after another; the files
+  // are independent (each builds its own apps, bundles and issuers), so both cores are used.
+  maxWorkers: 2,
 };
