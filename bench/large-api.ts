@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildLargeApi } from '../test/support/large-api';
+import { parsePlan } from '../lambda/jwt-authorizer/settings';
+import { PolicyPlanner } from '../lambda/shared/routes/planner';
+import { SETTINGS_FILE } from '../lambda/shared/constants';
+import { assetDirOf } from '../test/helpers/bundles';
+import { LARGE_API_SCOPES, buildLargeApi } from '../test/support/large-api';
 import { BENCH_ENV, median, withApp } from './common';
 
 /** The route counts the large-API figures are taken at. */
@@ -28,6 +32,21 @@ export interface LargeApiResult {
   readonly settingsFileBytes?: number;
   /** Bytes of the authorizer's environment, as JSON (how Lambda counts it against 4 KB). */
   readonly environmentBytes: number;
+  /**
+   * The largest policy of representative callers (one scope, a family's read and write scopes,
+   * every scope), in bytes of JSON, built by the handler's planner from the settings file's plan.
+   */
+  readonly largestPolicyBytes?: number;
+}
+
+/** An execute-api ARN prefix as long as a real one's, up to the method. */
+const ARN_PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/v1/';
+
+/** The largest policy the planner gives the representative callers, from the settings file's text. */
+function largestPolicyBytes(settingsText: string): number {
+  const planner = new PolicyPlanner(parsePlan(JSON.parse(settingsText).plan));
+  const callers = [['res0:read'], ['res0:read', 'res0:write'], [...LARGE_API_SCOPES]];
+  return Math.max(...callers.map((scopes) => Buffer.byteLength(JSON.stringify(planner.policyForPrefix(ARN_PREFIX, { scopes: new Set(scopes), groups: new Set() }).policyDocument))));
 }
 
 /** Reads every template of a cloud assembly. */
@@ -40,15 +59,16 @@ function templatesOf(dir: string): TemplateFile[] {
 }
 
 /** The authorizer function's settings file (in its staged asset) and environment, in bytes. */
-function authorizerSettings(dir: string, stack: Stack, fn: lambda.Function): Pick<LargeApiResult, 'settingsFileBytes' | 'environmentBytes'> {
+function authorizerSettings(stack: Stack, fn: lambda.Function): Pick<LargeApiResult, 'settingsFileBytes' | 'environmentBytes' | 'largestPolicyBytes'> {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const resolved = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
   const environmentBytes = Buffer.byteLength(JSON.stringify(resolved?.variables ?? {}));
-  const assetPath = cfn.getMetadata('aws:asset:path') as string | undefined;
-  const settingsFile = assetPath === undefined ? undefined : path.join(dir, assetPath, 'settings.json');
+  const settingsFile = path.join(assetDirOf(fn), SETTINGS_FILE);
+  const exists = fs.existsSync(settingsFile);
   return {
     environmentBytes,
-    settingsFileBytes: settingsFile !== undefined && fs.existsSync(settingsFile) ? fs.statSync(settingsFile).size : undefined,
+    settingsFileBytes: exists ? fs.statSync(settingsFile).size : undefined,
+    largestPolicyBytes: exists ? largestPolicyBytes(fs.readFileSync(settingsFile, 'utf8')) : undefined,
   };
 }
 
@@ -73,7 +93,7 @@ export function measureLargeApi(samples: number, counts: readonly number[] = LAR
           times.get(routes)!.push(ms);
         }
         if (!shapes.has(routes)) {
-          shapes.set(routes, { routes, templates: templatesOf(assembly.directory), ...authorizerSettings(assembly.directory, stack, authorizer.function) });
+          shapes.set(routes, { routes, templates: templatesOf(assembly.directory), ...authorizerSettings(stack, authorizer.function) });
         }
       });
     }
@@ -93,7 +113,7 @@ export function largeApiSynthRatio(results: readonly LargeApiResult[]): number {
 /** The rows of section 5 of `npm run bench`. */
 export function largeApiRows(results: readonly LargeApiResult[]): string[][] {
   return [
-    ['routes', 'synth median', 'stacks', 'largest stack (resources)', 'largest template', 'authorizer settings file', 'authorizer environment'],
+    ['routes', 'synth median', 'stacks', 'largest stack (resources)', 'largest template', 'authorizer settings file', 'authorizer environment', 'largest policy'],
     ...results.map((r) => {
       const largest = [...r.templates].sort((a, b) => b.resources - a.resources)[0];
       return [
@@ -104,6 +124,7 @@ export function largeApiRows(results: readonly LargeApiResult[]): string[][] {
         `${Math.max(...r.templates.map((t) => t.bytes))} bytes`,
         r.settingsFileBytes === undefined ? 'none' : `${r.settingsFileBytes} bytes`,
         `${r.environmentBytes} bytes`,
+        r.largestPolicyBytes === undefined ? 'n/a' : `${r.largestPolicyBytes} bytes`,
       ];
     }),
   ];
