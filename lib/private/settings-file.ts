@@ -55,7 +55,13 @@ export function settingsFile(scope: IConstruct, settings: unknown): SettingsFile
         }
         return Object.fromEntries(Object.keys(value).sort()
           .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-          .map((key) => [key, canonical((value as Record<string, unknown>)[key], at ? `${at}.${key}` : key)]));
+          .map((key) => {
+            // A key is written as it is: a token cannot be, and the reader takes a reference's keys for a reference.
+            if (Token.isUnresolved(key) || Object.values(SETTINGS_REFERENCE).includes(key as never)) {
+              refuse(at || 'the top', `the key ${JSON.stringify(key)}`);
+            }
+            return [key, canonical((value as Record<string, unknown>)[key], at ? `${at}.${key}` : key)];
+          }));
       default:
         return refuse(at || 'the top', `a value of type ${typeof value}`);
     }

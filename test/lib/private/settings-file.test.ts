@@ -36,10 +36,16 @@ describe('settingsFile', () => {
     ['a class instance', { when: new Date(0) }, 'a Date object at `when`'],
     ['a function', { produce: () => 1 }, 'a value of type function at `produce`'],
     ['an array at the top', [1], 'something other than an object at `the top`'],
+    ['a key the reader takes for a reference', { claims: { $env: 'X' } }, 'the key "$env" at `claims`'],
   ])('refuses %s, naming where it is', (_case, settings, what) => {
     expect(errorOf(ValidationError, () => settingsFile(newScope(), settings)).message)
       .toBe(`The settings of \`TestStack/Api\` hold ${what}, which a JSON settings file cannot: this is a bug of the library, please report it (at TestStack/Api)`);
   });
+});
+
+test('settingsFile refuses a key that is a token: a file holds a key as it is written', () => {
+  const key = Lazy.string({ produce: () => 'k' });
+  expect(errorOf(ValidationError, () => settingsFile(newScope(), { claims: { [key]: 1 } })).message).toMatch(/^The settings of `TestStack\/Api` hold the key "\$\{Token\[TOKEN\.\d+\]\}" at `claims`, which a JSON settings file cannot/);
 });
 
 describe('environmentBytes: as Lambda counts the environment against its 4 KB', () => {
