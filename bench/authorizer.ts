@@ -30,6 +30,7 @@ import { assetDirOf, bundlingApp, environmentOf, settingsTextOf } from '../test/
 import { inlineFunction } from '../test/helpers/stack';
 import { HarnessIssuer, OidcHarness, Outcome } from '../test/support/oidc-harness';
 import { BENCH_ENV, median } from './common';
+import { generatedRoutes, table61 } from '../test/support/route-tables';
 
 const STACK_NAME = 'AuthorizerBench';
 const API_AUDIENCE = 'https://pets.example.com';
@@ -357,17 +358,7 @@ export const POLICY_TABLE_CALLERS = 8;
  * tables, one discarded first. The plan is compiled once, outside the timing: that is synth's work.
  */
 export function measureRoutePolicies(rounds: number): Timing {
-  const routes: JwtRouteSettings[] = [['ANY', '/{proxy+}', [], ['admins']]];
-  for (let i = 0; i < 10; i++) {
-    routes.push(
-      ['GET', `/r${i}`, [`r${i}/read`], []],
-      ['POST', `/r${i}`, [`r${i}/write`], []],
-      ['GET', `/r${i}/{id}`, [`r${i}/read`], []],
-      ['PUT', `/r${i}/{id}`, [`r${i}/write`], []],
-      ['DELETE', `/r${i}/{id}`, [`r${i}/write`], ['admins']],
-      ['GET', `/r${i}/{id}/admin`, [], ['admins']],
-    );
-  }
+  const routes = table61();
   const held = (scopes: string[] = [], groups: string[] = []) => ({ scopes: new Set(scopes), groups: new Set(groups) });
   const callers = [
     held(), held(['r0/read']), held(['r1/read', 'r1/write']), held([], ['admins']),
@@ -417,34 +408,6 @@ export async function measureWarmCalls(options: AuthorizerBenchOptions): Promise
 export const WARM_SCALE_ROUTES = [100, 1000] as const;
 /** f. The route counts of the policy figures. */
 export const POLICY_SCALE_ROUTES = [10, 100, 1000] as const;
-
-/**
- * A route table of `count` routes like a large API's: top-level resources of 10 routes each, with
- * nested parameters, reads and writes by scope (half the resources share `pets/read` and
- * `pets/write`, the others have their own), admin routes by group, and one route of another
- * authorization per resource; past 100 resources, they nest under `/v<n>/`.
- */
-export function generatedRoutes(count: number): JwtRouteSettings[] {
-  const routes: JwtRouteSettings[] = [];
-  for (let i = 0; routes.length < count; i++) {
-    const base = i < 100 ? `/r${i}` : `/v${Math.floor(i / 100)}/r${i % 100}`;
-    const [read, write] = i % 2 === 0 ? ['pets/read', 'pets/write'] : [`r${i}/read`, `r${i}/write`];
-    const resource: JwtRouteSettings[] = [
-      ['GET', base, [read], []],
-      ['POST', base, [write], []],
-      ['GET', `${base}/{id}`, [read], []],
-      ['PUT', `${base}/{id}`, [write], []],
-      ['DELETE', `${base}/{id}`, [write], ['admins']],
-      ['GET', `${base}/{id}/items`, [read], []],
-      ['GET', `${base}/{id}/items/{itemId}`, [read], []],
-      ['GET', `${base}/{id}/admin`, [], ['admins']],
-      ['GET', `${base}/search`, [read], []],
-      ['GET', `${base}/health`],
-    ];
-    routes.push(...resource.slice(0, count - routes.length));
-  }
-  return routes;
-}
 
 /** f. One route count's figures. */
 export interface PolicyScale {

@@ -195,7 +195,7 @@ function printRoutePolicies(result: Timing): void {
 }
 
 function printPolicyScaling(results: readonly PolicyScale[], authorizer: AuthorizerResult): void {
-  console.log('\n  f. policies at scale: generated tables (bench/authorizer.ts generatedRoutes: resources of 10 routes, nested parameters,');
+  console.log('\n  f. policies at scale: generated tables (test/support/route-tables.ts generatedRoutes: resources of 10 routes, nested parameters,');
   console.log('     scopes shared and per resource, an admins group, one route of another authorization each); the table\'s build (cold');
   console.log(`     start), one uncached policy per caller (${SCALE_CALLERS.map((caller) => caller.label).join('; ')}), and each policy's JSON in bytes`);
   printTable([

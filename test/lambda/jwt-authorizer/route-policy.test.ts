@@ -15,6 +15,7 @@ import type { PolicyRoute as Route } from '../../../lambda/shared/routes';
 import { CompiledRouteTable as RouteTable } from './compiled-table';
 import { errorOf } from '../../helpers/errors';
 import { policyAllows } from './policy-oracle';
+import { table61 } from '../../support/route-tables';
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1';
 
@@ -681,17 +682,9 @@ test('a reader does not reach an admin catch-all through a deep path when anothe
 
 // Its timing is a bench figure (bench/authorizer.ts, figure e), not an assertion: wall-clock limits fail under load.
 test('a table of 61 routes gives 8 callers policies that never over-permit', () => {
-  const routes: JwtRouteSettings[] = [['ANY', '/{proxy+}', [], ['admins']]];
+  const routes = table61();
   const requests: Array<[request: string, route: string]> = [['GET /elsewhere', 'ANY /{proxy+}'], ['PATCH /x/y/z', 'ANY /{proxy+}']];
   for (let i = 0; i < 10; i++) {
-    routes.push(
-      ['GET', `/r${i}`, [`r${i}/read`], []],
-      ['POST', `/r${i}`, [`r${i}/write`], []],
-      ['GET', `/r${i}/{id}`, [`r${i}/read`], []],
-      ['PUT', `/r${i}/{id}`, [`r${i}/write`], []],
-      ['DELETE', `/r${i}/{id}`, [`r${i}/write`], ['admins']],
-      ['GET', `/r${i}/{id}/admin`, [], ['admins']],
-    );
     requests.push(
       [`GET /r${i}`, `GET /r${i}`], [`POST /r${i}`, `POST /r${i}`], [`GET /r${i}/1`, `GET /r${i}/{id}`],
       [`PUT /r${i}/1`, `PUT /r${i}/{id}`], [`DELETE /r${i}/1`, `DELETE /r${i}/{id}`], [`GET /r${i}/1/admin`, `GET /r${i}/{id}/admin`],

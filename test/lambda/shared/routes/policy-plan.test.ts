@@ -9,6 +9,7 @@ import { parsePlan } from '../../../../lambda/jwt-authorizer/settings';
 import type { JwtRouteSettings } from '../../../../lambda/shared/constants';
 import { Permissions, PolicyPlanner, RouteConflictError, RouteConflicts, compilePolicyPlan, parseRoute } from '../../../../lambda/shared/routes';
 import { LegacyPolicyTable } from './legacy-policy-table';
+import { generatedRoutes, table61 } from '../../../support/route-tables';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/';
 
@@ -46,44 +47,6 @@ function callersOf(routes: readonly JwtRouteSettings[]): Permissions[] {
   ];
 }
 
-/** The bench's 61-route table (bench/authorizer.ts, figure e). */
-function table61(): JwtRouteSettings[] {
-  const routes: JwtRouteSettings[] = [['ANY', '/{proxy+}', [], ['admins']]];
-  for (let i = 0; i < 10; i++) {
-    routes.push(
-      ['GET', `/r${i}`, [`r${i}/read`], []],
-      ['POST', `/r${i}`, [`r${i}/write`], []],
-      ['GET', `/r${i}/{id}`, [`r${i}/read`], []],
-      ['PUT', `/r${i}/{id}`, [`r${i}/write`], []],
-      ['DELETE', `/r${i}/{id}`, [`r${i}/write`], ['admins']],
-      ['GET', `/r${i}/{id}/admin`, [], ['admins']],
-    );
-  }
-  return routes;
-}
-
-/** A table like the bench's generated ones (bench/authorizer.ts, figure f), with routes of another authorization and nesting. */
-function generated(count: number): JwtRouteSettings[] {
-  const routes: JwtRouteSettings[] = [];
-  for (let i = 0; routes.length < count; i++) {
-    const base = i < 100 ? `/r${i}` : `/v${Math.floor(i / 100)}/r${i % 100}`;
-    const [read, write] = i % 2 === 0 ? ['pets/read', 'pets/write'] : [`r${i}/read`, `r${i}/write`];
-    routes.push(...([
-      ['GET', base, [read], []],
-      ['POST', base, [write], []],
-      ['GET', `${base}/{id}`, [read], []],
-      ['PUT', `${base}/{id}`, [write], []],
-      ['DELETE', `${base}/{id}`, [write], ['admins']],
-      ['GET', `${base}/{id}/items`, [read], []],
-      ['GET', `${base}/{id}/items/{itemId}`, [read], []],
-      ['GET', `${base}/{id}/admin`, [], ['admins']],
-      ['GET', `${base}/search`, [read], []],
-      ['GET', `${base}/health`],
-    ] as JwtRouteSettings[]).slice(0, count - routes.length));
-  }
-  return routes;
-}
-
 test('the 61-route table: the same policy for every caller', () => {
   const routes = table61();
   const { before, after, cached } = policies(routes, callersOf(routes));
@@ -92,7 +55,7 @@ test('the 61-route table: the same policy for every caller', () => {
 });
 
 test.each([100, 1000])('a generated table of %i routes: the same policy for every caller', (count) => {
-  const routes = generated(count);
+  const routes = generatedRoutes(count);
   const callers = callersOf(routes).slice(0, 40);
   const { before, after } = policies(routes, callers);
   expect(after).toEqual(before);
