@@ -17,7 +17,7 @@ import { ApiAlarms, SecureRestApiAlarmsOptions } from './observability/api-alarm
 import { secureAccessLogFormat } from './private/access-log-format';
 import { Attachment, attached } from './private/attachments';
 import { validateCidrs } from './private/cidr';
-import { GATEWAY_RESPONSES, gatewayResponseHeaders, gatewayResponseTemplate } from './private/gateway-responses';
+import { GATEWAY_RESPONSES, gatewayResponseParameters, gatewayResponseTemplate } from './private/gateway-responses';
 import { INVOKE_ACTION } from '../lambda/shared/constants';
 import { API_GATEWAY_DEFAULT_RESOURCES_PER_API, LAMBDA_POLICY_LIMIT_BYTES, apiResourceQuotaErrors, oversizedLambdaPolicies, stackLimitErrors } from './private/deploy-limits';
 import { arnMethod } from '../lambda/shared/routes';
@@ -909,15 +909,18 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   }
 
   private addGatewayResponses(): void {
-    const responseHeaders = gatewayResponseHeaders();
+    // Rendered at synth: CORS and deprecated versions add headers after construction.
+    const responseParameters = Lazy.any({ produce: () => gatewayResponseParameters(this) });
     for (const spec of GATEWAY_RESPONSES) {
-      this.api.addGatewayResponse(spec.id, {
+      const response = this.api.addGatewayResponse(spec.id, {
         type: spec.type,
         statusCode: spec.statusCode,
-        responseHeaders,
         templates: gatewayResponseTemplate(spec.message),
       });
+      (response.node.defaultChild as apigw.CfnGatewayResponse).responseParameters = responseParameters;
     }
+    // A changed header needs a new deployment to take effect.
+    this.api.latestDeployment?.addToLogicalId({ gatewayResponseParameters: responseParameters });
   }
 
   /**

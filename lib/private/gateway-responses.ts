@@ -1,4 +1,6 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { IConstruct } from 'constructs';
+import { ValidationError } from './validation-error';
 import { SECURITY_HEADERS } from '../../lambda/shared/constants';
 
 /** One gateway response the API overrides: its type, status code and the fixed message it returns. */
@@ -51,4 +53,42 @@ export function gatewayResponseHeaders(): Record<string, string> {
 /** The JSON body of a gateway response: the fixed message and the request id, nothing else. */
 export function gatewayResponseTemplate(message: string): Record<string, string> {
   return { 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` };
+}
+
+/** A header that another part (CORS, a deprecated version) adds to every gateway response of an API. */
+interface ExtraHeader {
+  /** The gateway-response parameter value: a static `'value'` in single quotes, or a mapping such as `method.request.header.origin`. */
+  readonly value: string;
+  /** Who added it, for the error when two parts disagree. */
+  readonly owner: string;
+}
+
+const EXTRA_HEADERS = new WeakMap<IConstruct, Map<string, ExtraHeader>>();
+
+/**
+ * Adds a header to every gateway response (401, 403, 429, 5xx, ...) of `api`, rendered at synth.
+ * Header names compare case-insensitively; the security headers cannot be replaced, and two parts
+ * giving one header different values is an error naming both.
+ */
+export function addGatewayResponseHeader(api: IConstruct, name: string, value: string, owner: string): void {
+  const key = name.toLowerCase();
+  if (Object.keys(SECURITY_HEADERS).some((header) => header.toLowerCase() === key)) {
+    throw new ValidationError(`${owner} cannot set the gateway-response header ${name}: it is one of the API's security headers`, api);
+  }
+  const headers = EXTRA_HEADERS.get(api) ?? new Map<string, ExtraHeader>();
+  EXTRA_HEADERS.set(api, headers);
+  const existing = [...headers.entries()].find(([header]) => header.toLowerCase() === key);
+  if (existing && existing[1].value !== value) {
+    throw new ValidationError(`${owner} sets the gateway-response header ${name} to ${value}, but ${existing[1].owner} already set it to ${existing[1].value}: give it one value`, api);
+  }
+  headers.set(existing?.[0] ?? name, { value, owner });
+}
+
+/** The gateway-response parameters of `api`: the security headers, then what other parts added. */
+export function gatewayResponseParameters(api: IConstruct): Record<string, string> {
+  const headers = { ...gatewayResponseHeaders() };
+  for (const [name, { value }] of EXTRA_HEADERS.get(api) ?? []) {
+    headers[name] = value;
+  }
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [`gatewayresponse.header.${name}`, value]));
 }
