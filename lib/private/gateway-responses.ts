@@ -81,7 +81,9 @@ export function addGatewayResponseHeader(api: IConstruct, name: string, value: s
   if (existing && existing[1].value !== value) {
     throw new ValidationError(`${owner} sets the gateway-response header ${name} to ${value}, but ${existing[1].owner} already set it to ${existing[1].value}: give it one value`, api);
   }
-  headers.set(existing?.[0] ?? name, { value, owner });
+  if (!existing) {
+    headers.set(name, { value, owner });
+  }
 }
 
 /** The gateway-response parameters of `api`: the security headers, then what other parts added. */
