@@ -26,6 +26,8 @@ import { ResourcePolicyStatements, SOURCE_IP_KEY, VPC_SOURCE_IP_KEY } from './pr
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { DEFAULT_ROUTES_IN_API_STACK, DEFAULT_ROUTES_PER_NESTED_STACK, RoutePlacement, RoutePlacementCapacity } from './private/route-placement';
 import { ValidationError } from './private/validation-error';
+import { CorsPreflights } from './private/cors';
+import { CorsOptions } from './traffic/cors-options';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention, validateWholeNumber } from './private/validators';
 import { DEFAULT_STAGE_THROTTLE, validateThrottle } from './private/throttle';
 import { ThrottleSettings } from './traffic/throttle';
@@ -255,6 +257,18 @@ export interface SecureRestApiProps {
    * @default 300
    */
   readonly resourcesPerApiQuota?: number;
+
+  /**
+   * Cross-origin resource sharing for browser pages of other origins. Every path that has a route
+   * gets an `OPTIONS` route, answered by API Gateway (public, listed in the access matrix, and
+   * counted by `routesInApiStack`: turning CORS on for an API whose routes reach nested stacks
+   * moves routes between stacks); the gateway responses carry the CORS headers; Lambda proxy
+   * backends set theirs from the stage variables (see `CorsOptions`). A route of your own on
+   * `OPTIONS` is refused.
+   *
+   * @default - no CORS: browsers refuse pages of other origins
+   */
+  readonly cors?: CorsOptions;
 }
 
 /**
@@ -455,6 +469,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   private readonly capacity: RoutePlacementCapacity;
   private readonly resourcesPerApiQuota: number;
   private readonly placement: RoutePlacement;
+  private readonly cors?: CorsPreflights;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
     super(scope, id);
@@ -544,6 +559,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       validateRequestParameters: true,
     });
     this.addGatewayResponses();
+    if (props.cors !== undefined) {
+      this.cors = new CorsPreflights(this, this.stage, props.cors);
+    }
 
     const { enabled: alarmsEnabled = true, ...alarms } = props.alarms ?? {};
     if (alarmsEnabled) {
@@ -688,6 +706,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     validateThrottle(this, `${prop}.throttle`, options.throttle);
     this.validateParameterNames(`${prop}.requiredQueryParameters`, options.requiredQueryParameters);
     this.validateParameterNames(`${prop}.requiredHeaders`, options.requiredHeaders);
+    this.cors?.validateRoute(prop, route, options.integration);
     this.routeTable.add(this, route);
 
     const auth = options.authorization.bind(this, { method: route.method, path: route.path });
@@ -724,6 +743,10 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     };
     this.records.push(record);
     this.recordsByKey.set(route.key, record);
+    const preflight = this.cors?.routeAdded(route);
+    if (preflight !== undefined) {
+      this.addRoute(`${HttpMethod.OPTIONS} ${route.path}`, preflight);
+    }
     return method;
   }
 

@@ -373,3 +373,36 @@ export const BUNDLED_HANDLERS = {
 
 /** The name of a pre-bundled handler: a folder under `lambda/` and under `dist/handlers/`. */
 export type BundledHandlerName = typeof BUNDLED_HANDLERS[keyof typeof BUNDLED_HANDLERS];
+
+/** The CORS response headers, set by API Gateway (preflights, gateway responses) and by backends (`response-headers/cors.ts`). */
+export const CORS_HEADERS = {
+  allowOrigin: 'Access-Control-Allow-Origin',
+  allowMethods: 'Access-Control-Allow-Methods',
+  allowHeaders: 'Access-Control-Allow-Headers',
+  allowCredentials: 'Access-Control-Allow-Credentials',
+  exposeHeaders: 'Access-Control-Expose-Headers',
+  maxAge: 'Access-Control-Max-Age',
+  vary: 'Vary',
+} as const;
+
+/** The request header a browser names the calling page's origin in. */
+export const ORIGIN_HEADER = 'Origin';
+
+/**
+ * The stage variables that carry an API's CORS settings to its Lambda proxy backends, which must set
+ * the CORS headers of their own responses (API Gateway cannot add headers to a proxy response).
+ */
+export const CORS_STAGE_VARIABLES = {
+  /** The allowed origins, comma-joined, or `CORS_ANY_ORIGIN`. */
+  origins: 'secureApiCorsOrigins',
+  /** `true` when browsers may send credentials, else `false`. */
+  credentials: 'secureApiCorsCredentials',
+  /** The response headers a page may read, comma-joined; absent when there are none. */
+  exposeHeaders: 'secureApiCorsExposeHeaders',
+} as const;
+
+/**
+ * The value of the origins stage variable for `allowOrigins: ['*']`: a stage variable cannot hold
+ * `*`, and no origin is a bare word (every origin has `://`).
+ */
+export const CORS_ANY_ORIGIN = 'any';
