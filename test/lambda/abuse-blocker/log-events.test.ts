@@ -208,6 +208,23 @@ describe('parseOffences', () => {
     expect(parse(accessLog({ status }))).toEqual({ offences: [], malformed: 0, ignored: 1 });
   });
 
+  describe('CORS preflights', () => {
+    // API Gateway answers a preflight with 204 whatever its origin (a refused origin only misses
+    // Access-Control-Allow-Origin), so a browser's preflights are never offences, however many.
+    test('OPTIONS answered 204 is ignored, from any origin and in any number', () => {
+      const preflights = Array.from({ length: 50 }, () => accessLog({ httpMethod: 'OPTIONS', path: '/v1/pets/401', status: 204 }));
+      expect(parse(...preflights)).toEqual({ offences: [], malformed: 0, ignored: 50 });
+    });
+
+    test('OPTIONS on a path without routes (no preflight there) is answered 403 and stays an offence', () => {
+      expect(parse(accessLog({ httpMethod: 'OPTIONS', path: '/v1/wp-admin', status: 403 })).offences).toHaveLength(1);
+    });
+
+    test('OPTIONS throttled (429) stays an offence: preflights share the stage throttle', () => {
+      expect(parse(accessLog({ httpMethod: 'OPTIONS', path: '/v1/pets', status: 429 })).offences).toHaveLength(1);
+    });
+  });
+
   test('only the statuses given are offences', () => {
     const fields = [accessLog({ status: 404 }), accessLog({ status: 401 })];
     expect(parseOffences(fields.map((f) => logEvent(f, T)), new Set([404])).offences).toHaveLength(1);
