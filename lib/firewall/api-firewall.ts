@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SECURITY_HEADERS } from '../../lambda/shared/constants';
 import { ApiDashboard } from '../observability/api-dashboard';
 import { validateCidrs } from '../private/cidr';
+import { corsConfigOf, wafResponseCorsHeaders } from '../private/cors';
 import { dashboardGraph } from '../private/dashboard-graph';
 import { ParsedRoute, parseRouteKey } from '../private/route-key';
 import { Attachment, attach, attached, refuseSecond } from '../private/attachments';
@@ -919,7 +920,7 @@ export class ApiFirewall extends Construct implements IApiFirewall {
     }
     switch (action) {
       case ManagedRuleAction.ALLOW: return { allow: {} };
-      case ManagedRuleAction.BLOCK: return { block: { customResponse: customResponse('Forbidden') } };
+      case ManagedRuleAction.BLOCK: return { block: { customResponse: customResponse('Forbidden', wafResponseCorsHeaders(corsConfigOf(this.api))) } };
       case ManagedRuleAction.COUNT: return { count: {} };
       case ManagedRuleAction.CAPTCHA: return { captcha: {} };
       case ManagedRuleAction.CHALLENGE: return { challenge: {} };
@@ -969,7 +970,7 @@ export class ApiFirewall extends Construct implements IApiFirewall {
     if (kind === 'allow') {
       return { allow: {} };
     }
-    return { block: { customResponse: customResponse(kind === 'rateLimit' ? 'TooManyRequests' : 'Forbidden') } };
+    return { block: { customResponse: customResponse(kind === 'rateLimit' ? 'TooManyRequests' : 'Forbidden', wafResponseCorsHeaders(corsConfigOf(this.api))) } };
   }
 
   /** The web ACL's WCU; throws above `maxCapacity`, warns above what the base price covers. */
@@ -1135,10 +1136,11 @@ function visibility(name: string): wafv2.CfnWebACL.VisibilityConfigProperty {
 }
 
 /** A block response: the status and body of `key`, with the API's security headers. */
-function customResponse(key: ResponseBodyKey): wafv2.CfnWebACL.CustomResponseProperty {
+function customResponse(key: ResponseBodyKey, corsHeaders: Array<{ name: string; value: string }>): wafv2.CfnWebACL.CustomResponseProperty {
   return {
     responseCode: RESPONSE_BODIES[key].status,
     customResponseBodyKey: key,
-    responseHeaders: Object.entries(SECURITY_HEADERS).map(([name, value]) => ({ name, value })),
+    // With the API's CORS headers, a page of an allowed origin can read the 403 or 429.
+    responseHeaders: [...Object.entries(SECURITY_HEADERS).map(([name, value]) => ({ name, value })), ...corsHeaders],
   };
 }

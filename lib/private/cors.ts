@@ -38,8 +38,11 @@ const ANY_ORIGIN = '*';
 /** A header name: letters, digits, `-`, `_` and `.` (what API Gateway's static values and stage variables can carry). */
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** A DNS name or IPv4 address in lower case, or an IPv6 address in brackets. */
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$/;
+/**
+ * A DNS name or IPv4 address in lower case. Not an IPv6 address: its brackets cannot travel in a
+ * stage variable to the backends.
+ */
+const HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
 const DEFAULT_PORTS: Record<string, string> = { 'https': '443', 'http': '80' };
 
@@ -143,7 +146,7 @@ export function originProblem(origin: unknown, allowInsecure: boolean): string |
     return `has a wildcard in its host, got ${describe(origin)}: CORS compares origins exactly, so list each origin`;
   }
   if (!HOST.test(host)) {
-    return `has the host ${describe(host)}, which is not a DNS name or IP address, got ${describe(origin)}: use an origin such as ${example}`;
+    return `has the host ${describe(host)}, which is not a DNS name or IPv4 address, got ${describe(origin)}: use an origin such as ${example}`;
   }
   if (port !== undefined) {
     if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || port.startsWith('0')) {
@@ -205,7 +208,7 @@ export function allowMethodsHeader(methods: Iterable<HttpMethod>): string {
  * gets the same 204 without the header, which its browser treats as a refusal.
  */
 export function preflightResponseTemplate(origins: readonly string[]): string {
-  // Origins were checked (scheme://host[:port] of [a-z0-9.:[\]-]): nothing in them needs escaping in VTL.
+  // Origins were checked (scheme://host[:port] of [a-z0-9.:-]): nothing in them needs escaping in VTL.
   const condition = origins.map((origin) => `$origin == "${origin}"`).join(' || ');
   return [
     `#set($origin = $input.params().header.get("${ORIGIN_HEADER}"))`,
@@ -288,6 +291,34 @@ export function corsStageVariables(config: CorsConfig): Record<string, string> {
   return variables;
 }
 
+/**
+ * The CORS headers of the firewall's own block responses (AWS WAF's 403 and 429), as name and value.
+ * AWS WAF's custom responses are static: with one origin (or `*`) they carry it, as the gateway
+ * responses do; with several they carry none, since WAF cannot reflect the request's `Origin` (a
+ * page then sees a network error instead of the 403 or 429).
+ */
+export function wafResponseCorsHeaders(config: CorsConfig | undefined): Array<{ name: string; value: string }> {
+  if (config === undefined || config.origins.length > 1) {
+    return [];
+  }
+  const headers: Array<{ name: string; value: string }> = [{ name: CORS_HEADERS.allowOrigin, value: config.origins[0] }];
+  if (!config.anyOrigin) {
+    headers.push({ name: CORS_HEADERS.vary, value: ORIGIN_HEADER });
+  }
+  if (config.allowCredentials) {
+    headers.push({ name: CORS_HEADERS.allowCredentials, value: 'true' });
+  }
+  return headers;
+}
+
+/** The CORS settings of each API that has them, for the parts that attach to it (the firewall). */
+const CONFIGS = new WeakMap<IConstruct, CorsConfig>();
+
+/** The CORS settings of `api`, or undefined when it has no `cors`. */
+export function corsConfigOf(api: IConstruct): CorsConfig | undefined {
+  return CONFIGS.get(api);
+}
+
 /** What a preflight route is given: what `addRoute` needs besides its key. */
 export interface PreflightRoute {
   readonly authorization: RouteAuthorization;
@@ -309,6 +340,7 @@ export class CorsPreflights {
 
   constructor(private readonly api: IConstruct, stage: apigw.Stage, options: CorsOptions) {
     this.config = validateCors(api, options);
+    CONFIGS.set(api, this.config);
     for (const [name, value] of Object.entries(gatewayResponseCorsHeaders(this.config))) {
       addGatewayResponseHeader(api, name, value, OWNER);
     }

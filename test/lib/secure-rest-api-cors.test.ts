@@ -295,4 +295,29 @@ describe('the firewall still applies to preflights', () => {
       MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
     });
   });
+
+  test('the firewall\'s own 403 and 429 carry the single allowed origin, so a page can read them', () => {
+    const { rule } = withFirewall();
+    expect(rule('RateLimitPerIp').Action.Block.CustomResponse).toEqual({
+      ResponseCode: 429,
+      CustomResponseBodyKey: 'TooManyRequests',
+      ResponseHeaders: [
+        { Name: 'Strict-Transport-Security', Value: 'max-age=63072000; includeSubDomains' },
+        { Name: 'X-Content-Type-Options', Value: 'nosniff' },
+        { Name: 'Cache-Control', Value: 'no-store' },
+        { Name: 'X-Frame-Options', Value: 'DENY' },
+        { Name: 'Access-Control-Allow-Origin', Value: APP },
+        { Name: 'Vary', Value: 'Origin' },
+      ],
+    });
+  });
+
+  test('with several origins, the firewall\'s responses carry no CORS header: AWS WAF cannot reflect the Origin', () => {
+    const { stack, api, integration } = build({ cors: { allowOrigins: [APP, ADMIN], allowCredentials: true } });
+    api.addRoute('GET /pets', { authorization: RouteAuthorization.iam(), integration });
+    new ApiFirewall(stack, 'Firewall', { api });
+    const rules: Rule[] = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+    const headers = rules.find((rule) => rule.Name === 'RateLimitPerIp')!.Action.Block.CustomResponse.ResponseHeaders;
+    expect(headers.map((h: Rule) => h.Name)).toEqual(['Strict-Transport-Security', 'X-Content-Type-Options', 'Cache-Control', 'X-Frame-Options']);
+  });
 });

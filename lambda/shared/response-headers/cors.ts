@@ -46,7 +46,7 @@ export function corsHeaders(requestOrigin: unknown, stageVariables: unknown): Re
   if (typeof requestOrigin !== 'string' || requestOrigin === '' || !allowed.includes(requestOrigin)) {
     return vary;
   }
-  const credentials = stringVariable(variables, CORS_STAGE_VARIABLES.credentials) === 'true'
+  const credentials: Record<string, string> = stringVariable(variables, CORS_STAGE_VARIABLES.credentials) === 'true'
     ? { [CORS_HEADERS.allowCredentials]: 'true' } : {};
   return { [CORS_HEADERS.allowOrigin]: requestOrigin, ...credentials, ...expose, ...vary };
 }

@@ -35,7 +35,7 @@ describe('validateCors', () => {
 
   test('accepts ports, IP addresses, and http:// with allowInsecureOrigins', () => {
     expect(validateCors(newScope(), {
-      allowOrigins: ['https://app.example.com:8443', 'https://10.0.0.1', 'https://[::1]:8443', 'http://localhost:3000'],
+      allowOrigins: ['https://app.example.com:8443', 'https://10.0.0.1', 'http://localhost:3000'],
       allowInsecureOrigins: true,
       maxAge: Duration.hours(2),
     }).maxAgeSeconds).toBe(7200);
@@ -112,7 +112,8 @@ describe('originProblem', () => {
     ['https://app.example.com:99999', "has the port '99999', which is not a number from 1 to 65535, got 'https://app.example.com:99999'"],
     ['app.example.com', "must be scheme://host[:port], such as 'https://app.example.com', got 'app.example.com'"],
     ['ftp://app.example.com', "must be an https:// origin, got 'ftp://app.example.com'"],
-    ['https://app_1.example.com', "has the host 'app_1.example.com', which is not a DNS name or IP address, got 'https://app_1.example.com': use an origin such as 'https://app.example.com'"],
+    ['https://app_1.example.com', "has the host 'app_1.example.com', which is not a DNS name or IPv4 address, got 'https://app_1.example.com': use an origin such as 'https://app.example.com'"],
+    ['https://[::1]:8443', "has the host '[::1]', which is not a DNS name or IPv4 address, got 'https://[::1]:8443': use an origin such as 'https://app.example.com'"],
     ['null', "must be scheme://host[:port], such as 'https://app.example.com', got 'null'"],
   ])('%s', (origin, problem) => {
     expect(originProblem(origin, true)).toBe(problem);
