@@ -5,6 +5,7 @@
 import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ApiFirewall, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../lib';
 import { PREFLIGHT_REASON } from '../../lib/private/cors';
 import { ValidationError } from '../../lib/private/validation-error';
@@ -161,6 +162,21 @@ describe('preflight routes', () => {
     const api = new SecureRestApi(stack, 'Api');
     api.addRoute('OPTIONS /pets', { authorization: RouteAuthorization.publicAccess('own preflight'), integration: new apigw.MockIntegration() });
     expect(api.accessMatrix.map((entry) => entry.routeKey)).toEqual(['OPTIONS /pets']);
+  });
+
+  test('an IAM grant of an ANY route does not count the public preflight on its path as overreach', () => {
+    const { stack, api, integration } = build();
+    api.addRoute('ANY /admin/{proxy+}', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: {} });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantInvoke(role, 'ANY /admin/{proxy+}');
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(api.throttleFor('OPTIONS /admin/{proxy+}')).toEqual(api.throttleFor());
+  });
+
+  test('an ANY route\'s own throttle also applies to the preflight of its path, as API Gateway applies `*` method settings', () => {
+    const { api, integration } = build();
+    api.addRoute('ANY /upload', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: {}, throttle: { rateLimit: 5, burstLimit: 10 } });
+    expect(api.throttleFor('OPTIONS /upload')).toEqual({ rateLimit: 5, burstLimit: 10 });
   });
 
   test('routes in nested stacks get their preflight, which counts as a route where it is placed', () => {
