@@ -6,7 +6,7 @@ import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ApiFirewall, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../lib';
+import { ApiFirewall, JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../lib';
 import { PREFLIGHT_REASON } from '../../lib/private/cors';
 import { ValidationError } from '../../lib/private/validation-error';
 import { errorOf } from '../helpers/errors';
@@ -177,6 +177,16 @@ describe('preflight routes', () => {
     const { api, integration } = build();
     api.addRoute('ANY /upload', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: {}, throttle: { rateLimit: 5, burstLimit: 10 } });
     expect(api.throttleFor('OPTIONS /upload')).toEqual({ rateLimit: 5, burstLimit: 10 });
+  });
+
+  test('a JWT authorizer on the other routes of a path leaves its preflight alone', () => {
+    const { stack, api, integration } = build();
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [{ issuer: 'https://login.example.com/', audience: ['https://pets.example.com'], scopes: ['pets:read'] }] });
+    api.addRoute('GET /pets', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
+    api.addRoute('ANY /pets/{petId}', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration, requestBodySchema: {} });
+    const template = Template.fromStack(stack);
+    expect(optionsMethods(template).map((method) => [method.AuthorizationType, method.AuthorizerId])).toEqual([['NONE', undefined], ['NONE', undefined]]);
+    expect(api.routes.filter((route) => route.authorizationType === apigw.AuthorizationType.CUSTOM).map((route) => route.routeKey)).toEqual(['GET /pets', 'ANY /pets/{petId}']);
   });
 
   test('routes in nested stacks get their preflight, which counts as a route where it is placed', () => {
