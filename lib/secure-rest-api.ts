@@ -151,6 +151,18 @@ export interface SecureRestApiProps {
   readonly routes?: Record<string, RouteOptions>;
 
   /**
+   * Cross-origin resource sharing for browser pages of other origins. Every path that has a route
+   * gets an `OPTIONS` route, answered by API Gateway (public, listed in the access matrix, and
+   * counted by `routesInApiStack`: turning CORS on for an API whose routes reach nested stacks
+   * moves routes between stacks); the gateway responses carry the CORS headers; Lambda proxy
+   * backends set theirs from the stage variables (see `CorsOptions`). A route of your own on
+   * `OPTIONS` is refused.
+   *
+   * @default - no CORS: browsers refuse pages of other origins
+   */
+  readonly cors?: CorsOptions;
+
+  /**
    * Where the API is reachable.
    *
    * @default ApiEndpointType.REGIONAL
@@ -257,18 +269,6 @@ export interface SecureRestApiProps {
    * @default 300
    */
   readonly resourcesPerApiQuota?: number;
-
-  /**
-   * Cross-origin resource sharing for browser pages of other origins. Every path that has a route
-   * gets an `OPTIONS` route, answered by API Gateway (public, listed in the access matrix, and
-   * counted by `routesInApiStack`: turning CORS on for an API whose routes reach nested stacks
-   * moves routes between stacks); the gateway responses carry the CORS headers; Lambda proxy
-   * backends set theirs from the stage variables (see `CorsOptions`). A route of your own on
-   * `OPTIONS` is refused.
-   *
-   * @default - no CORS: browsers refuse pages of other origins
-   */
-  readonly cors?: CorsOptions;
 }
 
 /**

@@ -4,17 +4,25 @@ import { Duration } from 'aws-cdk-lib';
  * Cross-origin resource sharing (CORS) for the browser pages of other origins that call a
  * `SecureRestApi`.
  *
- * The API answers preflights (`OPTIONS`) itself, on every path that has a route, and puts the CORS
- * headers on its gateway responses (401, 403, 429, 5xx), so a page can read those. Responses of
- * Lambda proxy integrations carry only the headers the function returns: the settings reach the
- * function as stage variables, which `corsHeaders()` of `lambda/shared/response-headers/cors.ts`
+ * The API answers preflights (`OPTIONS`) itself, on every path that has a route, with 204 whatever
+ * the origin (a refused origin gets no `Access-Control-Allow-Origin`), and puts the CORS headers on
+ * its gateway responses (401, 403, 429, 5xx), so a page can read those. With one allowed origin it
+ * is written as it is; with several, a preflight names the request's origin only when it is one of
+ * them, and a gateway response reflects the request's origin without
+ * `Access-Control-Allow-Credentials` (its body is a fixed, generic message). An `ApiFirewall`'s own
+ * 403 and 429 carry the origin when there is one.
+ *
+ * Responses of Lambda proxy integrations carry only the headers the function returns: the settings
+ * reach the function as the stage variables `secureApiCorsOrigins`, `secureApiCorsCredentials` and
+ * `secureApiCorsExposeHeaders`, which `corsHeaders()` of `lambda/shared/response-headers/cors.ts`
  * turns into the headers.
  */
 export interface CorsOptions {
   /**
    * The origins whose pages may call the API: each exactly `https://host` or `https://host:port`
-   * (lower case, no path, no trailing slash), or `['*']` alone for any origin, which is refused
-   * with `allowCredentials` or with the `Authorization` header in `allowHeaders`.
+   * (lower case, no path, no trailing slash, no default port; DNS names or IPv4 addresses), or
+   * `['*']` alone for any origin, which is refused with `allowCredentials` or with the
+   * `Authorization` header in `allowHeaders` (which holds it by default).
    */
   readonly allowOrigins: string[];
 
