@@ -373,3 +373,27 @@ export const BUNDLED_HANDLERS = {
 
 /** The name of a pre-bundled handler: a folder under `lambda/` and under `dist/handlers/`. */
 export type BundledHandlerName = typeof BUNDLED_HANDLERS[keyof typeof BUNDLED_HANDLERS];
+
+/**
+ * Stage variables a deprecated API version sets (`SecureRestApiProps.deprecation`), read by the
+ * handlers to add the deprecation headers to their own responses: API Gateway cannot add headers to
+ * the response of a proxy integration.
+ */
+export const DEPRECATION_STAGE_VARIABLES = {
+  /** When the version was deprecated, in Unix seconds. */
+  deprecatedAt: 'secureApiDeprecatedAt',
+  /** When the version stops answering, in Unix seconds. */
+  sunsetAt: 'secureApiSunsetAt',
+  /** The https URL of the migration guide. */
+  link: 'secureApiDeprecationLink',
+} as const;
+
+/**
+ * Response headers of a deprecated version: `Deprecation` (RFC 9745, a structured date
+ * `@<unix seconds>`), `Sunset` (RFC 8594, an HTTP-date) and `Link` (RFC 8288, `rel="deprecation"`).
+ */
+export const DEPRECATION_HEADERS = {
+  deprecation: 'Deprecation',
+  sunset: 'Sunset',
+  link: 'Link',
+} as const;
