@@ -15,3 +15,4 @@ export * from './observability/api-dashboard';
 export * from './traffic/throttle';
 export * from './traffic/usage-tiers';
 export * from './secure-api-errors';
+export * from './edge/api-deprecation';
