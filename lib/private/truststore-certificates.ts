@@ -56,7 +56,7 @@ function certificateProblems(certificate: X509Certificate, now: Date): string[] 
       problems.push(`has an EC key on the curve ${details.namedCurve}: API Gateway accepts only P-256 and P-384`);
     }
   } else {
-    problems.push(`has a ${key.asymmetricKeyType} key: API Gateway accepts only RSA (2048 bits or more) and EC (P-256, P-384) keys`);
+    problems.push(`has a key of type ${key.asymmetricKeyType}: API Gateway accepts only RSA (2048 bits or more) and EC (P-256, P-384) keys`);
   }
   // `signatureAlgorithm` exists from Node.js 24.9 on; older versions skip this check.
   const signature = (certificate as unknown as { signatureAlgorithm?: unknown }).signatureAlgorithm;
