@@ -5,6 +5,7 @@ export type { StageVariables } from './deprecation';
 
 /** What a response needs for its headers to be merged: API Gateway's proxy result shape. */
 export interface ResultWithHeaders {
+  readonly statusCode: number;
   readonly headers?: { readonly [name: string]: string | number | boolean };
 }
 
