@@ -16,3 +16,6 @@ export * from './traffic/throttle';
 export * from './traffic/usage-tiers';
 export * from './secure-api-errors';
 export * from './traffic/cors-options';
+export * from './edge/api-deprecation';
+export * from './edge/api-domain';
+export * from './edge/truststore';

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
+import { ApiDeprecation, ApiDeprecationOptions } from './edge/api-deprecation';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
 import type { IApiFirewall } from './firewall/api-firewall';
 import { LambdaRouteIntegration } from './integrations/lambda-route-integration';
@@ -269,6 +270,15 @@ export interface SecureRestApiProps {
    * @default 300
    */
   readonly resourcesPerApiQuota?: number;
+
+  /**
+   * Marks this version as deprecated, with a sunset date and a migration guide: the `Deprecation`,
+   * `Sunset` and `Link` headers on gateway responses and (through stage variables) on the handlers'
+   * responses, and a Contributor Insights rule of who still calls it. See {@link ApiDeprecation}.
+   *
+   * @default - the version is not deprecated
+   */
+  readonly deprecation?: ApiDeprecationOptions;
 }
 
 /**
@@ -456,6 +466,12 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
    * @default - undefined when `alarms.enabled` is false
    */
   public readonly alarms?: ApiAlarms;
+  /**
+   * The deprecation of this version: its headers, stage variables, top-callers rule and metrics.
+   *
+   * @default - undefined when `deprecation` is not given
+   */
+  public readonly deprecation?: ApiDeprecation;
 
   private readonly routeTable = new RouteTable();
   private readonly records: RouteRecord[] = [];
@@ -562,6 +578,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     if (props.cors !== undefined) {
       this.cors = new CorsPreflights(this, this.stage, props.cors);
     }
+    this.deprecation = props.deprecation && new ApiDeprecation(this, 'Deprecation', { ...props.deprecation, api: this });
 
     const { enabled: alarmsEnabled = true, ...alarms } = props.alarms ?? {};
     if (alarmsEnabled) {

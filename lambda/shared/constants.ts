@@ -406,3 +406,26 @@ export const CORS_STAGE_VARIABLES = {
  * `*`, and no origin is a bare word (every origin has `://`).
  */
 export const CORS_ANY_ORIGIN = 'any';
+/**
+ * Stage variables a deprecated API version sets (`SecureRestApiProps.deprecation`), read by the
+ * handlers to add the deprecation headers to their own responses: API Gateway cannot add headers to
+ * the response of a proxy integration.
+ */
+export const DEPRECATION_STAGE_VARIABLES = {
+  /** When the version was deprecated, in Unix seconds. */
+  deprecatedAt: 'secureApiDeprecatedAt',
+  /** When the version stops answering, in Unix seconds. */
+  sunsetAt: 'secureApiSunsetAt',
+  /** The https URL of the migration guide. */
+  link: 'secureApiDeprecationLink',
+} as const;
+
+/**
+ * Response headers of a deprecated version: `Deprecation` (RFC 9745, a structured date
+ * `@<unix seconds>`), `Sunset` (RFC 8594, an HTTP-date) and `Link` (RFC 8288, `rel="deprecation"`).
+ */
+export const DEPRECATION_HEADERS = {
+  deprecation: 'Deprecation',
+  sunset: 'Sunset',
+  link: 'Link',
+} as const;

@@ -27,6 +27,7 @@ export const IMPLICIT_IMPORTS: Readonly<Record<string, string>> = {
   iam: "import * as iam from 'aws-cdk-lib/aws-iam';",
   lambda: "import * as lambda from 'aws-cdk-lib/aws-lambda';",
   logs: "import * as logs from 'aws-cdk-lib/aws-logs';",
+  route53: "import * as route53 from 'aws-cdk-lib/aws-route53';",
   sns: "import * as sns from 'aws-cdk-lib/aws-sns';",
 };
 

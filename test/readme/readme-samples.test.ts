@@ -59,6 +59,7 @@ const CONSTRUCT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   ApiAlarms: ['AWS::CloudWatch::Alarm'],
   ApiDashboard: ['AWS::CloudWatch::Dashboard'],
   ApiEncryptionKey: ['AWS::KMS::Key'],
+  ApiDomain: ['AWS::ApiGateway::DomainName'],
 };
 
 interface SourceLine {
