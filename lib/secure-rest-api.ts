@@ -458,6 +458,11 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   public readonly requestValidator: apigw.RequestValidator;
   /** Where the API is reachable. */
   public readonly endpointType: ApiEndpointType;
+  /**
+   * The TLS security policy of the API's endpoint. API Gateway negotiates TLS with it for requests
+   * to the API's custom domains too.
+   */
+  public readonly tlsSecurityPolicy: apigw.SecurityPolicy;
   /** Metric filters on the access log: failed authentications, throttled requests, integration errors, authorizer failures. */
   public readonly accessLogMetrics: AccessLogMetrics;
   /**
@@ -501,6 +506,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     this.validateVpcEndpoints(props.vpcEndpoints);
     const tlsSecurityPolicy = props.tlsSecurityPolicy ?? apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
     validateOneOf(this, 'tlsSecurityPolicy', tlsSecurityPolicy, ALLOWED_TLS_POLICIES);
+    this.tlsSecurityPolicy = tlsSecurityPolicy;
     validateRetention(this, 'logRetention', props.logRetention);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     validateWholeNumber(this, 'routesInApiStack', props.routesInApiStack, { min: 0 });

@@ -225,6 +225,7 @@ export class ApiDomain extends Construct {
       throw new ValidationError(`\`addVersion\` maps ${api.node.path}, a PRIVATE API, under ${describe(basePath)}: a REGIONAL domain serves REGIONAL APIs; give it a private domain or make the API REGIONAL`, this);
     }
     this.basePaths.set(basePath, api);
+    this.warnOnPolicyMismatch(basePath, api);
     if (basePath === '') {
       this.domain.addBasePathMapping(api.api, { stage: api.stage });
     } else if (basePath.includes('/')) {
@@ -235,6 +236,19 @@ export class ApiDomain extends Construct {
     if (!this.keepExecuteApiEndpoint) {
       (api.api.node.defaultChild as apigw.CfnRestApi).disableExecuteApiEndpoint = true;
     }
+  }
+
+  /**
+   * API Gateway negotiates TLS for a mapped API with the API's own security policy ("When you
+   * invoke that custom domain name, API Gateway uses the security policy of the API"), so a domain
+   * whose policy differs from its APIs' does not get the handshake it states.
+   */
+  private warnOnPolicyMismatch(basePath: string, api: ISecureRestApi): void {
+    const apiPolicy = SecureRestApi.isSecureRestApi(api) ? api.tlsSecurityPolicy : undefined;
+    if (apiPolicy === undefined || Token.isUnresolved(apiPolicy) || Token.isUnresolved(this.securityPolicy) || apiPolicy === this.securityPolicy) {
+      return;
+    }
+    Annotations.of(this).addWarningV2('secure-api:domain-api-tls-policy', `The domain ${this.domainName} (securityPolicy ${this.securityPolicy}) maps ${api.node.path} under ${describe(basePath)}, whose tlsSecurityPolicy is ${apiPolicy}: API Gateway negotiates TLS with the API's policy, so give the API \`tlsSecurityPolicy: SecurityPolicy.${policyName(this.securityPolicy)}\` or the domain the API's policy.`);
   }
 
   private validateDomainName(domainName: string): void {
@@ -337,4 +351,9 @@ export class ApiDomain extends Construct {
       throw new ValidationError(`\`basePath\` ${where} is already mapped to ${existing.node.path}, so it cannot map ${api.node.path} too: give each version its own base path`, this);
     }
   }
+}
+
+/** The name of a security policy in aws-cdk-lib's `SecurityPolicy` enum, for messages. */
+function policyName(policy: apigw.SecurityPolicy): string {
+  return Object.entries(apigw.SecurityPolicy).find(([, value]) => value === policy)?.[0] ?? policy;
 }

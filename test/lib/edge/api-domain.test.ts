@@ -53,6 +53,20 @@ describe('ApiDomain', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: securityPolicy, EndpointAccessMode: 'STRICT' });
   });
 
+  test('warns when a mapped API negotiates TLS with another policy than the domain states', () => {
+    const stack = newStack();
+    const api = newApi(stack);
+    newDomain({ versions: [{ basePath: 'v1', api }] }, stack);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Domain', Match.stringLikeRegexp(
+      "The domain api.example.com \\(securityPolicy SecurityPolicy_TLS13_1_3_2025_09\\) maps TestStack/Api under 'v1', whose tlsSecurityPolicy is SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09: API Gateway negotiates TLS with the API's policy, so give the API `tlsSecurityPolicy: SecurityPolicy.TLS13_1_3_2025_09` or the domain the API's policy.*\\[ack: secure-api:domain-api-tls-policy\\]"));
+
+    const matching = newStack();
+    const strictApi = new SecureRestApi(matching, 'Api', { alarms: { enabled: false }, tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 });
+    strictApi.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('health check'), integration: new LambdaRouteIntegration(inlineFunction(matching)) });
+    newDomain({ versions: [{ basePath: 'v1', api: strictApi }] }, matching);
+    Annotations.fromStack(matching).hasNoWarning('*', Match.stringLikeRegexp('domain-api-tls-policy'));
+  });
+
   test('BASIC endpoint access for migrations, with a warning', () => {
     const { stack } = newDomain({ endpointAccessMode: apigw.EndpointAccessMode.BASIC });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { EndpointAccessMode: 'BASIC' });
