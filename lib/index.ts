@@ -7,6 +7,7 @@ export * from './compute/secure-nodejs-function';
 export * from './encryption/api-encryption-key';
 export * from './firewall/abuse-blocker';
 export * from './firewall/api-firewall';
+export * from './firewall/block-list-replication';
 export * from './integrations/lambda-route-integration';
 export * from './observability/access-log-metric-name';
 export * from './observability/access-log-metrics';
