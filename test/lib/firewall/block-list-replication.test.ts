@@ -54,7 +54,7 @@ describe('BlockListReplication.primary', () => {
         ]),
       }),
     });
-    const [table] = Object.values<{ Properties: { Replicas: unknown[] } }>(template.findResources('AWS::DynamoDB::GlobalTable'));
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as Array<{ Properties: { Replicas: unknown[] } }>;
     expect(table.Properties.Replicas).toHaveLength(3);
   });
 
@@ -79,7 +79,7 @@ describe('BlockListReplication.primary', () => {
 
   test('a removal policy other than RETAIN turns deletion protection off in every replica', () => {
     const { template: destroyed } = build(primary(), 'eu-west-1', RemovalPolicy.DESTROY);
-    const [table] = Object.values<{ Properties: { Replicas: Array<{ DeletionProtectionEnabled?: boolean }> } }>(destroyed.findResources('AWS::DynamoDB::GlobalTable'));
+    const [table] = Object.values(destroyed.findResources('AWS::DynamoDB::GlobalTable')) as Array<{ Properties: { Replicas: Array<{ DeletionProtectionEnabled?: boolean }> } }>;
     expect(table.Properties.Replicas.map((replica) => replica.DeletionProtectionEnabled ?? false)).toEqual([false, false, false]);
   });
 });
