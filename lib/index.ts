@@ -4,6 +4,7 @@ export * from './auth/cognito-user-directory';
 export * from './auth/jwt-authorizer';
 export * from './auth/identity-provider';
 export * from './compute/secure-nodejs-function';
+export * from './edge/multi-region-api-records';
 export * from './encryption/api-encryption-key';
 export * from './firewall/abuse-blocker';
 export * from './firewall/api-firewall';
