@@ -234,12 +234,14 @@ export class MultiRegionApiRecords extends Construct {
    * The health status of a region's check, as Route 53 publishes it (1 healthy, 0 unhealthy), in
    * us-east-1.
    *
+   * @param apiRegion one of the `regions`, such as 'eu-west-1'
+   *
    * @default - minimum over 1 minute
    */
-  public metricHealthCheckStatus(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const check = this.checksByRegion.get(region);
+  public metricHealthCheckStatus(apiRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const check = this.checksByRegion.get(apiRegion);
     if (check === undefined) {
-      throw new ValidationError(`\`region\` must be one of this construct's regions (${[...this.checksByRegion.keys()].join(', ')}), got ${describe(region)}`, this);
+      throw new ValidationError(`\`apiRegion\` must be one of this construct's regions (${[...this.checksByRegion.keys()].join(', ')}), got ${describe(apiRegion)}`, this);
     }
     return new cloudwatch.Metric({
       namespace: HEALTH_CHECK_NAMESPACE,

@@ -135,7 +135,7 @@ describe('MultiRegionApiRecords, failover', () => {
 
   test('metricHealthCheckStatus names a region\'s check; an unknown region is refused', () => {
     expect(stack.resolve(records.metricHealthCheckStatus('us-east-2').dimensions)).toEqual({ HealthCheckId: checkId(usCheck) });
-    expect(errorOf(ValidationError, () => records.metricHealthCheckStatus('eu-north-1')).message).toBe(`\`region\` must be one of this construct's regions (eu-west-1, us-east-2), got 'eu-north-1'${AT}`);
+    expect(errorOf(ValidationError, () => records.metricHealthCheckStatus('eu-north-1')).message).toBe(`\`apiRegion\` must be one of this construct's regions (eu-west-1, us-east-2), got 'eu-north-1'${AT}`);
   });
 });
 
