@@ -209,6 +209,9 @@ export interface AbuseBlockerProps {
  *   heaviest, then the blocks it already held; the sweep puts live blocks back when they rank in.
  * - Metrics (`AddressesBlocked`, `BlockListFillPercent`, `IpSetUpdateRetries`, `BlockerErrors`, …)
  *   go to the API's namespace, with alarms in the API's alarm set when it has one.
+ * - With `replication`, the blockers of the API's regions share one block list through a DynamoDB
+ *   global table: each records its blocks in its replica, and each sweep rebuilds its region's
+ *   IP sets from every live block in the table.
  *
  * The access log group can have at most two subscription filters; this uses one.
  */
