@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -167,7 +167,10 @@ export class MultiRegionApiRecords extends Construct {
     super(scope, id);
     this.validateStackRegion();
     const zone = props.hostedZone;
-    const zoneName = stripDot(zone?.zoneName);
+    if (zone === undefined || zone === null || typeof zone.hostedZoneId !== 'string') {
+      throw new ValidationError(`\`hostedZone\` must be a hosted zone, got ${describe(zone)}: pass HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId, zoneName })`, this);
+    }
+    const zoneName = stripDot(zone.zoneName);
     this.validateName('recordName', props.recordName, zoneName);
     const routing = this.validateRouting(props.routing, props.regions);
     props.regions.forEach((endpoint, i) => this.validateEndpoint(endpoint, i, props, zoneName));
@@ -196,6 +199,8 @@ export class MultiRegionApiRecords extends Construct {
         failureThreshold: FAILURE_THRESHOLD,
         measureLatency: props.measureLatency ?? false,
       });
+      // The console lists health checks by this tag.
+      Tags.of(healthCheck).add('Name', `${props.recordName} ${endpoint.region}`);
       this.healthChecks.push(healthCheck);
       this.checksByRegion.set(endpoint.region, healthCheck);
 

@@ -69,6 +69,7 @@ describe('MultiRegionApiRecords, failover', () => {
           FailureThreshold: 3,
           MeasureLatency: false,
         }),
+        HealthCheckTags: [{ Key: 'Name', Value: `api.example.com ${endpoint.region}` }],
       });
     }
   });
@@ -281,6 +282,11 @@ describe('validation', () => {
     expect(buildError({ regions: withFirst({ regionalDomainName: 'eu-west-1.api.example.net' }) }).message).toMatch(/^`regions\[0\].regionalDomainName` must be in the hosted zone 'example.com', got 'eu-west-1.api.example.net'/);
     expect(buildError({ regions: withFirst({ regionalDomainName: 'API.example.com' }) }).message).toBe(
       `\`regions[0].regionalDomainName\` must be the region's own custom domain, not \`recordName\` ('api.example.com'): an alias of a name to itself never resolves; use a name such as 'eu-west-1.api.example.com'${AT}`);
+  });
+
+  test('no hosted zone', () => {
+    expect(buildError({ hostedZone: undefined }).message).toBe(
+      `\`hostedZone\` must be a hosted zone, got undefined: pass HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId, zoneName })${AT}`);
   });
 
   test('a routing that is not one of RegionalRouting', () => {
