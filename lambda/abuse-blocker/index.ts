@@ -18,7 +18,7 @@ const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName:
 const ipSets = new IpSets(new WAFV2Client({}));
 const deps: BlockerDeps = {
   settings,
-  store: new StateStore(new DynamoDBClient({}), settings.tableName),
+  store: new StateStore(new DynamoDBClient({}), settings.tableName, settings.counterRegion),
   ipSets,
   allowList: new AllowList(settings.allowListSets, settings.exemptCidrs, (set) => ipSets.addresses(set), undefined, (entries) => {
     logger.warn('Allow-list entries that are not CIDR blocks are ignored', { entries: entries.slice(0, 20) });

@@ -41,6 +41,8 @@ export function parseSettings(value: unknown): AbuseBlockerSettings {
     exemptCidrs: read.strings(settings.exemptCidrs, 'exemptCidrs'),
     maxAddressesPerSet: read.wholeNumber(settings.maxAddressesPerSet, 'maxAddressesPerSet', 1, WAF_IP_SET_LIMIT),
     metricsNamespace: read.string(settings.metricsNamespace, 'metricsNamespace'),
+    // Absent from the settings of a blocker without replication (and of every older one).
+    ...(settings.counterRegion === undefined ? {} : { counterRegion: read.string(settings.counterRegion, 'counterRegion') }),
   };
 }
 

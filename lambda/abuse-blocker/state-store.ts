@@ -15,8 +15,9 @@ import { AddressCount } from './counting';
 /**
  * The blocker's table: the partition key `pk`, the sort key `sk`, and `expiresAt` (seconds since
  * the epoch) as the table's TTL attribute. Two kinds of item:
- * - a counter per address or network (`pk` `count#<cidr>`, `sk` `-`) with one attribute per fixed
- *   window (`w<window start>`), living two windows past its last write;
+ * - a counter per address or network (`pk` `count#<cidr>`, or `count#<region>#<cidr>` in a table
+ *   shared across regions; `sk` `-`) with one attribute per fixed window (`w<window start>`),
+ *   living two windows past its last write;
  * - a block per address or network, in one partition per IP version (`pk` `block#v4`, `sk` the
  *   CIDR): when it ends (`blockedUntil`), its `strikes`, its `offences` and when it was first
  *   recorded (`firstBlockedAt`), remembered for {@link BLOCK_MEMORY_SECONDS} after it ends (its
@@ -59,7 +60,20 @@ const blockPartition = (version: IpVersion) => `block#v${version}`;
 
 /** The blocker's state in DynamoDB: offence counters and blocks, both expiring. */
 export class StateStore {
-  constructor(private readonly db: DynamoDBClient, private readonly tableName: string) {}
+  /**
+   * @param counterRegion in a global table (one replica per region): this region, which keys its
+   * counters. Every region counts its own offences, on purpose. DynamoDB global tables settle
+   * concurrent writes to one item last-writer-wins, item by item: a counter item that two regions
+   * `ADD` to at once would keep one region's count and lose the other's, so a shared counter would
+   * undercount exactly when an attacker spreads over regions, and two regions could each read a
+   * count the other then overwrites. Per-region counters never conflict (each item has one
+   * writer), so each region's threshold holds exactly; blocks, which are the shared part, are
+   * replicated, and a block made in any region is enforced in all. The cost: a client whose
+   * offences are split between regions needs up to `threshold` in one of them (latency routing
+   * keeps a client on one region; failover sends everyone to one). Without it, counters keep the
+   * key every blocker used (`count#<cidr>`), so a table's existing counters stay readable.
+   */
+  constructor(private readonly db: DynamoDBClient, private readonly tableName: string, private readonly counterRegion?: string) {}
 
   /** Adds each address's offences to its counter, one write an address, and returns the counts. */
   public countOffences(counts: readonly AddressCount[], windowSeconds: number, nowSeconds: number): Promise<StoredCount[]> {
@@ -191,7 +205,8 @@ export class StateStore {
   }
 
   private counterKey(address: HostAddress): Record<string, AttributeValue> {
-    return { [STATE_KEYS.partition]: { S: `count#${address.cidr}` }, [STATE_KEYS.sort]: { S: '-' } };
+    const partition = this.counterRegion === undefined ? `count#${address.cidr}` : `count#${this.counterRegion}#${address.cidr}`;
+    return { [STATE_KEYS.partition]: { S: partition }, [STATE_KEYS.sort]: { S: '-' } };
   }
 
   /**

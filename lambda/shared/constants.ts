@@ -332,6 +332,11 @@ export interface AbuseBlockerSettings {
   readonly maxAddressesPerSet: number;
   /** The CloudWatch namespace of the blocker's metrics. */
   readonly metricsNamespace: string;
+  /**
+   * With a table shared across regions (a global table): this region, which keys its offence
+   * counters (`count#<region>#<cidr>`). Absent: counters are keyed `count#<cidr>`, as before.
+   */
+  readonly counterRegion?: string;
 }
 
 /** The abuse blocker's metrics (in {@link AbuseBlockerSettings.metricsNamespace}). */

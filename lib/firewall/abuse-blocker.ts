@@ -4,6 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
@@ -23,12 +24,14 @@ import {
 import { ApiDashboard } from '../observability/api-dashboard';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { Attachment, attach, refuseSecond } from '../private/attachments';
+import { resolveReplication, ResolvedReplication } from '../private/block-list-replication';
 import { validateCidrs } from '../private/cidr';
 import { dashboardGraph } from '../private/dashboard-graph';
 import { implementsSecureRestApi } from '../private/secure-rest-api-check';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
 import type { IApiFirewall } from './api-firewall';
+import { BlockListReplication, BlockListReplicationRole } from './block-list-replication';
 
 /** CloudWatch Logs' limit on a filter pattern's length. */
 const MAX_FILTER_PATTERN_LENGTH = 1024;
@@ -172,6 +175,18 @@ export interface AbuseBlockerProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Shares the block list with the blockers of the API's other regions (one stack per region)
+   * through a DynamoDB global table: `BlockListReplication.primary()` in the region whose stack
+   * creates the table, `BlockListReplication.replica()` in each other region. Every region's
+   * blocker records its blocks in its own replica, and its sweep rebuilds its own IP sets from
+   * every live block in the table, so a block made in one region reaches every region's web ACL
+   * within one `sweepInterval` plus the replication lag. Offences are counted per region.
+   *
+   * @default - no replication: the blocker keeps its own table in this region
+   */
+  readonly replication?: BlockListReplication;
 }
 
 /**
@@ -194,14 +209,28 @@ export interface AbuseBlockerProps {
  *   heaviest, then the blocks it already held; the sweep puts live blocks back when they rank in.
  * - Metrics (`AddressesBlocked`, `BlockListFillPercent`, `IpSetUpdateRetries`, `BlockerErrors`, …)
  *   go to the API's namespace, with alarms in the API's alarm set when it has one.
+ * - With `replication`, the blockers of the API's regions share one block list through a DynamoDB
+ *   global table: each records its blocks in its replica, and each sweep rebuilds its region's
+ *   IP sets from every live block in the table.
  *
  * The access log group can have at most two subscription filters; this uses one.
  */
 export class AbuseBlocker extends Construct {
   /** The function that counts offences and updates the block lists. */
   public readonly function: lambda.Function;
-  /** The table of counters and blocks. */
-  public readonly table: dynamodb.Table;
+  /**
+   * The table of counters and blocks: a `dynamodb.Table` without `replication`, a
+   * `dynamodb.TableV2` (a global table) with `BlockListReplication.primary()`, and the replica of
+   * that name in this region, imported, with `BlockListReplication.replica()`.
+   */
+  public readonly table: dynamodb.ITable;
+  /**
+   * With `BlockListReplication.replica()`: the alias on the API's key that the primary region's
+   * stack names as the key of this region's replica.
+   *
+   * @default - none without `BlockListReplication.replica()`
+   */
+  public readonly replicaKeyAlias?: kms.Alias;
   /** The access log's subscription filter that feeds the function. */
   public readonly subscriptionFilter: logs.SubscriptionFilter;
   /** The schedule of the sweep. */
@@ -244,17 +273,12 @@ export class AbuseBlocker extends Construct {
     this.validateStatusCodes(statusCodes);
     validateCidrs(this, 'exemptCidrs', exemptCidrs);
 
-    this.table = new dynamodb.Table(this, 'State', {
-      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: api.key,
-      timeToLiveAttribute: TABLE_KEYS.expiresAt,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy,
-    });
+    const replication = props.replication === undefined ? undefined : resolveReplication(this, props.replication);
+    this.table = this.createTable(replication, removalPolicy);
+    if (replication?.keyAliasName !== undefined) {
+      // The primary region's stack names this alias as the key of this region's replica.
+      this.replicaKeyAlias = new kms.Alias(this, 'ReplicaKeyAlias', { aliasName: replication.keyAliasName, targetKey: api.key, removalPolicy });
+    }
 
     const allowLists = [props.firewall.allowListIpv4, props.firewall.allowListIpv6].filter((set): set is wafv2.CfnIPSet => set !== undefined);
     this._settings = {
@@ -271,6 +295,8 @@ export class AbuseBlocker extends Construct {
       exemptCidrs,
       maxAddressesPerSet: maxAddresses,
       metricsNamespace: api.accessLogMetrics.namespace,
+      // One table for every region: each region counts its own offences (see StateStore).
+      ...(replication === undefined ? {} : { counterRegion: replication.region }),
     };
 
     this.function = new BundledHandlerFunction(this, 'Function', {
@@ -316,6 +342,53 @@ export class AbuseBlocker extends Construct {
     this.createAlarms(props.blockListFillAlarmPercent ?? DEFAULT_FILL_ALARM_PERCENT, sweepInterval);
     // Last: a blocker that failed validation is not the firewall's blocker.
     attach(this.firewall, Attachment.ABUSE_BLOCKER, this);
+  }
+
+  /**
+   * The state table. Without replication, the table every blocker had (same construct id and
+   * settings, so an existing table is kept). A primary creates a global table under another id: a
+   * table cannot become global in place through CloudFormation (`AWS::DynamoDB::Table` and
+   * `AWS::DynamoDB::GlobalTable` are different types), and its fixed name needs a new table anyway.
+   */
+  private createTable(replication: ResolvedReplication | undefined, removalPolicy: RemovalPolicy): dynamodb.ITable {
+    const key = this.firewall.api.key;
+    const deletionProtection = removalPolicy === RemovalPolicy.RETAIN;
+    const keys = {
+      partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
+    };
+    if (replication === undefined) {
+      return new dynamodb.Table(this, 'State', {
+        ...keys,
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: key,
+        timeToLiveAttribute: TABLE_KEYS.expiresAt,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection,
+        removalPolicy,
+      });
+    }
+    if (replication.role === BlockListReplicationRole.REPLICA) {
+      // The primary region's stack creates this region's replica; this region uses it by name
+      // (its ARN is this region's, built at synth). Its key is this region's API key, by alias.
+      return dynamodb.Table.fromTableAttributes(this, 'State', { tableName: replication.tableName, encryptionKey: key });
+    }
+    return new dynamodb.TableV2(this, 'GlobalState', {
+      ...keys,
+      tableName: replication.tableName,
+      billing: dynamodb.Billing.onDemand(),
+      // Each replica's key is the API key of its region, named by an alias ARN: "To specify a key,
+      // use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN" (AWS::DynamoDB::GlobalTable
+      // ReplicaSSESpecification, KMSMasterKeyId). DynamoDB resolves the alias when it creates the
+      // replica: pointing the alias at another key later does not re-encrypt the replica.
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(key, Object.fromEntries(replication.replicas.map((replica) => [replica.region, replica.keyAliasArn]))),
+      timeToLiveAttribute: TABLE_KEYS.expiresAt,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection,
+      removalPolicy,
+      replicas: replication.replicas.map((replica) => ({ region: replica.region })),
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './validation-error';
 
@@ -131,4 +132,40 @@ const EMAIL_ADDRESS = /^[^\s@"(),:;<>[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 /** Whether `value` looks like an email address SNS can deliver to. */
 export function isEmailAddress(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL_ADDRESS.test(value);
+}
+
+/** The regions aws-cdk-lib knows (its region-info facts), as names. */
+export function knownAwsRegions(): string[] {
+  return RegionInfo.regions.map((region) => region.name);
+}
+
+/**
+ * Throws unless `value` is the name of an AWS region aws-cdk-lib knows, such as 'eu-west-1'
+ * (`RegionInfo.regions`). Unresolved tokens are skipped.
+ */
+export function validateAwsRegion(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    return;
+  }
+  if (typeof value !== 'string' || !knownAwsRegions().includes(value)) {
+    throw new ValidationError(`\`${prop}\` must be an AWS region such as 'eu-west-1', got ${describe(value)}: use a region name (not an availability zone or a display name) from aws-cdk-lib's RegionInfo.regions`, scope);
+  }
+}
+
+/** A DNS label: letters, digits and hyphens, 1 to 63 characters, no hyphen at either end. */
+const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * Throws unless `value` is a fully qualified domain name Route 53 can hold a record of: two or more
+ * labels of letters, digits and hyphens, at most 253 characters, without a trailing dot or a
+ * wildcard. Unresolved tokens are skipped.
+ */
+export function validateDomainName(scope: IConstruct, prop: string, value: string | undefined): void {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    return;
+  }
+  const labels = typeof value === 'string' ? value.split('.') : [];
+  if (typeof value !== 'string' || value.length > 253 || labels.length < 2 || !labels.every((label) => DNS_LABEL.test(label))) {
+    throw new ValidationError(`\`${prop}\` must be a domain name such as 'api.example.com' (labels of letters, digits and hyphens, no trailing dot, at most 253 characters), got ${describe(value)}`, scope);
+  }
 }

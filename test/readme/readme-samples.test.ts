@@ -46,7 +46,7 @@ const FIXTURES_MODULE = path.join(__dirname, 'fixtures');
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const FIXTURE_COMMENT = /^<!--\s*sample-fixture:\s*(.*?)\s*-->$/;
 
-/** The resources each library construct a sample creates must leave in the template. */
+/** The resources each library construct a sample creates must leave in the template ('A|B': either). */
 const CONSTRUCT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   SecureRestApi: ['AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage'],
   SecureNodejsFunction: ['AWS::Lambda::Function'],
@@ -55,11 +55,13 @@ const CONSTRUCT_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   JwtAuthorizer: ['AWS::ApiGateway::Authorizer', 'AWS::Lambda::Function'],
   UsageTiers: ['AWS::ApiGateway::UsagePlan'],
   ApiFirewall: ['AWS::WAFv2::WebACLAssociation'],
-  AbuseBlocker: ['AWS::DynamoDB::Table', 'AWS::Logs::SubscriptionFilter', 'AWS::Lambda::Function'],
+  // A global table with `BlockListReplication.primary()`.
+  AbuseBlocker: ['AWS::DynamoDB::Table|AWS::DynamoDB::GlobalTable', 'AWS::Logs::SubscriptionFilter', 'AWS::Lambda::Function'],
   ApiAlarms: ['AWS::CloudWatch::Alarm'],
   ApiDashboard: ['AWS::CloudWatch::Dashboard'],
   ApiEncryptionKey: ['AWS::KMS::Key'],
   ApiDomain: ['AWS::ApiGateway::DomainName'],
+  MultiRegionApiRecords: ['AWS::Route53::HealthCheck', 'AWS::Route53::RecordSet', 'AWS::CloudWatch::Alarm'],
 };
 
 interface SourceLine {
@@ -366,7 +368,7 @@ function checkPromises(sample: Sample, stacks: Stack[], templates: Template[]): 
 
   for (const [, construct] of code.matchAll(/\bnew\s+(\w+)\s*\(/g)) {
     for (const type of CONSTRUCT_RESOURCES[construct] ?? []) {
-      check(`new ${construct}(...) leaves an ${type}`, resourceTypes.has(type));
+      check(`new ${construct}(...) leaves an ${type.split('|').join(' or ')}`, type.split('|').some((alternative) => resourceTypes.has(alternative)));
     }
   }
 

@@ -1,7 +1,7 @@
 import { App, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../../lib/private/validation-error';
-import { describe as describeValue, validateNonBlank, validateOneOf, validateWholeNumber } from '../../../lib/private/validators';
+import { describe as describeValue, knownAwsRegions, validateAwsRegion, validateDomainName, validateNonBlank, validateOneOf, validateWholeNumber } from '../../../lib/private/validators';
 
 function newScope(): Construct {
   const stack = new Stack(new App(), 'TestStack');
@@ -170,5 +170,36 @@ describe('validateOneOf', () => {
   test('skips an unresolved string token', () => {
     const token = Lazy.string({ produce: () => 'EDGE' });
     expect(() => validateOneOf(newScope(), 'endpointType', token, ['REGIONAL', 'PRIVATE'])).not.toThrow();
+  });
+});
+
+describe('validateAwsRegion', () => {
+  test('accepts every region aws-cdk-lib knows, and skips tokens and nothing else', () => {
+    const scope = newScope();
+    expect(knownAwsRegions()).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'cn-north-1', 'us-gov-west-1']));
+    for (const region of knownAwsRegions()) {
+      expect(() => validateAwsRegion(scope, 'region', region)).not.toThrow();
+    }
+    expect(() => validateAwsRegion(scope, 'region', Stack.of(scope).region)).not.toThrow();
+  });
+
+  test.each(['eu-west-1a', 'Ireland', 'EU-WEST-1', 'eu-west-9', '', undefined])('refuses %p', (region) => {
+    expect(() => validateAwsRegion(newScope(), 'replicaRegions[0].region', region)).toThrow(
+      `\`replicaRegions[0].region\` must be an AWS region such as 'eu-west-1', got ${describeValue(region)}: use a region name (not an availability zone or a display name) from aws-cdk-lib's RegionInfo.regions (at TestStack/Api)`);
+  });
+});
+
+describe('validateDomainName', () => {
+  test.each(['api.example.com', 'eu-west-1.api.example.com', 'a.b', `${'a'.repeat(63)}.example.com`])('accepts %p', (name) => {
+    expect(() => validateDomainName(newScope(), 'recordName', name)).not.toThrow();
+  });
+
+  test.each(['example', 'api.example.com.', '*.example.com', '-api.example.com', 'api-.example.com', 'api..example.com', 'api example.com', `${'a'.repeat(64)}.example.com`, `${'a.'.repeat(127)}com`, undefined])('refuses %p', (name) => {
+    expect(() => validateDomainName(newScope(), 'recordName', name)).toThrow(
+      `\`recordName\` must be a domain name such as 'api.example.com' (labels of letters, digits and hyphens, no trailing dot, at most 253 characters), got ${describeValue(name)} (at TestStack/Api)`);
+  });
+
+  test('skips a token', () => {
+    expect(() => validateDomainName(newScope(), 'recordName', Lazy.string({ produce: () => 'x' }))).not.toThrow();
   });
 });
