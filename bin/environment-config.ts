@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { FirewallMode, ThrottleSettings } from 'secure-api-gateway';
 
 /** API Gateway's rule for stage names. */
@@ -28,6 +29,10 @@ export const ENVIRONMENT_SELECTOR_CONTEXT_KEY = 'env';
 export const PROFILES = ['dev', 'prod'] as const;
 export type Profile = typeof PROFILES[number];
 
+/** How DNS spreads clients over an environment's regions: `failover` (the first region serves, the second takes over) or `latency`. */
+export const ROUTINGS = ['failover', 'latency'] as const;
+export type RoutingName = typeof ROUTINGS[number];
+
 /** Whether the firewall's rules block (`block`) or only count matches (`count`). */
 export const FIREWALL_MODES = ['block', 'count'] as const;
 
@@ -43,8 +48,19 @@ export interface EnvironmentConfig {
   readonly profile: Profile;
   /** The 12-digit AWS account to deploy to. */
   readonly account: string;
-  /** The AWS region to deploy to, such as `eu-west-1`. */
+  /** The AWS region to deploy to, such as `eu-west-1`: the first of `regions`. */
   readonly region: string;
+  /**
+   * Every region the API is deployed to, the primary first. cdk.json gives either `region` (one)
+   * or `regions` (a list); with two or more, the environment needs a `domain`.
+   */
+  readonly regions: readonly string[];
+  /** How DNS spreads clients over the regions. Optional in cdk.json, `failover` when left out; only used with two or more regions. */
+  readonly routing: RoutingName;
+  /** The API's custom domain. Optional in cdk.json: without it the API is reached on its execute-api URL. */
+  readonly domain?: DomainSettings;
+  /** The browser origins that may call the API (CORS). Optional in cdk.json, none when left out. */
+  readonly corsOrigins: readonly string[];
   /** The API's stage name. */
   readonly stageName: string;
   /** Stage-wide throttling. */
@@ -74,6 +90,24 @@ export interface EnvironmentConfig {
   readonly abuseBlocking: AbuseBlockingSettings;
 }
 
+/**
+ * An environment's custom domain. The hosted zone and certificates are referenced by their
+ * attributes, so the app synthesizes without an AWS account (no lookups).
+ */
+export interface DomainSettings {
+  /** The API's host name, such as `api.example.com`. */
+  readonly name: string;
+  /** The Route 53 hosted zone that holds the name. */
+  readonly hostedZoneId: string;
+  /** The hosted zone's name, such as `example.com`. */
+  readonly zoneName: string;
+  /**
+   * The ACM certificate of each region, keyed by region. Each covers `name` and the region's own
+   * name `<region>.<name>` (the name health checks call), and lives in that region.
+   */
+  readonly certificateArns: Readonly<Record<string, string>>;
+}
+
 /** An environment's abuse-blocker settings. */
 export interface AbuseBlockingSettings {
   /** Offending responses (401, 403) from one address within 5 minutes that get it blocked. */
@@ -90,10 +124,15 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-const SETTINGS = ['profile', 'account', 'region', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails', 'firewallMode', 'abuseBlocking'] as const;
+const SETTINGS = ['profile', 'account', 'region', 'regions', 'routing', 'domain', 'corsOrigins', 'stageName', 'throttle', 'logRetentionDays', 'removalPolicy', 'createAccountLoggingRole', 'cognitoThreatProtection', 'alarmEmails', 'firewallMode', 'abuseBlocking'] as const;
 const THROTTLE_SETTINGS = ['rateLimit', 'burstLimit'] as const;
 const ABUSE_BLOCKING_SETTINGS = ['threshold', 'blockMinutes'] as const;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const DOMAIN_SETTINGS = ['name', 'hostedZoneId', 'zoneName', 'certificateArns'] as const;
+/** Every region aws-cdk-lib knows, so a made-up region such as `eu-middle-9` is refused. */
+const KNOWN_REGIONS: readonly string[] = RegionInfo.regions.map((region) => region.name);
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
 
 /**
  * Parses the `secure-api:environments` context value: an object of environments keyed by name.
@@ -118,7 +157,18 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
   rejectUnknown(raw, SETTINGS, (key) => at(key));
   const profile = oneOf(raw.profile, PROFILES, at('profile'));
   const account = matching(raw.account, /^\d{12}$/, at('account'), 'a 12-digit AWS account id in quotes, such as "111111111111"');
-  const region = matching(raw.region, REGION, at('region'), 'an AWS region such as "eu-west-1"');
+  const regions = parseRegions(raw, at);
+  const domain = raw.domain === undefined ? undefined : parseDomain(raw.domain, regions, account, at);
+  if (regions.length > 1 && !domain) {
+    throw new EnvironmentConfigError(`${at('regions')} lists ${regions.length} regions, but ${at('domain')} is missing: clients reach a multi-region API through one domain name whose DNS records fail over, so add a domain`);
+  }
+  if (raw.routing !== undefined && regions.length < 2) {
+    throw new EnvironmentConfigError(`${at('routing')} is set, but the environment has one region: list two or more in ${at('regions')}, or remove ${at('routing')}`);
+  }
+  const routing = oneOf(raw.routing ?? 'failover', ROUTINGS, at('routing'));
+  if (routing === 'failover' && regions.length > 2) {
+    throw new EnvironmentConfigError(`${at('routing')} "failover" takes exactly two regions (a primary and a secondary), got ${regions.length} in ${at('regions')}: use "latency" for more`);
+  }
   const stageName = matching(raw.stageName ?? 'v1', STAGE_NAME_PATTERN, at('stageName'), "1 to 128 letters, digits, '-' or '_'");
   if (!isRecord(raw.throttle)) {
     throw new EnvironmentConfigError(`${at('throttle')} must be an object { "rateLimit": <n>, "burstLimit": <n> }, got ${show(raw.throttle)}`);
@@ -149,7 +199,11 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     name,
     profile,
     account,
-    region,
+    region: regions[0],
+    regions,
+    routing,
+    ...(domain ? { domain } : {}),
+    corsOrigins: parseCorsOrigins(raw.corsOrigins, profile, at),
     stageName,
     throttle,
     logRetention,
@@ -160,6 +214,81 @@ export function parseEnvironmentConfig(name: string, raw: unknown): EnvironmentC
     firewallMode: oneOf(raw.firewallMode ?? 'block', FIREWALL_MODES, at('firewallMode')) === 'count' ? FirewallMode.COUNT : FirewallMode.BLOCK,
     abuseBlocking: parseAbuseBlocking(raw.abuseBlocking, at),
   };
+}
+
+function parseRegions(raw: Record<string, unknown>, at: (setting: string) => string): string[] {
+  if ((raw.region === undefined) === (raw.regions === undefined)) {
+    throw new EnvironmentConfigError(`give exactly one of ${at('region')} (one region, such as "eu-west-1") and ${at('regions')} (a list, the primary first), got ${raw.region === undefined ? 'neither' : 'both'}`);
+  }
+  if (raw.region !== undefined) {
+    return [knownRegion(raw.region, at('region'))];
+  }
+  if (!Array.isArray(raw.regions) || raw.regions.length === 0) {
+    throw new EnvironmentConfigError(`${at('regions')} must be a list of AWS regions, the primary first, such as ["eu-west-1", "eu-central-1"], got ${show(raw.regions)}`);
+  }
+  const regions = raw.regions.map((region, i) => knownRegion(region, at(`regions[${i}]`)));
+  const twice = regions.find((region, i) => regions.indexOf(region) !== i);
+  if (twice) {
+    throw new EnvironmentConfigError(`${at('regions')} lists ${show(twice)} twice: list each region once`);
+  }
+  return regions;
+}
+
+function knownRegion(value: unknown, at: string): string {
+  if (typeof value !== 'string' || !KNOWN_REGIONS.includes(value)) {
+    throw new EnvironmentConfigError(`${at} must be an AWS region such as "eu-west-1", got ${show(value)}${typeof value === 'string' ? ', which is not a region aws-cdk-lib knows' : ''}`);
+  }
+  return value;
+}
+
+function parseDomain(raw: unknown, regions: readonly string[], account: string, at: (setting: string) => string): DomainSettings {
+  if (!isRecord(raw)) {
+    throw new EnvironmentConfigError(`${at('domain')} must be an object { "name", "hostedZoneId", "zoneName", "certificateArns" }, got ${show(raw)}`);
+  }
+  rejectUnknown(raw, DOMAIN_SETTINGS, (key) => at(`domain.${key}`));
+  const name = matching(raw.name, DNS_NAME, at('domain.name'), 'a lowercase DNS name such as "api.example.com"');
+  const zoneName = matching(raw.zoneName, DNS_NAME, at('domain.zoneName'), 'the hosted zone\'s lowercase name, such as "example.com"');
+  if (!name.endsWith(`.${zoneName}`)) {
+    throw new EnvironmentConfigError(`${at('domain.name')} ${show(name)} is not inside the hosted zone ${show(zoneName)} of ${at('domain.zoneName')}: use a name under the zone`);
+  }
+  const hostedZoneId = matching(raw.hostedZoneId, HOSTED_ZONE_ID, at('domain.hostedZoneId'), 'a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"');
+  const arns = raw.certificateArns;
+  if (!isRecord(arns)) {
+    throw new EnvironmentConfigError(`${at('domain.certificateArns')} must be an object of certificate ARNs keyed by region, such as { "eu-west-1": "arn:aws:acm:eu-west-1:..." }, got ${show(arns)}`);
+  }
+  for (const [region, arn] of Object.entries(arns)) {
+    const match = typeof arn === 'string' ? CERTIFICATE_ARN.exec(arn) : null;
+    if (!regions.includes(region)) {
+      throw new EnvironmentConfigError(`${at(`domain.certificateArns.${region}`)} is for a region the environment does not deploy to: use one of ${regions.map(show).join(', ')}`);
+    }
+    if (!match) {
+      throw new EnvironmentConfigError(`${at(`domain.certificateArns.${region}`)} must be an ACM certificate ARN such as "arn:aws:acm:${region}:${account}:certificate/<uuid>", got ${show(arn)}`);
+    }
+    if (match[1] !== region) {
+      throw new EnvironmentConfigError(`${at(`domain.certificateArns.${region}`)} is a certificate in ${match[1]}, but a regional API in ${region} needs a certificate in its own region: request or import it in ${region}`);
+    }
+  }
+  const missing = regions.filter((region) => arns[region] === undefined);
+  if (missing.length > 0) {
+    throw new EnvironmentConfigError(`${at('domain.certificateArns')} has no certificate for ${missing.map(show).join(', ')}: each region needs its own certificate covering ${show(name)}${regions.length > 1 ? ` and ${show(`<region>.${name}`)}` : ''}`);
+  }
+  return { name, hostedZoneId, zoneName, certificateArns: arns as Record<string, string> };
+}
+
+/**
+ * The browser origins allowed to call the API. Only a dev profile may list a plain-http origin
+ * (a developer's `http://localhost:3000`); the library checks the origins' form again at synth.
+ */
+function parseCorsOrigins(raw: unknown, profile: Profile, at: (setting: string) => string): string[] {
+  const origins = raw ?? [];
+  if (!Array.isArray(origins) || !origins.every((origin) => typeof origin === 'string') || new Set(origins).size !== origins.length) {
+    throw new EnvironmentConfigError(`${at('corsOrigins')} must be a list of distinct origins such as ["https://app.example.com"], got ${show(origins)}`);
+  }
+  const insecure = origins.find((origin) => origin.startsWith('http://'));
+  if (insecure && profile !== 'dev') {
+    throw new EnvironmentConfigError(`${at('corsOrigins')} lists the plain-http origin ${show(insecure)}, which only a dev profile may allow: serve the web app over https`);
+  }
+  return origins;
 }
 
 function parseAbuseBlocking(raw: unknown, at: (setting: string) => string): AbuseBlockingSettings {

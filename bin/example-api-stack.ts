@@ -2,15 +2,20 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   AbuseBlocker,
   ApiAlarmThresholds,
   ApiDashboard,
+  ApiDomain,
   ApiFirewall,
+  BlockListReplication,
   CognitoUserDirectory,
+  ICognitoUserDirectory,
   JwtAuthorizer,
   LambdaRouteIntegration,
   RouteAuthorization,
@@ -25,6 +30,28 @@ import { EnvironmentConfig, Profile } from './environment-config';
 export interface ExampleApiStackProps extends StackProps {
   /** The environment's validated settings. */
   readonly config: EnvironmentConfig;
+
+  /**
+   * In a secondary region of a multi-region environment: the primary region's stack. Its user pool
+   * signs in the users of every region (a user pool lives in one region), so this stack's
+   * authorizers trust that pool, through cross-region references.
+   *
+   * @default - this stack is the environment's only or primary region, and creates the user pool
+   */
+  readonly primary?: ExampleApiStack;
+}
+
+/** The health route, public, that uptime monitors and Route 53's health checks call. */
+export const HEALTH_ROUTE = 'GET /health';
+
+/** The name of a multi-region environment's block-list table, the same in every region. */
+export function blockListTableName(config: EnvironmentConfig): string {
+  return `secure-api-${config.name}-blocks`;
+}
+
+/** A region's own host name in a multi-region environment, which its health check calls: `<region>.<domain>`. */
+export function regionalDomainName(domainName: string, region: string): string {
+  return `${region}.${domainName}`;
 }
 
 /** The JSON schema of a new pet, checked by API Gateway before the backend runs (the bench uses it too). */
@@ -70,11 +97,20 @@ const ALARM_THRESHOLDS: Record<Profile, ApiAlarmThresholds> = {
  */
 export class ExampleApiStack extends Stack {
   public readonly api: SecureRestApi;
-  public readonly users: CognitoUserDirectory;
+  /** The user directory: the primary region's pool, created here or trusted from the primary's stack. */
+  public readonly users: ICognitoUserDirectory;
+  /** The app clients whose tokens the JWT authorizer accepts. */
+  public readonly clients: cognito.IUserPoolClient[];
+  /** The API's custom domain, when the environment has one. */
+  public readonly domain?: ApiDomain;
+  /** In a multi-region environment, this region's own host name, which Route 53's health check calls. */
+  public readonly regionalDomain?: ApiDomain;
 
   constructor(scope: Construct, id: string, props: ExampleApiStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { config, primary } = props;
+    const region = this.region;
+    const multiRegion = config.regions.length > 1;
 
     this.api = new SecureRestApi(this, 'PetsApi', {
       description: `Example pets API (${config.name})`,
@@ -84,7 +120,26 @@ export class ExampleApiStack extends Stack {
       removalPolicy: config.removalPolicy,
       createAccountLoggingRole: config.createAccountLoggingRole,
       alarms: { thresholds: ALARM_THRESHOLDS[config.profile], emailAddresses: [...config.alarmEmails] },
+      // API Gateway negotiates TLS for the custom domain with the API's own policy. Route 53's HTTPS
+      // health checks speak TLS 1.2 at most, so a multi-region API (and its domains) accepts TLS 1.3
+      // and 1.2 with forward secrecy (the library's default); a single-region domain takes TLS 1.3 only.
+      tlsSecurityPolicy: config.domain && !multiRegion ? apigw.SecurityPolicy.TLS13_1_3_2025_09 : apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
+      // Browser apps (the web client below) call the API from these origins; a dev profile may list http://localhost.
+      cors: config.corsOrigins.length > 0 ? { allowOrigins: [...config.corsOrigins], allowInsecureOrigins: config.profile === 'dev' } : undefined,
     });
+
+    if (config.domain) {
+      // By attributes from cdk.json: the app synthesizes without an AWS account.
+      const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', { hostedZoneId: config.domain.hostedZoneId, zoneName: config.domain.zoneName });
+      const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate', config.domain.certificateArns[region]);
+      const versions = [{ basePath: config.stageName, api: this.api }];
+      const securityPolicy = this.api.tlsSecurityPolicy;
+      // With several regions the shared name's records fail over, in the environment's DNS stack.
+      this.domain = new ApiDomain(this, 'Domain', { domainName: config.domain.name, certificate, hostedZone, createDnsRecords: !multiRegion, securityPolicy, versions });
+      if (multiRegion) {
+        this.regionalDomain = new ApiDomain(this, 'RegionalDomain', { domainName: regionalDomainName(config.domain.name, region), certificate, hostedZone, securityPolicy, versions });
+      }
+    }
 
     const backend = new SecureNodejsFunction(this, 'PetsBackend', {
       entry: path.join(__dirname, '..', 'lambda', 'example-backend', 'index.ts'),
@@ -96,37 +151,45 @@ export class ExampleApiStack extends Stack {
     });
     const integration = new LambdaRouteIntegration(backend);
 
-    // People and programs sign in with the environment's user pool.
-    this.users = new CognitoUserDirectory(this, 'Users', {
-      resourceServerIdentifier: 'pets',
-      scopes: [
-        { name: 'read', description: 'Read the pets catalogue' },
-        { name: 'write', description: 'Change pets' },
-      ],
-      mfa: config.profile === 'prod' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
-      threatProtection: config.cognitoThreatProtection,
-      // Globally unique, without putting the account id in a public host name.
-      domainPrefix: `pets-api-${config.name}-${createHash('sha256').update(config.account).digest('hex').slice(0, 10)}`,
-      removalPolicy: config.removalPolicy,
-    });
-    if (config.profile !== 'prod') {
-      Annotations.of(this.users).acknowledgeWarning('secure-api:cognito-mfa-optional', 'MFA is optional outside the prod profile, so testers can sign in without a TOTP app');
+    // People and programs sign in with the environment's user pool, which lives in the primary region.
+    if (primary) {
+      const pool = cognito.UserPool.fromUserPoolArn(this, 'PrimaryUserPool', primary.users.userPool.userPoolArn);
+      this.users = CognitoUserDirectory.fromUserPool(this, 'Users', { userPool: pool, scopes: primary.users.scopeNames });
+      this.clients = primary.clients.map((client) => cognito.UserPoolClient.fromUserPoolClientId(this, `PrimaryClient${client.node.id}`, client.userPoolClientId));
+    } else {
+      const users = new CognitoUserDirectory(this, 'Users', {
+        resourceServerIdentifier: 'pets',
+        scopes: [
+          { name: 'read', description: 'Read the pets catalogue' },
+          { name: 'write', description: 'Change pets' },
+        ],
+        mfa: config.profile === 'prod' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+        threatProtection: config.cognitoThreatProtection,
+        // Globally unique, without putting the account id in a public host name.
+        domainPrefix: `pets-api-${config.name}-${createHash('sha256').update(config.account).digest('hex').slice(0, 10)}`,
+        removalPolicy: config.removalPolicy,
+      });
+      if (config.profile !== 'prod') {
+        Annotations.of(users).acknowledgeWarning('secure-api:cognito-mfa-optional', 'MFA is optional outside the prod profile, so testers can sign in without a TOTP app');
+      }
+      const inventorySync = users.addMachineClient('InventorySync', { scopes: ['pets/read', 'pets/write'] });
+      const webApp = users.addUserClient('WebApp', {
+        callbackUrls: ['https://pets.example.com/callback'],
+        logoutUrls: ['https://pets.example.com/'],
+        scopes: ['pets/read', 'pets/write'],
+      });
+      this.users = users;
+      this.clients = [inventorySync, webApp];
     }
-    const inventorySync = this.users.addMachineClient('InventorySync', { scopes: ['pets/read', 'pets/write'] });
-    const webApp = this.users.addUserClient('WebApp', {
-      callbackUrls: ['https://pets.example.com/callback'],
-      logoutUrls: ['https://pets.example.com/'],
-      scopes: ['pets/read', 'pets/write'],
-    });
     // Group checks need the JWT authorizer: API Gateway's Cognito authorizer checks scopes only.
     const tokens = new JwtAuthorizer(this, 'TokenAuthorizer', {
       api: this.api,
-      issuers: [JwtAuthorizer.cognitoIssuer(this.users, { clients: [inventorySync, webApp], groups: ['admins'] })],
+      issuers: [JwtAuthorizer.cognitoIssuer(this.users, { clients: this.clients, groups: ['admins'] })],
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
     });
 
-    this.api.addRoute('GET /health', {
+    this.api.addRoute(HEALTH_ROUTE, {
       authorization: RouteAuthorization.publicAccess('uptime monitors call it without credentials; it returns no data'),
       integration,
     });
@@ -182,10 +245,24 @@ export class ExampleApiStack extends Stack {
       blockPeriod: config.abuseBlocking.blockPeriod,
       logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      replication: multiRegion ? blockListReplication(config, region) : undefined,
     });
 
     const dashboard = new ApiDashboard(this, 'Dashboard', { api: this.api });
     firewall.addDashboardRow(dashboard);
     blocker.addDashboardRow(dashboard);
   }
+}
+
+/**
+ * How a region's blocker shares its block list in a multi-region environment: one DynamoDB global
+ * table, created by the last region's stack (deployed last, once the others' key aliases exist),
+ * with a replica in each other region.
+ */
+function blockListReplication(config: EnvironmentConfig, region: string): BlockListReplication {
+  const tableName = blockListTableName(config);
+  const owner = config.regions[config.regions.length - 1];
+  return region === owner
+    ? BlockListReplication.primary({ tableName, replicaRegions: config.regions.filter((r) => r !== owner).map((r) => ({ region: r })) })
+    : BlockListReplication.replica({ tableName, primaryRegion: owner });
 }

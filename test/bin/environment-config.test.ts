@@ -68,6 +68,9 @@ describe('parseEnvironmentConfig', () => {
         profile: 'dev',
         account: '111111111111',
         region: 'eu-west-1',
+        regions: ['eu-west-1'],
+        routing: 'failover',
+        corsOrigins: [],
         stageName: 'v1',
         throttle: { rateLimit: 50, burstLimit: 100 },
         logRetention: logs.RetentionDays.TWO_WEEKS,
@@ -163,7 +166,7 @@ describe('parseEnvironmentConfig', () => {
 
     test('an unknown setting, listing the known ones', () => {
       expect(errorFor((s) => { s.logRetention = 14; }).message).toBe(
-        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection, alarmEmails, firewallMode, abuseBlocking',
+        '`secure-api:environments.dev.logRetention` is not a setting: use one of profile, account, region, regions, routing, domain, corsOrigins, stageName, throttle, logRetentionDays, removalPolicy, createAccountLoggingRole, cognitoThreatProtection, alarmEmails, firewallMode, abuseBlocking',
       );
     });
 
@@ -213,13 +216,76 @@ describe('parseEnvironmentConfig', () => {
     });
 
     test.each<[unknown, string]>([
-      ['EU-WEST-1', '"EU-WEST-1"'],
-      ['eu-west', '"eu-west"'],
-      ['euwest1', '"euwest1"'],
-      ['eu-west-1a', '"eu-west-1a"'],
-      [undefined, 'nothing'],
+      ['EU-WEST-1', '"EU-WEST-1", which is not a region aws-cdk-lib knows'],
+      ['eu-west', '"eu-west", which is not a region aws-cdk-lib knows'],
+      ['euwest1', '"euwest1", which is not a region aws-cdk-lib knows'],
+      ['eu-west-1a', '"eu-west-1a", which is not a region aws-cdk-lib knows'],
+      ['eu-middle-9', '"eu-middle-9", which is not a region aws-cdk-lib knows'],
+      [1, '1'],
     ])('the region %p', (region, shown) => {
       expect(errorFor((s) => { s.region = region; }).message).toBe(`\`secure-api:environments.dev.region\` must be an AWS region such as "eu-west-1", got ${shown}`);
+    });
+
+    test('neither or both of region and regions', () => {
+      expect(errorFor((s) => { delete s.region; }).message).toBe('give exactly one of `secure-api:environments.dev.region` (one region, such as "eu-west-1") and `secure-api:environments.dev.regions` (a list, the primary first), got neither');
+      expect(errorFor((s) => { s.regions = ['eu-west-1']; }).message).toMatch(/got both$/);
+    });
+
+    describe('several regions', () => {
+      const domain = {
+        name: 'api.example.com',
+        hostedZoneId: 'Z0PRODEXAMPLE0000001',
+        zoneName: 'example.com',
+        certificateArns: {
+          'eu-west-1': 'arn:aws:acm:eu-west-1:111111111111:certificate/3a3a3a3a-0000-4000-8000-000000000001',
+          'eu-central-1': 'arn:aws:acm:eu-central-1:111111111111:certificate/3a3a3a3a-0000-4000-8000-000000000002',
+        },
+      };
+      const multi = (change: (s: Record<string, unknown>) => void) => errorFor((s) => {
+        delete s.region;
+        s.regions = ['eu-west-1', 'eu-central-1'];
+        s.domain = structuredClone(domain);
+        change(s);
+      });
+
+      test('parse to the primary first, failover routing and the domain', () => {
+        const { region: _, ...settings } = devSettings();
+        const config = parseEnvironmentConfig('dev', { ...settings, regions: ['eu-west-1', 'eu-central-1'], domain });
+        expect(config).toMatchObject({ region: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1'], routing: 'failover', domain });
+      });
+
+      test.each<[string, (s: Record<string, unknown>) => void, string]>([
+        ['a region listed twice', (s) => { s.regions = ['eu-west-1', 'eu-west-1']; }, '`secure-api:environments.dev.regions` lists "eu-west-1" twice: list each region once'],
+        ['a region that is not an AWS region', (s) => { s.regions = ['eu-west-1', 'eu-middle-9']; }, '`secure-api:environments.dev.regions[1]` must be an AWS region such as "eu-west-1", got "eu-middle-9", which is not a region aws-cdk-lib knows'],
+        ['an empty list', (s) => { s.regions = []; }, '`secure-api:environments.dev.regions` must be a list of AWS regions, the primary first, such as ["eu-west-1", "eu-central-1"], got []'],
+        ['no domain', (s) => { delete s.domain; }, '`secure-api:environments.dev.regions` lists 2 regions, but `secure-api:environments.dev.domain` is missing: clients reach a multi-region API through one domain name whose DNS records fail over, so add a domain'],
+        ['failover over three regions', (s) => { s.regions = ['eu-west-1', 'eu-central-1', 'eu-north-1']; s.domain = { ...domain, certificateArns: { ...domain.certificateArns, 'eu-north-1': 'arn:aws:acm:eu-north-1:111111111111:certificate/3a3a3a3a-0000-4000-8000-000000000003' } }; },
+          '`secure-api:environments.dev.routing` "failover" takes exactly two regions (a primary and a secondary), got 3 in `secure-api:environments.dev.regions`: use "latency" for more'],
+        ['an unknown routing', (s) => { s.routing = 'random'; }, '`secure-api:environments.dev.routing` must be one of "failover", "latency", got "random"'],
+        ['a certificate in another region', (s) => { (s.domain as typeof domain).certificateArns['eu-central-1'] = domain.certificateArns['eu-west-1']; },
+          '`secure-api:environments.dev.domain.certificateArns.eu-central-1` is a certificate in eu-west-1, but a regional API in eu-central-1 needs a certificate in its own region: request or import it in eu-central-1'],
+        ['a region without a certificate', (s) => { s.domain = { ...domain, certificateArns: { 'eu-west-1': domain.certificateArns['eu-west-1'] } }; },
+          '`secure-api:environments.dev.domain.certificateArns` has no certificate for "eu-central-1": each region needs its own certificate covering "api.example.com" and "<region>.api.example.com"'],
+        ['a certificate for a region not deployed to', (s) => { (s.domain as { certificateArns: Record<string, string> }).certificateArns['us-east-1'] = 'arn:aws:acm:us-east-1:111111111111:certificate/3a3a3a3a-0000-4000-8000-000000000009'; },
+          '`secure-api:environments.dev.domain.certificateArns.us-east-1` is for a region the environment does not deploy to: use one of "eu-west-1", "eu-central-1"'],
+        ['a domain name that is not a DNS name', (s) => { s.domain = { ...domain, name: 'api_.example.com' }; }, '`secure-api:environments.dev.domain.name` must be a lowercase DNS name such as "api.example.com", got "api_.example.com"'],
+        ['a domain name outside its zone', (s) => { s.domain = { ...domain, name: 'api.example.org' }; }, '`secure-api:environments.dev.domain.name` "api.example.org" is not inside the hosted zone "example.com" of `secure-api:environments.dev.domain.zoneName`: use a name under the zone'],
+        ['a bad hosted zone id', (s) => { s.domain = { ...domain, hostedZoneId: 'example.com' }; }, '`secure-api:environments.dev.domain.hostedZoneId` must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ", got "example.com"'],
+      ])('%s', (_, change, message) => {
+        expect(multi(change).message).toBe(message);
+      });
+
+      test('routing with one region', () => {
+        expect(errorFor((s) => { s.routing = 'latency'; }).message).toBe('`secure-api:environments.dev.routing` is set, but the environment has one region: list two or more in `secure-api:environments.dev.regions`, or remove `secure-api:environments.dev.routing`');
+      });
+    });
+
+    test('CORS origins: plain http only in the dev profile', () => {
+      expect(parseEnvironmentConfig('dev', { ...devSettings(), corsOrigins: ['http://localhost:3000'] }).corsOrigins).toEqual(['http://localhost:3000']);
+      expect(() => parseEnvironmentConfig('prod', { ...prodSettings(), corsOrigins: ['http://localhost:3000'] })).toThrow(
+        '`secure-api:environments.prod.corsOrigins` lists the plain-http origin "http://localhost:3000", which only a dev profile may allow: serve the web app over https');
+      expect(errorFor((s) => { s.corsOrigins = ['https://a.example.com', 'https://a.example.com']; }).message).toBe(
+        '`secure-api:environments.dev.corsOrigins` must be a list of distinct origins such as ["https://app.example.com"], got ["https://a.example.com","https://a.example.com"]');
     });
 
     test.each<[unknown, string]>([
