@@ -20,7 +20,7 @@ node -e '
 const [pack] = require(process.argv[1]);
 console.log(`tarball: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} bytes unpacked, ${pack.entryCount} files`);
 const files = pack.files.map((f) => f.path);
-const unexpected = files.filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/lambda\/shared\/constants\.(js|d\.ts)|dist\/lambda\/shared\/routes\/[a-z-]+\.(js|d\.ts)|dist\/handlers\/[a-z-]+\/index\.js(\.map)?|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/.test(p));
+const unexpected = files.filter((p) => !/^(dist\/lib\/.*\.(js|d\.ts)|dist\/lambda\/shared\/constants\.(js|d\.ts)|dist\/lambda\/shared\/routes\/[a-z-]+\.(js|d\.ts)|dist\/lambda\/shared\/response-headers\/[a-z-]+\.(js|d\.ts)|dist\/handlers\/[a-z-]+\/index\.js(\.map)?|\.jsii|API\.md|README\.md|LICENSE|package\.json)$/.test(p));
 if (unexpected.length > 0) { console.error(`the tarball holds files a user does not need: ${unexpected.join(", ")}`); process.exit(1); }
 // Every compiled module has its source in lib/, and every source is compiled: no leftovers of an earlier build.
 const fs = require("node:fs"); const path = require("node:path");
@@ -64,6 +64,18 @@ echo "== consumer: tsc (TypeScript $(cd "$app" && npx tsc --version)) against th
 # themselves, the library's included (aws-cdk-lib's own use the ES disposable types).
 (cd "$app" && npx tsc -p tsconfig.json)
 (cd "$app" && npx tsc -p tsconfig.json --noEmit --skipLibCheck false --lib es2022,esnext.disposable)
+
+echo "== consumer: a handler adds the API's CORS and deprecation headers with secure-api-gateway/response-headers"
+(cd "$app" && node -e '
+const { handler } = require("./build/bin/handler.js");
+handler({ headers: { origin: "https://shop.example.com" }, stageVariables: { secureApiCorsOrigins: "https://shop.example.com", secureApiDeprecatedAt: "1780272000", secureApiSunsetAt: "4102401600", secureApiDeprecationLink: "https://example.com/migrate" } }).then((result) => {
+  const expected = { "Access-Control-Allow-Origin": "https://shop.example.com", Deprecation: "@1780272000", Sunset: "Thu, 31 Dec 2099 12:00:00 GMT" };
+  for (const [name, value] of Object.entries(expected)) {
+    if (result.headers[name] !== value) { console.error(`the handler answered ${name}: ${result.headers[name]}, expected ${value}`); process.exit(1); }
+  }
+  console.log(`handler headers: ${Object.keys(result.headers).join(", ")}`);
+});
+')
 
 echo "== consumer: synth with node alone"
 # A docker that records every call and fails: bundling in a container would show here.
