@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // The example app and the README's samples import the package by name, as users do; in tests the
   // name points at the sources, so a test never runs a stale build of the constructs.
-  moduleNameMapper: { '^secure-api-gateway$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^secure-api-gateway$': '<rootDir>/lib/index.ts',
+    '^secure-api-gateway/response-headers$': '<rootDir>/lambda/shared/response-headers/index.ts',
+  },
   transform: {
     '^.+\\.tsx?$': ['@swc/jest'],
   },

@@ -329,9 +329,13 @@ export class HandWrittenApiStack extends Stack {
     const integration = new apigw.LambdaIntegration(backend, { scopePermissionToMethod: false });
     const common = { requestValidator: validator };
     const petIdParameter = { 'method.request.path.petId': true };
-    const pets = api.root.addResource('pets');
-    const pet = pets.addResource('{petId}');
-    api.root.addResource('health').addMethod('GET', integration, { ...common, authorizationType: apigw.AuthorizationType.NONE });
+    // CORS preflights on every path, answered by API Gateway, for the environment's browser origins.
+    const cors = config.corsOrigins.length > 0
+      ? { defaultCorsPreflightOptions: { allowOrigins: [...config.corsOrigins], allowMethods: apigw.Cors.ALL_METHODS } }
+      : {};
+    const pets = api.root.addResource('pets', cors);
+    const pet = pets.addResource('{petId}', cors);
+    api.root.addResource('health', cors).addMethod('GET', integration, { ...common, authorizationType: apigw.AuthorizationType.NONE });
     pets.addMethod('GET', integration, { ...common, apiKeyRequired: true });
     pet.addMethod('GET', integration, { ...common, apiKeyRequired: true, requestParameters: petIdParameter });
     pets.addMethod('POST', integration, {
