@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ACCESS_LOG_KEYS, DEPRECATION_HEADERS, DEPRECATION_STAGE_VARIABLES } from '../../lambda/shared/constants';
 import { addGatewayResponseHeader } from '../private/gateway-responses';
-import { addStageVariable } from '../private/stage-variables';
+import { STAGE_VARIABLE_MAX_LENGTH, addStageVariable } from '../private/stage-variables';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
@@ -129,6 +129,9 @@ export class ApiDeprecation extends Construct {
   }
 
   private validateLink(link: string): void {
+    if (!Token.isUnresolved(link) && typeof link === 'string' && LINK_PATTERN.test(link) && link.length > STAGE_VARIABLE_MAX_LENGTH) {
+      throw new ValidationError(`\`deprecation.link\` has ${link.length} characters, but the stage variable that carries it to the handlers holds at most ${STAGE_VARIABLE_MAX_LENGTH}: link a shorter URL`, this);
+    }
     if (!Token.isUnresolved(link) && (typeof link !== 'string' || !LINK_PATTERN.test(link))) {
       throw new ValidationError(`\`deprecation.link\` must be an https URL of the characters A-Z a-z 0-9 - . _ ~ : / ? # & = , (a stage variable holds it), got ${describe(link)}: link the migration guide, such as 'https://example.com/docs/migrate-to-v2'`, this);
     }
@@ -152,6 +155,10 @@ function parseDate(scope: Construct, prop: string, value: string): Date {
     && (match[4] !== undefined || date.toISOString().slice(0, 10) === value);
   if (!realDay) {
     throw new ValidationError(`\`${prop}\` must be an ISO 8601 date ('2026-06-01') or timestamp ('2026-06-01T12:00:00Z'), got ${describe(value)}: write the date as YYYY-MM-DD`, scope);
+  }
+  // The headers carry Unix seconds, which handlers read as unsigned digits.
+  if (date!.getTime() < 0) {
+    throw new ValidationError(`\`${prop}\` must be on or after 1970-01-01, got ${describe(value)}: give the date the version was (or will be) deprecated or removed`, scope);
   }
   return date!;
 }

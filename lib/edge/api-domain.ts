@@ -54,9 +54,13 @@ export interface ApiDomainProps {
 
   /**
    * The TLS versions and ciphers the domain accepts. The enhanced regional policies and legacy
-   * TLS_1_2 (with a warning) are accepted; TLS_1_0 and the EDGE policies are refused.
+   * TLS_1_2 (with a warning) are accepted; TLS_1_0 and the EDGE policies are refused. API Gateway
+   * negotiates TLS for a mapped API with the API's own policy, so synth warns when they differ.
    *
-   * @default apigw.SecurityPolicy.TLS13_1_3_2025_09 (TLS 1.3 only)
+   * @default - the `tlsSecurityPolicy` of the APIs in `versions` when they all have the same (a
+   * `SecureRestApi`'s default is TLS 1.3 and 1.2 with forward secrecy); with `mutualTls`, TLS_1_2
+   * (the only policy API Gateway allows with mutual TLS); otherwise
+   * apigw.SecurityPolicy.TLS13_1_3_2025_09 (TLS 1.3 only)
    */
   readonly securityPolicy?: apigw.SecurityPolicy;
 
@@ -164,7 +168,7 @@ export class ApiDomain extends Construct {
     this.validateDomainName(props.domainName);
     this.domainName = props.domainName;
     this.keepExecuteApiEndpoint = props.keepExecuteApiEndpoint ?? false;
-    this.securityPolicy = props.securityPolicy ?? apigw.SecurityPolicy.TLS13_1_3_2025_09;
+    this.securityPolicy = props.securityPolicy ?? defaultSecurityPolicy(props);
     const endpointAccessMode = this.validateSecurityPolicy(props);
     const ipAddressType = props.ipAddressType ?? apigw.IpAddressType.IPV4;
     validateOneOf(this, 'ipAddressType', ipAddressType, Object.values(apigw.IpAddressType));
@@ -220,6 +224,9 @@ export class ApiDomain extends Construct {
    * @param api the API version
    */
   public addVersion(basePath: string, api: ISecureRestApi): void {
+    if (!SecureRestApi.isSecureRestApi(api)) {
+      throw new ValidationError(`\`addVersion\` maps ${describe(api?.node?.path ?? api)} under ${describe(basePath)}, which is not a SecureRestApi: give the SecureRestApi of the version`, this);
+    }
     this.validateBasePath(basePath, api);
     if (SecureRestApi.isSecureRestApi(api) && api.endpointType === ApiEndpointType.PRIVATE) {
       throw new ValidationError(`\`addVersion\` maps ${api.node.path}, a PRIVATE API, under ${describe(basePath)}: a REGIONAL domain serves REGIONAL APIs; give it a private domain or make the API REGIONAL`, this);
@@ -350,7 +357,30 @@ export class ApiDomain extends Construct {
       const where = basePath === '' ? 'the root (\'\')' : describe(basePath);
       throw new ValidationError(`\`basePath\` ${where} is already mapped to ${existing.node.path}, so it cannot map ${api.node.path} too: give each version its own base path`, this);
     }
+    // "Only one base path mapping is allowed if the base path is empty" (API Gateway).
+    const others = [...this.basePaths.keys()];
+    if ((basePath === '' && others.length > 0) || others.includes('')) {
+      const [root, other] = basePath === '' ? ['', others[0]] : ['', basePath];
+      const rootApi = basePath === '' ? api : this.basePaths.get(root)!;
+      throw new ValidationError(`\`basePath\` ${describe(other)} and the root ('') cannot both be mapped (the root maps ${rootApi.node.path}): API Gateway allows no other mapping on a domain whose root is mapped; give every version a base path such as 'v1'`, this);
+    }
+
   }
+}
+
+/**
+ * The security policy of a domain whose props give none. API Gateway negotiates TLS for a mapped API
+ * with the API's own policy, so the domain states the policy of the APIs it maps (a
+ * `SecureRestApi`'s default: TLS 1.3, and 1.2 with forward secrecy); TLS 1.3 only without them.
+ * Mutual TLS works only with the legacy TLS_1_2 policy.
+ */
+function defaultSecurityPolicy(props: ApiDomainProps): apigw.SecurityPolicy {
+  if (props.mutualTls) {
+    return apigw.SecurityPolicy.TLS_1_2;
+  }
+  const policies = new Set((props.versions ?? []).map((version) => SecureRestApi.isSecureRestApi(version?.api) ? version.api.tlsSecurityPolicy : undefined));
+  const [only] = policies;
+  return policies.size === 1 && only !== undefined && !Token.isUnresolved(only) ? only : apigw.SecurityPolicy.TLS13_1_3_2025_09;
 }
 
 /** The name of a security policy in aws-cdk-lib's `SecurityPolicy` enum, for messages. */

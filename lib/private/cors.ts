@@ -8,7 +8,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { addGatewayResponseHeader } from './gateway-responses';
 import { ParsedRoute } from './route-key';
-import { addStageVariable } from './stage-variables';
+import { STAGE_VARIABLE_MAX_LENGTH, addStageVariable } from './stage-variables';
 import { ValidationError } from './validation-error';
 import { describe } from './validators';
 import { AUTHORIZATION_HEADER, CORS_ANY_ORIGIN, CORS_HEADERS, CORS_STAGE_VARIABLES, ORIGIN_HEADER } from '../../lambda/shared/constants';
@@ -85,6 +85,15 @@ export function validateCors(scope: IConstruct, cors: CorsOptions): CorsConfig {
       throw new ValidationError(`\`${prop}\` repeats \`cors.allowOrigins[${first}]\` (${describe(origin)}): list each origin once`, scope);
     }
   });
+  // The origins reach Lambda proxy backends in one stage variable, which holds at most 512 characters.
+  const joined = origins.join(',').length;
+  if (joined > STAGE_VARIABLE_MAX_LENGTH) {
+    throw new ValidationError(`\`cors.allowOrigins\` lists ${origins.length} origins of ${joined} characters in all (with commas), but the stage variable that carries them to the backends holds at most ${STAGE_VARIABLE_MAX_LENGTH}: list fewer origins`, scope);
+  }
+  const exposed = exposeHeaders.join(',').length;
+  if (exposed > STAGE_VARIABLE_MAX_LENGTH) {
+    throw new ValidationError(`\`cors.exposeHeaders\` makes ${exposed} characters in all (with commas), but the stage variable that carries them to the backends holds at most ${STAGE_VARIABLE_MAX_LENGTH}: expose fewer headers`, scope);
+  }
   return {
     origins: [...origins],
     anyOrigin: origins[0] === ANY_ORIGIN,

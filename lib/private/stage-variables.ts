@@ -2,9 +2,14 @@ import { Lazy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { ValidationError } from './validation-error';
 
-/** API Gateway's rules for stage variables: names of letters, digits and `_`; values of these characters, at most 2,048. */
+/**
+ * API Gateway's rules for stage variables: names of letters, digits and `_`; values of the
+ * characters below, at most 512 for a REST API ("Length, in characters, of the value of a stage
+ * variable: 512", API Gateway quotas).
+ */
 const NAME = /^[A-Za-z0-9_]+$/;
-const VALUE = /^[A-Za-z0-9\-._~:/?#&=,]{1,2048}$/;
+const VALUE = /^[A-Za-z0-9\-._~:/?#&=,]+$/;
+export const STAGE_VARIABLE_MAX_LENGTH = 512;
 
 interface StageVariable {
   readonly value: string;
@@ -23,7 +28,10 @@ export function addStageVariable(stage: apigw.Stage, name: string, value: string
     throw new ValidationError(`${owner}: stage variable name ${JSON.stringify(name)} must hold only letters, digits and '_'`, stage);
   }
   if (!VALUE.test(value)) {
-    throw new ValidationError(`${owner}: stage variable ${name} cannot hold ${JSON.stringify(value)}: API Gateway allows 1 to 2,048 of the characters A-Z a-z 0-9 - . _ ~ : / ? # & = ,`, stage);
+    throw new ValidationError(`${owner}: stage variable ${name} cannot hold ${JSON.stringify(value)}: API Gateway allows only the characters A-Z a-z 0-9 - . _ ~ : / ? # & = ,`, stage);
+  }
+  if (value.length > STAGE_VARIABLE_MAX_LENGTH) {
+    throw new ValidationError(`${owner}: stage variable ${name} would hold ${value.length} characters, but API Gateway allows at most ${STAGE_VARIABLE_MAX_LENGTH} in a REST API's stage variable: ${JSON.stringify(value.slice(0, 60))}...; shorten it`, stage);
   }
   let variables = VARIABLES.get(stage);
   if (!variables) {

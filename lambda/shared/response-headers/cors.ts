@@ -12,7 +12,7 @@
  */
 import { CORS_ANY_ORIGIN, CORS_HEADERS, CORS_STAGE_VARIABLES, ORIGIN_HEADER } from '../constants';
 
-/** The most origins read from the stage variable (it holds at most 2,048 characters). */
+/** The most origins read from the stage variable (it holds at most 512 characters). */
 const MAX_ORIGINS = 256;
 
 /**

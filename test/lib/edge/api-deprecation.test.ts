@@ -91,6 +91,8 @@ describe('a deprecated API version', () => {
     [{ link: 'http://example.com/migrate' }, '`deprecation.link` must be an https URL of the characters A-Z a-z 0-9 - . _ ~ : / ? # & = , (a stage variable holds it), got \'http://example.com/migrate\': link the migration guide'],
     [{ link: 'https://example.com/it\'s' }, '`deprecation.link` must be an https URL'],
     [{ link: 'https://example.com/a b' }, '`deprecation.link` must be an https URL'],
+    [{ link: `https://example.com/${'a'.repeat(500)}` }, '`deprecation.link` has 520 characters, but the stage variable that carries it to the handlers holds at most 512: link a shorter URL'],
+    [{ deprecatedOn: '1960-01-01' }, '`deprecation.deprecatedOn` must be on or after 1970-01-01, got \'1960-01-01\''],
   ])('refuses %j', (change, message) => {
     const error = errorOf(ValidationError, () => deprecatedApi({ ...DEPRECATION, ...change }));
     expect(error.message).toContain(message);

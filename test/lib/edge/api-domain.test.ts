@@ -56,7 +56,7 @@ describe('ApiDomain', () => {
   test('warns when a mapped API negotiates TLS with another policy than the domain states', () => {
     const stack = newStack();
     const api = newApi(stack);
-    newDomain({ versions: [{ basePath: 'v1', api }] }, stack);
+    newDomain({ securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09, versions: [{ basePath: 'v1', api }] }, stack);
     Annotations.fromStack(stack).hasWarning('/TestStack/Domain', Match.stringLikeRegexp(
       "The domain api.example.com \\(securityPolicy SecurityPolicy_TLS13_1_3_2025_09\\) maps TestStack/Api under 'v1', whose tlsSecurityPolicy is SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09: API Gateway negotiates TLS with the API's policy, so give the API `tlsSecurityPolicy: SecurityPolicy.TLS13_1_3_2025_09` or the domain the API's policy.*\\[ack: secure-api:domain-api-tls-policy\\]"));
 
@@ -113,18 +113,31 @@ describe('ApiDomain', () => {
     expect(domain.certificate).toBeInstanceOf(acm.Certificate);
   });
 
-  test('maps versions under single-level (base path mapping) and multi-level (API mapping) paths, and the root', () => {
+  test('maps versions under single-level (base path mapping) and multi-level (API mapping) paths', () => {
     const stack = newStack();
     const v1 = newApi(stack, 'V1', 'v1');
     const v2 = newApi(stack, 'V2', 'v2');
     const { domain } = newDomain({ versions: [{ basePath: 'v1', api: v1 }] }, stack);
     domain.addVersion('v2/pets', v2);
-    domain.addVersion('', v2);
     const template = Template.fromStack(stack);
     const domainRef = { Ref: Match.stringLikeRegexp('Domain') };
     template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { DomainName: domainRef, BasePath: 'v1', RestApiId: { Ref: Match.stringLikeRegexp('^V1') }, Stage: { Ref: Match.stringLikeRegexp('^V1.*DeploymentStage') } });
-    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { DomainName: domainRef, BasePath: Match.absent(), RestApiId: { Ref: Match.stringLikeRegexp('^V2') } });
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: domainRef, ApiMappingKey: 'v2/pets', ApiId: { Ref: Match.stringLikeRegexp('^V2') }, Stage: { Ref: Match.stringLikeRegexp('^V2.*DeploymentStage') } });
+  });
+
+  test('maps one version at the root, alone', () => {
+    const stack = newStack();
+    const v1 = newApi(stack, 'V1', 'v1');
+    newDomain({ versions: [{ basePath: '', api: v1 }] }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: Match.absent(), RestApiId: { Ref: Match.stringLikeRegexp('^V1') } });
+  });
+
+  test('by default states the policy its APIs negotiate, so the default pairing does not warn', () => {
+    const stack = newStack();
+    const api = newApi(stack);
+    newDomain({ versions: [{ basePath: 'v1', api }] }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('disables the execute-api endpoint of every API it maps, unless `keepExecuteApiEndpoint`', () => {
@@ -202,11 +215,32 @@ describe('ApiDomain', () => {
       const stack = newStack();
       const v1 = newApi(stack, 'V1');
       const other = newApi(stack, 'Other');
-      const { domain } = newDomain({ versions: [{ basePath: 'v1/pets', api: v1 }, { basePath: '', api: v1 }] }, stack);
+      const { domain } = newDomain({ versions: [{ basePath: 'v1/pets', api: v1 }] }, stack);
       expect(errorOf(ValidationError, () => domain.addVersion('v1/pets', other)).message)
         .toBe('`basePath` \'v1/pets\' is already mapped to TestStack/V1, so it cannot map TestStack/Other too: give each version its own base path (at TestStack/Domain)');
-      expect(errorOf(ValidationError, () => domain.addVersion('', other)).message)
+      const root = newStack();
+      const { domain: rootDomain } = newDomain({ versions: [{ basePath: '', api: newApi(root, 'V1') }] }, root);
+      expect(errorOf(ValidationError, () => rootDomain.addVersion('', newApi(root, 'Other'))).message)
         .toContain('`basePath` the root (\'\') is already mapped to TestStack/V1, so it cannot map TestStack/Other too');
+    });
+
+    test('the root next to another base path, either way round (API Gateway allows no other mapping beside the root)', () => {
+      const stack = newStack();
+      const v1 = newApi(stack, 'V1');
+      const v2 = newApi(stack, 'V2');
+      const { domain } = newDomain({ versions: [{ basePath: 'v1', api: v1 }] }, stack);
+      expect(errorOf(ValidationError, () => domain.addVersion('', v2)).message)
+        .toBe('`basePath` \'v1\' and the root (\'\') cannot both be mapped (the root maps TestStack/V2): API Gateway allows no other mapping on a domain whose root is mapped; give every version a base path such as \'v1\' (at TestStack/Domain)');
+      const root = newStack();
+      const { domain: rootDomain } = newDomain({ versions: [{ basePath: '', api: newApi(root, 'V1') }] }, root);
+      expect(errorOf(ValidationError, () => rootDomain.addVersion('v2', newApi(root, 'V2'))).message)
+        .toContain('`basePath` \'v2\' and the root (\'\') cannot both be mapped (the root maps TestStack/V1)');
+    });
+
+    test('an API that is not a SecureRestApi', () => {
+      const { domain } = newDomain();
+      expect(errorOf(ValidationError, () => domain.addVersion('v1', { node: { path: 'TestStack/Other' } } as any)).message)
+        .toBe('`addVersion` maps \'TestStack/Other\' under \'v1\', which is not a SecureRestApi: give the SecureRestApi of the version (at TestStack/Domain)');
     });
   });
 });
@@ -224,6 +258,14 @@ describe('ApiDomain with mutual TLS from a bucket of yours', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('domain-legacy-tls'));
   });
 
+  test('defaults to TLS_1_2, the one policy API Gateway allows with mutual TLS, without the legacy-policy warning', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Trust', 'my-truststore');
+    newDomain({ mutualTls: { truststore: Truststore.fromBucket(bucket, 'ca.pem', 'v-1') } }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2', EndpointAccessMode: Match.absent() });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('domain-legacy-tls'));
+  });
+
   test('refuses a missing truststore, an empty version, and an enhanced policy', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Trust', 'my-truststore');
@@ -231,7 +273,7 @@ describe('ApiDomain with mutual TLS from a bucket of yours', () => {
       .toBe('`mutualTls.truststore` is required: give Truststore.fromPemFile(\'ca.pem\') or Truststore.fromBucket(bucket, key, version) (at TestStack/Domain)');
     expect(errorOf(ValidationError, () => newDomain({ securityPolicy: apigw.SecurityPolicy.TLS_1_2, mutualTls: { truststore: Truststore.fromBucket(bucket, 'ca.pem', '') } })).message)
       .toContain('`mutualTls.truststore` needs the object\'s version, got \'\': pin the version API Gateway reads');
-    expect(errorOf(ValidationError, () => newDomain({ mutualTls: { truststore: Truststore.fromBucket(bucket, 'ca.pem', 'v-1') } })).message)
+    expect(errorOf(ValidationError, () => newDomain({ securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09, mutualTls: { truststore: Truststore.fromBucket(bucket, 'ca.pem', 'v-1') } })).message)
       .toContain('`mutualTls` cannot be used with `securityPolicy` \'SecurityPolicy_TLS13_1_3_2025_09\': API Gateway does not enable mutual TLS on a domain with an enhanced security policy; set `securityPolicy: SecurityPolicy.TLS_1_2`');
   });
 });

@@ -21,6 +21,14 @@ function messageOf(cors: CorsOptions): string {
 }
 
 describe('validateCors', () => {
+  test('refuses more origins (or exposed headers) than the 512-character stage variable that carries them holds', () => {
+    const origins = Array.from({ length: 30 }, (_, i) => `https://app-${i}.example.com`);
+    expect(messageOf({ allowOrigins: origins })).toBe(`\`cors.allowOrigins\` lists 30 origins of ${origins.join(',').length} characters in all (with commas), but the stage variable that carries them to the backends holds at most 512: list fewer origins${AT}`);
+    expect(validateCors(newScope(), { allowOrigins: origins.slice(0, 15) }).origins).toHaveLength(15);
+    const headers = Array.from({ length: 40 }, (_, i) => `X-Custom-Header-${i}`);
+    expect(messageOf({ allowOrigins: [APP], exposeHeaders: headers })).toContain('`cors.exposeHeaders` makes');
+  });
+
   test('defaults: the usual request headers, no credentials, no exposed headers, 10 minutes', () => {
     expect(validateCors(newScope(), { allowOrigins: [APP] })).toEqual({
       origins: [APP],

@@ -36,5 +36,8 @@ describe('stage variables added by parts of the library', () => {
       .toContain('CORS: stage variable name "bad-name" must hold only letters, digits and \'_\'');
     expect(errorOf(ValidationError, () => addStageVariable(stage, 'link', 'https://example.com/a b', 'CORS')).message)
       .toContain('CORS: stage variable link cannot hold "https://example.com/a b"');
+    addStageVariable(stage, 'longest', 'a'.repeat(512), 'CORS');
+    expect(errorOf(ValidationError, () => addStageVariable(stage, 'origins', `https://${'a'.repeat(505)}`, 'CORS')).message)
+      .toContain('CORS: stage variable origins would hold 513 characters, but API Gateway allows at most 512 in a REST API\'s stage variable');
   });
 });
