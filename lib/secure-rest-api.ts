@@ -154,8 +154,9 @@ export interface SecureRestApiProps {
   /**
    * Cross-origin resource sharing for browser pages of other origins. Every path that has a route
    * gets an `OPTIONS` route, answered by API Gateway (public, listed in the access matrix, and
-   * counted by `routesInApiStack`: turning CORS on for an API whose routes reach nested stacks
-   * moves routes between stacks); the gateway responses carry the CORS headers; Lambda proxy
+   * placed in the stack of the path's first route without counting toward `routesInApiStack` or
+   * `routesPerNestedStack`, so turning CORS on or off moves no route to another stack); the
+   * gateway responses carry the CORS headers; Lambda proxy
    * backends set theirs from the stage variables (see `CorsOptions`). A route of your own on
    * `OPTIONS` is refused.
    *
@@ -490,6 +491,10 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   private readonly capacity: RoutePlacementCapacity;
   private readonly resourcesPerApiQuota: number;
   private readonly placement: RoutePlacement;
+  /** Routes placed so far, CORS preflights not counted: turning `cors` on or off moves no route to another stack. */
+  private placedRoutes = 0;
+  /** While a CORS preflight is added: the stack of the route that brought it, where its path is. */
+  private preflightPlacement?: { readonly stack: NestedStack | undefined };
   private readonly cors?: CorsPreflights;
 
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
@@ -737,7 +742,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       throw new ValidationError(`\`${prop}.authorization\` (${options.authorization.description}) leaves the route open without saying why: use RouteAuthorization.publicAccess('<reason>') for a public route`, this);
     }
     const apiKeyRequired = auth.apiKeyRequired || (options.apiKeyRequired ?? false);
-    const stack = this.placement.stackFor(this.records.length);
+    const stack = this.preflightPlacement ? this.preflightPlacement.stack : this.placement.stackFor(this.placedRoutes++);
     const method = this.placement.addMethod(stack, route, options.integration, {
       authorizationType: auth.authorizationType,
       authorizer: auth.authorizer,
@@ -768,7 +773,12 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     this.recordsByKey.set(route.key, record);
     const preflight = this.cors?.routeAdded(route);
     if (preflight !== undefined) {
-      this.addRoute(`${HttpMethod.OPTIONS} ${route.path}`, preflight);
+      this.preflightPlacement = { stack };
+      try {
+        this.addRoute(`${HttpMethod.OPTIONS} ${route.path}`, preflight);
+      } finally {
+        this.preflightPlacement = undefined;
+      }
     }
     return method;
   }

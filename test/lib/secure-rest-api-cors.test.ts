@@ -189,20 +189,32 @@ describe('preflight routes', () => {
     expect(api.routes.filter((route) => route.authorizationType === apigw.AuthorizationType.CUSTOM).map((route) => route.routeKey)).toEqual(['GET /pets', 'ANY /pets/{petId}']);
   });
 
-  test('routes in nested stacks get their preflight, which counts as a route where it is placed', () => {
+  test('a preflight goes to the stack of its path\'s first route and counts toward no stack\'s routes', () => {
     const { stack, api, integration } = build({ routesInApiStack: 2, routesPerNestedStack: 2 });
-    api.addRoute('GET /a', { authorization: RouteAuthorization.iam(), integration }); // 0, OPTIONS /a is 1: API stack
-    api.addRoute('GET /b', { authorization: RouteAuthorization.iam(), integration }); // 2, OPTIONS /b is 3: Routes1
-    api.addRoute('GET /a/c', { authorization: RouteAuthorization.iam(), integration }); // 4, OPTIONS /a/c is 5: Routes2
+    api.addRoute('GET /a', { authorization: RouteAuthorization.iam(), integration }); // route 0: API stack, with OPTIONS /a
+    api.addRoute('POST /a', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: {} }); // route 1: API stack
+    api.addRoute('GET /b', { authorization: RouteAuthorization.iam(), integration }); // route 2: Routes1, with OPTIONS /b
+    api.addRoute('GET /a/c', { authorization: RouteAuthorization.iam(), integration }); // route 3: Routes1, with OPTIONS /a/c
     expect(optionsMethods(Template.fromStack(stack))).toHaveLength(1);
     const nested = api.node.children.filter((child): child is NestedStack => child instanceof NestedStack);
-    expect(nested.map((child) => child.node.id)).toEqual(['Routes1', 'Routes2']);
-    for (const [child, path] of [[nested[0], 'b'], [nested[1], 'c']] as const) {
-      const methods = optionsMethods(Template.fromStack(child));
-      expect(methods).toHaveLength(1);
-      expect(methods[0]).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
-      expect(Stack.of(api.methodFor(`OPTIONS /${path === 'b' ? 'b' : 'a/c'}`))).toBe(child);
+    expect(nested.map((child) => child.node.id)).toEqual(['Routes1']);
+    expect(optionsMethods(Template.fromStack(nested[0]))).toHaveLength(2);
+    for (const routeKey of ['OPTIONS /b', 'OPTIONS /a/c']) {
+      expect(Stack.of(api.methodFor(routeKey))).toBe(nested[0]);
     }
+    expect(optionsMethods(Template.fromStack(nested[0]))[0]).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
+  });
+
+  test('turning CORS on moves no route to another stack', () => {
+    const stackOfEachRoute = (cors: boolean) => {
+      const { api, integration } = build({ routesInApiStack: 3, routesPerNestedStack: 2, ...(cors ? {} : { cors: undefined }) });
+      for (const path of ['/a', '/b', '/c', '/d', '/e', '/f', '/g']) {
+        api.addRoute(`GET ${path}`, { authorization: RouteAuthorization.iam(), integration });
+      }
+      return api.routes.filter((route) => route.method !== 'OPTIONS').map((route) => [route.routeKey, Stack.of(api.methodFor(route.routeKey)).node.id]);
+    };
+    expect(stackOfEachRoute(true)).toEqual(stackOfEachRoute(false));
+    expect(new Set(stackOfEachRoute(true).map(([, stack]) => stack))).toEqual(new Set(['TestStack', 'Routes1', 'Routes2']));
   });
 });
 
