@@ -7,7 +7,7 @@ import {
   selectEnvironments,
 } from './environment-config';
 import { EnvironmentConfig } from './environment-config';
-import { ExampleApiStack } from './example-api-stack';
+import { ExampleApiStack, blockListTableRegion } from './example-api-stack';
 import { ExampleDnsStack } from './example-dns-stack';
 
 /** Where Route 53's health-check metrics, and so their alarms, live. */
@@ -33,9 +33,9 @@ export function buildApp(app: App = new App()): App {
 
 /**
  * A multi-region environment. The first region's stack creates the user pool; the others trust it
- * through explicit cross-region references (`crossRegionReferences`), so they deploy after it. The
- * last region's stack creates the block list's global table, with a replica in each other region
- * encrypted by that region's key, so it deploys after all of them.
+ * through explicit cross-region references (`Fn::GetStackOutput`), so they deploy after it. The
+ * second region's stack creates the block list's global table, with a replica in each other region
+ * encrypted by the key alias that region's stack creates, so it deploys after all of them.
  */
 function buildMultiRegion(app: App, config: EnvironmentConfig): void {
   const [primaryRegion, ...others] = config.regions;
@@ -45,8 +45,8 @@ function buildMultiRegion(app: App, config: EnvironmentConfig): void {
     primary,
     crossRegionReferences: true,
   }));
-  const tableOwner = secondaries[secondaries.length - 1];
-  for (const stack of [primary, ...secondaries.slice(0, -1)]) {
+  const tableOwner = secondaries.find((stack) => stack.region === blockListTableRegion(config))!;
+  for (const stack of [primary, ...secondaries].filter((s) => s !== tableOwner)) {
     tableOwner.addStackDependency(stack, 'the block list\'s global table puts a replica in this region, encrypted with the key alias this stack creates');
   }
   new ExampleDnsStack(app, `SecureApi-${config.name}-dns`, {

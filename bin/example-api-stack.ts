@@ -256,13 +256,20 @@ export class ExampleApiStack extends Stack {
 
 /**
  * How a region's blocker shares its block list in a multi-region environment: one DynamoDB global
- * table, created by the last region's stack (deployed last, once the others' key aliases exist),
- * with a replica in each other region.
+ * table, created by the second region's stack, with a replica in each other region. Not the first:
+ * that stack creates the user pool the others read, so it deploys first, before the key aliases
+ * the replicas need exist. Not the last: a region added at the end of `regions` must not move the
+ * table (a fixed name, retained) to another stack. Never reorder the first two regions.
  */
 function blockListReplication(config: EnvironmentConfig, region: string): BlockListReplication {
   const tableName = blockListTableName(config);
-  const owner = config.regions[config.regions.length - 1];
+  const owner = blockListTableRegion(config);
   return region === owner
     ? BlockListReplication.primary({ tableName, replicaRegions: config.regions.filter((r) => r !== owner).map((r) => ({ region: r })) })
     : BlockListReplication.replica({ tableName, primaryRegion: owner });
+}
+
+/** The region whose stack creates a multi-region environment's block-list table: the second. */
+export function blockListTableRegion(config: EnvironmentConfig): string {
+  return config.regions[1];
 }

@@ -235,10 +235,18 @@ describe('environment selection and bad settings', () => {
     environments.prod.routing = 'latency';
     environments.prod.domain.certificateArns['eu-north-1'] = 'arn:aws:acm:eu-north-1:333333333333:certificate/3a3a3a3a-0000-4000-8000-000000000003';
     const app = synthApp({ [ENVIRONMENTS_CONTEXT_KEY]: environments, env: 'prod' });
+    app.synth(); // resolves the cross-region references, and the dependencies they bring
     const stacks = app.node.children as Stack[];
     expect(stacks.map((stack) => stack.stackName)).toEqual(['SecureApi-prod-eu-west-1', 'SecureApi-prod-eu-central-1', 'SecureApi-prod-eu-north-1', 'SecureApi-prod-dns']);
-    // The last region owns the global table: it deploys after the others, whose key aliases it uses.
-    expect(stacks[2].dependencies.map((stack) => stack.stackName).sort()).toEqual(['SecureApi-prod-eu-central-1', 'SecureApi-prod-eu-west-1']);
+    // The second region keeps the global table (a region appended to the list does not move it):
+    // it deploys after the others, whose key aliases it uses.
+    expect(stacks[1].dependencies.map((stack) => stack.stackName).sort()).toEqual(['SecureApi-prod-eu-north-1', 'SecureApi-prod-eu-west-1']);
+    expect(stacks[2].dependencies.map((stack) => stack.stackName)).toEqual(['SecureApi-prod-eu-west-1']);
+    Template.fromStack(stacks[1]).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'secure-api-prod-blocks',
+      Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-west-1' }), Match.objectLike({ Region: 'eu-north-1' })]),
+    });
+    Template.fromStack(stacks[2]).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/secure-api/secure-api-prod-blocks' });
     const records = Object.values(Template.fromStack(stacks[3]).findResources('AWS::Route53::RecordSet')).map((r) => r.Properties.Region);
     expect(records).toEqual(['eu-west-1', 'eu-central-1', 'eu-north-1']);
   });
