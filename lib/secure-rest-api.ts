@@ -19,7 +19,7 @@ import { secureAccessLogFormat } from './private/access-log-format';
 import { Attachment, attached } from './private/attachments';
 import { validateCidrs } from './private/cidr';
 import { GATEWAY_RESPONSES, gatewayResponseParameters, gatewayResponseTemplate } from './private/gateway-responses';
-import { INVOKE_ACTION } from '../lambda/shared/constants';
+import { DEPRECATION_HEADERS, INVOKE_ACTION } from '../lambda/shared/constants';
 import { API_GATEWAY_DEFAULT_RESOURCES_PER_API, LAMBDA_POLICY_LIMIT_BYTES, apiResourceQuotaErrors, oversizedLambdaPolicies, stackLimitErrors } from './private/deploy-limits';
 import { arnMethod } from '../lambda/shared/routes';
 import { grantOverreach } from './private/grants';
@@ -587,7 +587,12 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     });
     this.addGatewayResponses();
     if (props.cors !== undefined) {
-      this.cors = new CorsPreflights(this, this.stage, props.cors);
+      // A page reads only the safelisted headers and those exposed: a deprecated version exposes its own.
+      const given = props.cors?.exposeHeaders;
+      const exposeHeaders = props.deprecation && (given === undefined || Array.isArray(given))
+        ? [...(given ?? []), ...Object.values(DEPRECATION_HEADERS).filter((name) => !(given ?? []).some((header) => String(header).toLowerCase() === name.toLowerCase()))]
+        : given;
+      this.cors = new CorsPreflights(this, this.stage, { ...props.cors, exposeHeaders });
     }
     this.deprecation = props.deprecation && new ApiDeprecation(this, 'Deprecation', { ...props.deprecation, api: this });
 

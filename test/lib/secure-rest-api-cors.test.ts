@@ -359,3 +359,17 @@ describe('the firewall still applies to preflights', () => {
     expect(headers.map((h: Rule) => h.Name)).toEqual(['Strict-Transport-Security', 'X-Content-Type-Options', 'Cache-Control', 'X-Frame-Options']);
   });
 });
+
+describe('CORS with a deprecated version', () => {
+  test('exposes Deprecation, Sunset and Link to pages, after the headers given, once each', () => {
+    const { stack } = buildWithRoute({
+      cors: { allowOrigins: [APP], exposeHeaders: ['X-Request-Id', 'link'] },
+      deprecation: { deprecatedOn: '2026-06-01', sunsetOn: '2099-12-31', link: 'https://example.com/migrate' },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { Variables: Match.objectLike({ secureApiCorsExposeHeaders: 'X-Request-Id,link,Deprecation,Sunset' }) });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Access-Control-Expose-Headers': "'X-Request-Id,link,Deprecation,Sunset'" }),
+    });
+  });
+});

@@ -9,6 +9,7 @@ export type { StageVariables } from './deprecation';
 export interface ResultWithHeaders {
   readonly statusCode: number;
   readonly headers?: { readonly [name: string]: string | number | boolean };
+  readonly multiValueHeaders?: { readonly [name: string]: ReadonlyArray<string | number | boolean> };
 }
 
 /** What of the request the headers depend on: API Gateway's proxy event shape. */
@@ -25,9 +26,13 @@ export interface RequestWithStageVariables {
  * itself, in any letter case, is kept. Never throws: malformed input adds nothing.
  */
 export function withApiResponseHeaders<T extends ResultWithHeaders>(event: RequestWithStageVariables, result: T): T {
+  if (result === null || typeof result !== 'object') {
+    return result;
+  }
   const added = { ...corsHeaders(originOf(event?.headers), event?.stageVariables), ...deprecationHeaders(event?.stageVariables) };
   const given = result.headers ?? {};
-  const taken = new Set(Object.keys(given).map((name) => name.toLowerCase()));
+  // A header set in either map, in any letter case, is the handler's: API Gateway would send both.
+  const taken = new Set([...Object.keys(given), ...Object.keys(result.multiValueHeaders ?? {})].map((name) => name.toLowerCase()));
   const missing = Object.entries(added).filter(([name]) => !taken.has(name.toLowerCase()));
   if (missing.length === 0) {
     return result;

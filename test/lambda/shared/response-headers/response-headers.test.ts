@@ -78,3 +78,16 @@ describe('withApiResponseHeaders with CORS', () => {
     expect(withApiResponseHeaders({ stageVariables: cors, headers: 'x' as never }, result).headers).not.toHaveProperty('Access-Control-Allow-Origin');
   });
 });
+
+describe('withApiResponseHeaders on odd results', () => {
+  test('a header the handler set in multiValueHeaders is not added again', () => {
+    const result = { statusCode: 200, multiValueHeaders: { 'access-control-allow-origin': ['https://app.example.com'] }, body: '' };
+    const event = { headers: { Origin: 'https://app.example.com' }, stageVariables: { [CORS_STAGE_VARIABLES.origins]: 'https://app.example.com' } };
+    expect(withApiResponseHeaders(event, result).headers).toEqual({ Vary: 'Origin' });
+  });
+
+  test('a missing result is returned as it is, never an error', () => {
+    expect(withApiResponseHeaders({ stageVariables: VARIABLES }, undefined as never)).toBeUndefined();
+    expect(withApiResponseHeaders({ stageVariables: VARIABLES }, null as never)).toBeNull();
+  });
+});
