@@ -39,6 +39,8 @@ export class ExampleDnsStack extends Stack {
         // Checked at synth: the health route must be a public route of the region's API.
         api: stack.api,
         healthRoute: HEALTH_ROUTE,
+        // Clients reach the region's domain of the shared name (by reference across regions).
+        domain: stack.domain!.domain,
       })),
       alarmEmailAddresses: [...config.alarmEmails],
     });

@@ -74,6 +74,17 @@ export interface RegionalApiEndpoint {
    * @default - not checked
    */
   readonly healthRoute?: string;
+
+  /**
+   * The API's custom domain of `recordName` in this region, such as the regional stack's
+   * `ApiDomain.domain`: the records alias its own regional endpoint, so clients reach the very
+   * domain that holds their host name (a reference across regions, resolved with
+   * `Fn::GetStackOutput`; the regional stack deploys first).
+   *
+   * @default - the records alias `regionalDomainName`'s record in the hosted zone, and clients reach
+   * this region through the regional domain's endpoint
+   */
+  readonly domain?: apigw.IDomainName;
 }
 
 /** Properties of a {@link MultiRegionApiRecords}. */
@@ -214,7 +225,9 @@ export class MultiRegionApiRecords extends Construct {
           setIdentifier: endpoint.region,
           ...(routing === RegionalRouting.FAILOVER ? { failover: i === 0 ? 'PRIMARY' : 'SECONDARY' } : { region: endpoint.region }),
           healthCheckId: healthCheck.healthCheckId,
-          aliasTarget: { dnsName: endpoint.regionalDomainName, hostedZoneId: zone.hostedZoneId, evaluateTargetHealth: false },
+          aliasTarget: endpoint.domain
+            ? { dnsName: endpoint.domain.domainNameAliasDomainName, hostedZoneId: endpoint.domain.domainNameAliasHostedZoneId, evaluateTargetHealth: false }
+            : { dnsName: endpoint.regionalDomainName, hostedZoneId: zone.hostedZoneId, evaluateTargetHealth: false },
         });
         (type === route53.RecordType.A ? this.aRecords : this.aaaaRecords).push(record);
       }

@@ -96,8 +96,8 @@ describe('example app', () => {
   test('the secondary region trusts the primary\'s user pool through explicit cross-region references', () => {
     const getStackOutput = { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'SecureApi-prod-eu-west-1', Region: 'eu-west-1' }) };
     template('SecureApi-prod-eu-central-1').hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', ProviderARNs: [getStackOutput] });
-    const outputs = template('SecureApi-prod-eu-west-1').toJSON().Outputs;
-    expect(Object.keys(outputs).filter((id) => id.startsWith('PublishOutput'))).toHaveLength(3);
+    const outputs = Object.keys(template('SecureApi-prod-eu-west-1').toJSON().Outputs);
+    expect(outputs.filter((id) => /^PublishOutput(FnGetAttUsers|RefUsers)/.test(id))).toHaveLength(3);
   });
 
   test('alarms notify the environment\'s on-call addresses; dev, with none, alarms later', () => {
@@ -186,22 +186,30 @@ describe('example app', () => {
     const dns = template('SecureApi-prod-dns');
     dns.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'HTTPS', FullyQualifiedDomainName: 'eu-west-1.api.example.com', ResourcePath: '/v1/health', EnableSNI: true }) });
     dns.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: 'eu-central-1.api.example.com' }) });
-    const records = Object.values(dns.findResources('AWS::Route53::RecordSet')).map((r) => [r.Properties.Name, r.Properties.Type, r.Properties.Failover, r.Properties.AliasTarget.DNSName]);
+    // Each record aliases the region's own domain of api.example.com, read from the regional stack.
+    const output = (region: string, attribute: string) => ({ 'Fn::GetStackOutput': { StackName: `SecureApi-prod-${region}`, Region: region, OutputName: Match.stringLikeRegexp(`^PublishOutputFnGetAttDomain[0-9A-F]+${attribute}`) } });
+    const records = Object.values(dns.findResources('AWS::Route53::RecordSet')).map((r) => [r.Properties.Name, r.Properties.Type, r.Properties.Failover, r.Properties.SetIdentifier]);
     expect(records).toEqual([
-      ['api.example.com.', 'A', 'PRIMARY', 'eu-west-1.api.example.com'],
-      ['api.example.com.', 'A', 'SECONDARY', 'eu-central-1.api.example.com'],
+      ['api.example.com.', 'A', 'PRIMARY', 'eu-west-1'],
+      ['api.example.com.', 'A', 'SECONDARY', 'eu-central-1'],
     ]);
+    for (const region of ['eu-west-1', 'eu-central-1']) {
+      dns.hasResourceProperties('AWS::Route53::RecordSet', {
+        SetIdentifier: region,
+        AliasTarget: { DNSName: output(region, 'RegionalDomainName'), HostedZoneId: output(region, 'RegionalHostedZoneId'), EvaluateTargetHealth: false },
+      });
+    }
     dns.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     dns.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Route53', MetricName: 'HealthCheckStatus' });
   });
 
-  test('no stack outputs a secret: the stage URL, and the primary region\'s pool and client ids its secondary reads', () => {
+  test('no stack outputs a secret: the stage URL, the primary region\'s pool and client ids its secondary reads, and the domain targets the DNS stack reads', () => {
     for (const stack of apiStacks) {
       const outputs = Object.entries(Template.fromStack(stack).toJSON().Outputs ?? {}) as Array<[string, { Value: unknown }]>;
       const [url, ...published] = outputs;
       expect(JSON.stringify(url[1].Value)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",/);
       for (const [id, output] of published) {
-        expect(id).toMatch(/^PublishOutput(FnGetAttUsers[0-9A-F]+Arn|RefUsers(InventorySync|WebApp))/);
+        expect(id).toMatch(/^PublishOutput(FnGetAttUsers[0-9A-F]+Arn|RefUsers(InventorySync|WebApp)|FnGetAttDomain[0-9A-F]+Regional(DomainName|HostedZoneId))/);
         expect(JSON.stringify(output.Value)).not.toMatch(/Secret/);
       }
     }

@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
@@ -137,6 +139,26 @@ describe('MultiRegionApiRecords, failover', () => {
   test('metricHealthCheckStatus names a region\'s check; an unknown region is refused', () => {
     expect(stack.resolve(records.metricHealthCheckStatus('us-east-2').dimensions)).toEqual({ HealthCheckId: checkId(usCheck) });
     expect(errorOf(ValidationError, () => records.metricHealthCheckStatus('eu-north-1')).message).toBe(`\`apiRegion\` must be one of this construct's regions (eu-west-1, us-east-2), got 'eu-north-1'${AT}`);
+  });
+});
+
+describe('MultiRegionApiRecords with each region\'s domain of the shared name', () => {
+  test('aliases the domain\'s own regional endpoint, read across regions; the health check still calls the regional name', () => {
+    const app = newApp();
+    const regional = new Stack(app, 'Regional', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const domain = new apigw.DomainName(regional, 'Shared', {
+      domainName: 'api.example.com',
+      certificate: acm.Certificate.fromCertificateArn(regional, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
+    });
+    domain.addBasePathMapping(new apigw.RestApi(regional, 'Api', { deploy: true }).root.addMethod('GET', new apigw.MockIntegration()).api, { basePath: 'v1' });
+    const { template } = build({ regions: [{ ...EU, domain }, US] }, 'us-east-1', app);
+    const output = (attribute: string) => ({ 'Fn::GetStackOutput': { StackName: 'Regional', Region: 'eu-west-1', OutputName: Match.stringLikeRegexp(`^PublishOutputFnGetAttShared[0-9A-F]+${attribute}`) } });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      SetIdentifier: 'eu-west-1',
+      AliasTarget: { DNSName: output('RegionalDomainName'), HostedZoneId: output('RegionalHostedZoneId'), EvaluateTargetHealth: false },
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'us-east-2', AliasTarget: { DNSName: 'us-east-2.api.example.com', HostedZoneId: ZONE_ID } });
+    template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: 'eu-west-1.api.example.com' }) });
   });
 });
 

@@ -81,7 +81,7 @@ describe('withApiResponseHeaders with CORS', () => {
 
 describe('withApiResponseHeaders on odd results', () => {
   test('a header the handler set in multiValueHeaders is not added again', () => {
-    const result = { statusCode: 200, multiValueHeaders: { 'access-control-allow-origin': ['https://app.example.com'] }, body: '' };
+    const result: { statusCode: number; body: string; headers?: Record<string, string>; multiValueHeaders: Record<string, string[]> } = { statusCode: 200, multiValueHeaders: { 'access-control-allow-origin': ['https://app.example.com'] }, body: '' };
     const event = { headers: { Origin: 'https://app.example.com' }, stageVariables: { [CORS_STAGE_VARIABLES.origins]: 'https://app.example.com' } };
     expect(withApiResponseHeaders(event, result).headers).toEqual({ Vary: 'Origin' });
   });
