@@ -6,12 +6,13 @@ import { handlePetsRequest, seedCatalogue } from './pets';
 
 const logger = new Logger();
 const catalogue = seedCatalogue();
+const servedFrom = { region: process.env.AWS_REGION };
 
 /** The example backend behind the example app's routes. */
 export async function handler(event: APIGatewayProxyEvent): Promise<ProxyResponse> {
   let response: ProxyResponse;
   try {
-    response = handlePetsRequest(event, catalogue);
+    response = handlePetsRequest(event, catalogue, servedFrom);
     logger.info('request served', { route: `${event.httpMethod} ${event.resource}`, statusCode: response.statusCode, requestId: event.requestContext?.requestId });
   } catch (error) {
     logger.error('request failed', { error: error as Error, requestId: event.requestContext?.requestId });

@@ -19,16 +19,23 @@ export interface PetsRequest {
 const SPECIES: readonly Pet['species'][] = ['cat', 'dog', 'fish'];
 const PET_ID = /^[a-z0-9-]{1,64}$/;
 
+/** Where the backend runs, for the health route's answer. */
+export interface ServedFrom {
+  /** The AWS region, such as `eu-west-1`. */
+  readonly region?: string;
+}
+
 /**
  * The example backend's logic: list, read, create, replace and delete pets in a catalogue held by
  * the caller.
  * Pure: no AWS calls and no globals, so it is tested without mocks.
  */
-export function handlePetsRequest(request: PetsRequest, catalogue: Map<string, Pet>): ProxyResponse {
+export function handlePetsRequest(request: PetsRequest, catalogue: Map<string, Pet>, servedFrom: ServedFrom = {}): ProxyResponse {
   const route = `${request.httpMethod} ${request.resource}`;
   switch (route) {
     case 'GET /health':
-      return jsonResponse(200, { status: 'ok' });
+      // The region lets a failover drill see which region answered (an API's regions are no secret: DNS names them).
+      return jsonResponse(200, { status: 'ok', ...(servedFrom.region ? { region: servedFrom.region } : {}) });
     case 'GET /pets':
       return jsonResponse(200, { pets: [...catalogue.values()] });
     case 'GET /pets/{petId}': {

@@ -10,10 +10,10 @@ import { buildFailoverDrill } from './integ.failover-drill';
 interface Resource {
   readonly Type: string;
   readonly DependsOn?: string[];
-  readonly Properties?: Record<string, unknown>;
+  readonly Properties?: Record<string, any>;
 }
 
-test('the failover drill synthesizes: the routing stack, then invert, wait for failure, wait for the secondary\'s answer, restore, in order', () => {
+test('the failover drill synthesizes: the routing stack, then primary answers, invert, alarm, secondary answers, restore, primary answers, in order', () => {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
   const { stack, records } = buildFailoverDrill(app);
   const template = Template.fromStack(stack);
@@ -24,7 +24,7 @@ test('the failover drill synthesizes: the routing stack, then invert, wait for f
   const assembly = app.synth();
   const assertStack = assembly.stacks.find((artifact) => artifact.stackName !== stack.stackName)!;
   const resources: Record<string, Resource> = assertStack.template.Resources;
-  const calls = Object.entries(resources).filter(([, resource]) => resource.Type.startsWith('Custom::DeployAssert@SdkCall'));
+  const calls = Object.entries(resources).filter(([, resource]) => /^Custom::DeployAssert@(SdkCall|HttpCall)/.test(resource.Type));
   const callIds = new Set(calls.map(([id]) => id));
   // Each call waits for the one before it: follow the chain from the call that waits for none.
   const previousOf = new Map(calls.map(([id, resource]) => [id, (resource.DependsOn ?? []).filter((dependency) => callIds.has(dependency))]));
@@ -38,24 +38,32 @@ test('the failover drill synthesizes: the routing stack, then invert, wait for f
   expect(ordered).toHaveLength(calls.length);
 
   const steps = ordered.map((id) => {
-    const { Type, Properties } = resources[id];
-    const parameters = (Properties?.parameters ?? {}) as Record<string, unknown>;
-    return { api: Type.replace('Custom::DeployAssert@SdkCallRoute53', ''), inverted: parameters.Inverted, recordName: parameters.RecordName, waits: 'stateMachineArn' in (Properties ?? {}) };
+    const { Type, Properties = {} } = resources[id];
+    const expected = JSON.stringify(Properties.expected ?? '');
+    return {
+      call: Type.replace('Custom::DeployAssert@', '').replace(/^HttpCall.*/, 'HttpCall'),
+      url: Properties.parameters?.url,
+      inverted: Properties.parameters?.Inverted,
+      expectsRegion: /"region\\":\\"([a-z0-9-]+)\\"/.exec(expected)?.[1],
+      expectsAlarm: expected.includes('ALARM'),
+      waits: 'stateMachineArn' in Properties,
+    };
   });
+  const health = 'https://api.example.com/v1/health';
   expect(steps).toEqual([
-    { api: 'testDNSAnswer', inverted: undefined, recordName: '"us-east-2.api.example.com"', waits: false },
-    { api: 'updateHealthCheck', inverted: 'true', recordName: undefined, waits: false },
-    { api: 'getHealthCheckStatus', inverted: undefined, recordName: undefined, waits: true },
-    { api: 'testDNSAnswer', inverted: undefined, recordName: '"api.example.com"', waits: true },
-    { api: 'updateHealthCheck', inverted: 'false', recordName: undefined, waits: false },
+    { call: 'HttpCall', url: health, inverted: undefined, expectsRegion: 'eu-west-1', expectsAlarm: false, waits: true },
+    { call: 'SdkCallRoute53updateHealthCheck', url: undefined, inverted: 'true', expectsRegion: undefined, expectsAlarm: false, waits: false },
+    { call: 'SdkCallCloudWatchdescribeAlarms', url: undefined, inverted: undefined, expectsRegion: undefined, expectsAlarm: true, waits: true },
+    { call: 'HttpCall', url: health, inverted: undefined, expectsRegion: 'us-east-2', expectsAlarm: false, waits: true },
+    { call: 'SdkCallRoute53updateHealthCheck', url: undefined, inverted: 'false', expectsRegion: undefined, expectsAlarm: false, waits: false },
+    { call: 'HttpCall', url: health, inverted: undefined, expectsRegion: 'eu-west-1', expectsAlarm: false, waits: true },
   ]);
-  expect(records.healthChecks).toHaveLength(2);
 
-  // Both updates change the primary's check; the failover answer must hold the secondary's address.
+  // Both updates change the primary's check; the alarm waited for is the primary's.
   const primaryCheck = stack.getLogicalId(records.healthChecks[0].node.defaultChild as never);
-  const [, invert, , failedOver, restore] = ordered.map((id) => resources[id].Properties as { parameters: { HealthCheckId?: unknown }; expected?: unknown });
-  for (const update of [invert, restore]) {
-    expect(JSON.stringify(update.parameters.HealthCheckId)).toContain(primaryCheck);
+  for (const update of [resources[ordered[1]], resources[ordered[4]]]) {
+    expect(JSON.stringify(update.Properties!.parameters.HealthCheckId)).toContain(primaryCheck);
   }
-  expect(JSON.stringify(failedOver.expected)).toContain(`"Fn::GetAtt":["${ordered[0]}","apiCallResponse.RecordData.0"]`);
+  const primaryAlarm = stack.getLogicalId(records.alarms[0].node.defaultChild as never);
+  expect(JSON.stringify(resources[ordered[2]].Properties!.parameters.AlarmNames)).toContain(primaryAlarm);
 });

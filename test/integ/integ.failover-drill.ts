@@ -2,18 +2,21 @@
  * A failover drill for a user with an AWS account and an API deployed in two regions, each with its
  * own custom domain in one public hosted zone (the regional stacks, not deployed here): it deploys
  * the routing stack (in us-east-1, where Route 53's health-check metrics are), then
- * 1. inverts the primary's health check (`UpdateHealthCheck Inverted=true`): Route 53 now counts
+ * 1. checks that `https://<recordName><healthCheckPath>` answers from the primary region (the
+ *    example backend's health route names the region it runs in);
+ * 2. inverts the primary's health check (`UpdateHealthCheck Inverted=true`): Route 53 now counts
  *    the healthy primary as unhealthy, as if it were down;
- * 2. waits until `GetHealthCheckStatus` reports the primary failing;
- * 3. waits until Route 53's answer for `recordName` (`TestDNSAnswer`) is the secondary's;
- * 4. puts the check back (`Inverted=false`).
+ * 3. waits until the primary's health alarm is in ALARM;
+ * 4. waits until the health route answers from the secondary region: traffic has moved;
+ * 5. puts the check back (`Inverted=false`) and waits until the primary answers again.
  *
  *   npx @aws-cdk/integ-runner --app "npx tsx {filePath}" --directory test/integ \
  *     --parallel-regions us-east-1 --context hostedZoneId=Z... --context zoneName=example.com \
  *     --context recordName=api.example.com --context primaryDomain=eu-west-1.api.example.com \
- *     --context secondaryDomain=us-east-2.api.example.com
+ *     --context secondaryDomain=us-east-2.api.example.com \
+ *     --context primaryRegion=eu-west-1 --context secondaryRegion=us-east-2
  *
- * If a step fails, step 4 does not run: set the primary's check back by hand
+ * If a step fails, the later ones do not run: set the primary's check back by hand
  * (`aws route53 update-health-check --health-check-id <id> --no-inverted`), or destroy the stack.
  * `test/integ/failover-drill.test.ts` synthesizes this file in the normal test run.
  */
@@ -53,30 +56,34 @@ export function buildFailoverDrill(app: App): FailoverDrill {
     ],
   });
 
-  // The assertions read the health check's id: their stack must be in the same region.
+  // The assertions read the health check's id and its alarm: their stack must be in the same region.
   const integ = new IntegTest(app, 'FailoverDrillTest', { testCases: [stack], assertionStack: new Stack(app, 'FailoverDrillAssertions', { env }) });
   const primaryCheck = records.healthChecks[0].healthCheckId;
-  const answer = (name: string) => integ.assertions.awsApiCall('Route53', 'testDNSAnswer', { HostedZoneId: hostedZoneId, RecordName: name, RecordType: 'A' });
-  // Health checkers report every 30 s, and the check fails after 3 of them.
+  const secondaryRegion = context(app, 'secondaryRegion', 'us-east-2');
+  const healthUrl = `https://${recordName}${context(app, 'healthCheckPath', '/v1/health')}`;
+  // Health checkers report every 30 s, the check fails after 3 of them, and resolvers keep an answer for its TTL.
   const wait = { totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) };
 
-  // What Route 53 answers for the secondary's own record: the answer recordName must give after failover.
-  const secondaryAnswer = answer(secondaryDomain);
   const steps = [
-    secondaryAnswer,
+    // Clients reach the primary before the drill.
+    integ.assertions.httpApiCall(healthUrl)
+      .expect(ExpectedResult.objectLike({ status: 200, body: Match.objectLike({ region: context(app, 'primaryRegion', 'eu-west-1') }) }))
+      .waitForAssertions(wait),
+    // Fail the primary's health check without touching the region.
     integ.assertions.awsApiCall('Route53', 'updateHealthCheck', { HealthCheckId: primaryCheck, Inverted: true }),
-    // Some checker sees the primary failing (whether observations show the inverted status is not
-    // documented: if the run never gets there, assert on the AWS/Route53 HealthCheckStatus metric instead).
-    integ.assertions.awsApiCall('Route53', 'getHealthCheckStatus', { HealthCheckId: primaryCheck })
-      .expect(ExpectedResult.objectLike({
-        HealthCheckObservations: Match.arrayWith([Match.objectLike({ StatusReport: Match.objectLike({ Status: Match.stringLikeRegexp('^Failure') }) })]),
-      }))
+    // The primary's alarm (on the computed HealthCheckStatus, which inversion flips) fires.
+    integ.assertions.awsApiCall('CloudWatch', 'describeAlarms', { AlarmNames: [records.alarms[0].alarmName] })
+      .expect(ExpectedResult.objectLike({ MetricAlarms: [Match.objectLike({ StateValue: 'ALARM' })] }))
       .waitForAssertions(wait),
-    // recordName now answers with the secondary's addresses.
-    answer(recordName)
-      .expect(ExpectedResult.objectLike({ RecordData: Match.arrayWith([secondaryAnswer.getAttString('RecordData.0')]) }))
+    // Traffic moves: the health route answers from the secondary region (the example backend names its region).
+    integ.assertions.httpApiCall(healthUrl)
+      .expect(ExpectedResult.objectLike({ status: 200, body: Match.objectLike({ region: secondaryRegion }) }))
       .waitForAssertions(wait),
+    // Restore, and watch traffic move back.
     integ.assertions.awsApiCall('Route53', 'updateHealthCheck', { HealthCheckId: primaryCheck, Inverted: false }),
+    integ.assertions.httpApiCall(healthUrl)
+      .expect(ExpectedResult.objectLike({ status: 200, body: Match.objectLike({ region: context(app, 'primaryRegion', 'eu-west-1') }) }))
+      .waitForAssertions(wait),
   ];
   steps.reduce((previous, step) => previous.next(step));
   return { stack, records, integ };

@@ -52,8 +52,9 @@ describe('the example backend bundle', () => {
         ];
         process.stdout.write(JSON.stringify(results));
       })();`;
-    const stdout = execFileSync(process.env.HANDLER_NODE ?? process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_SERVICE_NAME: 'pets-api', AWS_LAMBDA_LOG_FORMAT: 'JSON' } });
+    const stdout = execFileSync(process.env.HANDLER_NODE ?? process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_SERVICE_NAME: 'pets-api', AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_REGION: 'eu-central-1' } });
     const results = JSON.parse(stdout.slice(stdout.indexOf('[{')));
+    expect(JSON.parse(results[0].body)).toEqual({ status: 'ok', region: 'eu-central-1' });
     expect(results.map((r: { statusCode: number }) => r.statusCode)).toEqual([200, 200, 201, 400, 404]);
     expect(JSON.parse(results[1].body)).toEqual({ id: 'pet-1', name: 'Tom', species: 'cat' });
     expect(JSON.parse(results[2].body)).toMatchObject({ name: 'Nemo', species: 'fish' });

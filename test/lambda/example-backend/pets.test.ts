@@ -45,6 +45,10 @@ describe('handlePetsRequest', () => {
       expect(response.statusCode).toBe(200);
       expect(bodyOf(response)).toEqual({ status: 'ok' });
     });
+
+    test('names the region it runs in, for a failover drill to see which region answered', () => {
+      expect(bodyOf(handlePetsRequest(get('/health'), catalogue, { region: 'eu-central-1' }))).toEqual({ status: 'ok', region: 'eu-central-1' });
+    });
   });
 
   describe('GET /pets', () => {
