@@ -29,21 +29,3 @@ export function inlineFunction(stack: Stack, id = 'Handler'): lambda.Function {
 export function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.getLogicalId((construct.node.defaultChild ?? construct) as Parameters<Stack['getLogicalId']>[0]);
 }
-
-/**
- * Runs `fn` (a synth) without aws-cdk-lib's built-in CloudFormation template validator
- * (`CDK_VALIDATION=false`): for tests where it is not under test and large templates make it slow.
- */
-export function withoutTemplateValidator<T>(fn: () => T): T {
-  const before = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) {
-      delete process.env.CDK_VALIDATION;
-    } else {
-      process.env.CDK_VALIDATION = before;
-    }
-  }
-}

@@ -4,6 +4,10 @@ import { ApiDeprecationOptions } from '../../../lib/edge/api-deprecation';
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, newStack } from '../../helpers/stack';
+import { skipTemplateValidatorInThisFile } from '../../helpers/template-validator';
+
+// Many variations of one configuration: the rule engine checks each construct in test/lib/template-validation.test.ts.
+skipTemplateValidatorInThisFile();
 
 const DEPRECATION: ApiDeprecationOptions = { deprecatedOn: '2026-06-01', sunsetOn: '2099-12-31T12:00:00Z', link: 'https://example.com/docs/migrate-to-v2' };
 // 2026-06-01T00:00:00Z and 2099-12-31T12:00:00Z in Unix seconds.

@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
-import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, withoutTemplateValidator } from '../../helpers/stack';
+import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction } from '../../helpers/stack';
+import { withoutTemplateValidator } from '../../helpers/template-validator';
 
 /** A fresh app and stack; `context` is added to cdk.json's. */
 function newApp(context: Record<string, unknown> = {}): { app: App; stack: Stack } {

@@ -5,7 +5,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CognitoUserDirectory, JwtAuthorizer, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps, UsageQuota, UsageTiers } from '../../../lib';
 import { environmentOf, settingsTextOf } from '../../helpers/bundles';
-import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction, withoutTemplateValidator } from '../../helpers/stack';
+import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction } from '../../helpers/stack';
+import { withoutTemplateValidator } from '../../helpers/template-validator';
 
 interface Resource {
   readonly Type: string;

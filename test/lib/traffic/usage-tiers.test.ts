@@ -15,6 +15,10 @@ import { TierApiKeyOptions, UsageQuota, UsageTierOptions, UsageTiers, UsageTiers
 import { foreignInstance } from '../../helpers/brands';
 import { errorOf } from '../../helpers/errors';
 import { inlineFunction, logicalId, newStack } from '../../helpers/stack';
+import { skipTemplateValidatorInThisFile } from '../../helpers/template-validator';
+
+// Many variations of one configuration: the rule engine checks each construct in test/lib/template-validation.test.ts.
+skipTemplateValidatorInThisFile();
 
 const FREE: UsageTierOptions = { name: 'free', throttle: { rateLimit: 10, burstLimit: 20 }, quota: UsageQuota.perDay(1_000) };
 const PRO: UsageTierOptions = { name: 'pro', throttle: { rateLimit: 50, burstLimit: 100 }, quota: UsageQuota.perMonth(1_000_000) };
