@@ -93,7 +93,9 @@ const ALARM_THRESHOLDS: Record<Profile, ApiAlarmThresholds> = {
  * In front of it: an AWS WAF firewall (blocking, or counting where the environment tries rules out)
  * and an abuse blocker that blocks client addresses with repeated 401s and 403s.
  *
- * Instantiated once per environment; the profile decides what differs (MFA required in prod).
+ * Instantiated once per environment and region; the profile decides what differs (MFA required in
+ * prod). With a domain, the API is reached there (its execute-api endpoint off); with several regions,
+ * the first creates the user pool and the others trust it, and the block list is one global table.
  */
 export class ExampleApiStack extends Stack {
   public readonly api: SecureRestApi;
