@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BuildOptions, type Metafile, version as esbuildVersion } from 'esbuild';
 import { BUNDLED_HANDLERS, BundledHandlerName } from '../lambda/shared/constants';
+import { HOUSE_NODE_RUNTIME, esbuildTarget } from '../lib/private/lambda-runtime';
 
 /** The repository's root folder. */
 export const ROOT = path.resolve(__dirname, '..');
@@ -36,7 +37,7 @@ export interface BundleManifest {
 
 /**
  * The esbuild settings of every handler: those of aws-cdk-lib's NodejsFunction for the house
- * defaults (Node.js 24, CommonJS, minified, external source map without sources content), with the
+ * defaults (the house Node.js runtime, CommonJS, minified, external source map without sources content), with the
  * AWS SDK v3 left to the Lambda runtime. Paths in the source map are relative, so a bundle is
  * byte-for-byte the same on every machine and its asset hash changes only when the handler does.
  */
@@ -47,7 +48,7 @@ export function buildOptions(name: BundledHandlerName): BuildOptions {
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node24',
+    target: esbuildTarget(HOUSE_NODE_RUNTIME),
     format: 'cjs',
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*', '@smithy/*'],

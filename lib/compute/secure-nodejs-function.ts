@@ -4,7 +4,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
-import { HOUSE_NODE_RUNTIME, grantHouseFunctionAccess, houseFunctionDefaults } from '../private/house-function';
+import { grantHouseFunctionAccess, houseFunctionDefaults } from '../private/house-function';
+import { HOUSE_NODE_RUNTIME } from '../private/lambda-runtime';
 import { ValidationError } from '../private/validation-error';
 import { describe } from '../private/validators';
 
@@ -80,7 +81,8 @@ export class SecureNodejsFunction extends nodejs.NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        target: 'node24',
+        // No `target`: aws-cdk-lib derives it from the runtime (`node24` for `nodejs24.x`), so a
+        // bundle never targets a newer Node.js than the runtime that runs it, `runtime` given or not.
         ...bundling,
       },
     });

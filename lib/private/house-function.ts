@@ -5,10 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/constants';
 import type { ApiEncryptionKey } from '../encryption/api-encryption-key';
+import { HOUSE_NODE_RUNTIME } from './lambda-runtime';
 import { validateRetention } from './validators';
-
-/** The Node.js runtime of every function the library creates: the newest one aws-cdk-lib offers. */
-export const HOUSE_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** What a function may do with its own log group: add streams and write to them, nothing else. */
 const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];

@@ -11,6 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLED_HANDLERS, BundledHandlerName, SETTINGS_FILE } from '../../lambda/shared/constants';
 import { AbuseBlocker, ApiFirewall, JwtAuthorizer, LambdaRouteIntegration, SecureRestApi } from '../../lib';
 import { BundledHandlerFunction, bundledHandlerDir } from '../../lib/private/bundled-handler';
+import { HOUSE_NODE_RUNTIME } from '../../lib/private/lambda-runtime';
 import { BundleManifest, HANDLERS_DIR, buildOptions, HANDLER_NAMES, MANIFEST_PATH, ROOT, SETTINGS_INPUT, readManifest, staleBundles } from '../../scripts/handler-bundles';
 import { bundlingApp } from '../helpers/bundles';
 import { CDK_JSON_CONTEXT, inlineFunction } from '../helpers/stack';
@@ -30,6 +31,13 @@ describe('the built handlers', () => {
       expect(map.sources).toContain(`../../../lambda/${name}/index.ts`);
       expect(map.sourcesContent).toBeUndefined();
       expect((bundle + JSON.stringify(map)).includes(ROOT)).toBe(false);
+    }
+  });
+
+  test('the bundles target the Node.js major of the runtime the constructs deploy them on', () => {
+    const major = /^nodejs(\d+)\.x$/.exec(HOUSE_NODE_RUNTIME.name)![1];
+    for (const name of HANDLER_NAMES) {
+      expect(buildOptions(name).target).toBe(`node${major}`);
     }
   });
 });
@@ -139,6 +147,13 @@ describe('the constructs deploy the built files', () => {
     expect(`${FileSystem.fingerprint(copy)}.zip`).toBe(key);
     appendFileSync(path.join(copy, 'index.js'), '\n');
     expect(`${FileSystem.fingerprint(copy)}.zip`).not.toBe(key);
+  });
+
+  test('every function runs on the house runtime, the one the bundles were built for', () => {
+    const functions = synthesizeFunctions(new App({ context: CDK_JSON_CONTEXT }));
+    for (const name of HANDLER_NAMES) {
+      expect(functions[name].fn.runtime).toBe(HOUSE_NODE_RUNTIME);
+    }
   });
 
   test('the folder is found from the sources as from the built package', () => {
