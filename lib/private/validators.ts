@@ -41,10 +41,13 @@ export function validateWholeNumber(scope: IConstruct, prop: string, value: numb
   }
 }
 
-/** Throws unless `value` is a string with at least one non-blank character. */
+/** Throws unless `value` is a string with at least one non-blank character; a missing value is said to be missing. */
 export function validateNonBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
   if (value !== undefined && Token.isUnresolved(value)) {
     return;
+  }
+  if (value === undefined || value === null) {
+    throw new ValidationError(`\`${prop}\` is missing: ${fix}`, scope);
   }
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw new ValidationError(`\`${prop}\` must not be empty, got ${describe(value)}: ${fix}`, scope);

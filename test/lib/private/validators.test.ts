@@ -127,7 +127,6 @@ describe('validateNonBlank', () => {
     ['', "''"],
     ['   ', "'   '"],
     ['\t\n', "'\t\n'"],
-    [undefined, 'undefined'],
   ])('rejects %p, naming the prop, the value and the fix', (value, shown) => {
     expect(() => validateNonBlank(newScope(), 'reason', value, 'say why the route is public')).toThrow(
       `\`reason\` must not be empty, got ${shown}: say why the route is public (at TestStack/Api)`,
@@ -136,6 +135,12 @@ describe('validateNonBlank', () => {
 
   test('rejects a value that is not a string', () => {
     expect(() => validateNonBlank(newScope(), 'reason', 7 as unknown as string, 'fix')).toThrow('`reason` must not be empty, got 7: fix');
+  });
+
+  test.each([undefined, null])('says %p is missing, not that it is empty', (value) => {
+    expect(() => validateNonBlank(newScope(), 'reason', value as string | undefined, 'say why the route is public')).toThrow(
+      '`reason` is missing: say why the route is public (at TestStack/Api)',
+    );
   });
 
   test('skips an unresolved string token', () => {
