@@ -510,7 +510,7 @@ describe('synth-time guards', () => {
     ['unknown retention', { logRetention: 42 as logs.RetentionDays }, '`logRetention` must be a finite CloudWatch Logs retention in days (1, 3, 5, 7, 14'],
     ['infinite retention', { logRetention: logs.RetentionDays.INFINITE }, 'got 9999: logs must expire; choose a finite retention such as RetentionDays.TEN_YEARS'],
     ['TLS 1.0', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS_1_0 }, "`tlsSecurityPolicy` must be one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'"],
-    ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "`tlsSecurityPolicy` 'SecurityPolicy_TLS13_2025_EDGE' is a policy for EDGE endpoints, and this API is REGIONAL: use one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', 'SecurityPolicy_TLS13_1_2_PQ_2025_09', 'SecurityPolicy_TLS13_1_3_2025_09', 'SecurityPolicy_TLS13_1_3_FIPS_2025_09', 'SecurityPolicy_TLS_1_2'"],
+    ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "`tlsSecurityPolicy` 'SecurityPolicy_TLS13_2025_EDGE' is a policy for EDGE endpoints, and this API is REGIONAL: use one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', 'SecurityPolicy_TLS13_1_2_PQ_2025_09', 'SecurityPolicy_TLS13_1_3_2025_09', 'SecurityPolicy_TLS13_1_3_FIPS_2025_09', 'TLS_1_2'"],
     ['private without endpoints', { endpointType: ApiEndpointType.PRIVATE }, '`vpcEndpoints` must name at least one interface VPC endpoint'],
     ['unknown endpoint type', { endpointType: 'EDGE' as ApiEndpointType }, "`endpointType` must be one of 'REGIONAL', 'PRIVATE', got 'EDGE'"],
   ])('rejects %s', (_name, props, message) => {
