@@ -23,6 +23,7 @@ import { DEPRECATION_HEADERS, INVOKE_ACTION } from '../lambda/shared/constants';
 import { API_GATEWAY_DEFAULT_RESOURCES_PER_API, LAMBDA_POLICY_LIMIT_BYTES, apiResourceQuotaErrors, oversizedLambdaPolicies, stackLimitErrors } from './private/deploy-limits';
 import { arnMethod } from '../lambda/shared/routes';
 import { grantOverreach } from './private/grants';
+import { validateJsonSchema } from './private/json-schema';
 import { ResourcePolicyStatements, SOURCE_IP_KEY, VPC_SOURCE_IP_KEY } from './private/resource-policy';
 import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/route-key';
 import { DEFAULT_ROUTES_IN_API_STACK, DEFAULT_ROUTES_PER_NESTED_STACK, RoutePlacement, RoutePlacementCapacity } from './private/route-placement';
@@ -510,6 +511,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
     validateOneOf(this, 'endpointType', this.endpointType, Object.values(ApiEndpointType));
     this.validateVpcEndpoints(props.vpcEndpoints);
     const tlsSecurityPolicy = props.tlsSecurityPolicy ?? apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09;
+    if (typeof tlsSecurityPolicy === 'string' && !Token.isUnresolved(tlsSecurityPolicy) && tlsSecurityPolicy.endsWith('_EDGE')) {
+      throw new ValidationError(`\`tlsSecurityPolicy\` ${describe(tlsSecurityPolicy)} is a policy for EDGE endpoints, and this API is ${this.endpointType}: use one of ${ALLOWED_TLS_POLICIES.map(describe).join(', ')}`, this);
+    }
     validateOneOf(this, 'tlsSecurityPolicy', tlsSecurityPolicy, ALLOWED_TLS_POLICIES);
     this.tlsSecurityPolicy = tlsSecurityPolicy;
     validateRetention(this, 'logRetention', props.logRetention);
@@ -737,6 +741,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       throw new ValidationError(`\`${prop}.integration\` is missing: give the route a backend, such as new LambdaRouteIntegration(fn)`, this);
     }
     validateThrottle(this, `${prop}.throttle`, options.throttle);
+    if (options.requestBodySchema !== undefined) {
+      validateJsonSchema(this, `${prop}.requestBodySchema`, options.requestBodySchema);
+    }
     this.validateParameterNames(`${prop}.requiredQueryParameters`, options.requiredQueryParameters);
     this.validateParameterNames(`${prop}.requiredHeaders`, options.requiredHeaders);
     this.cors?.validateRoute(prop, route, options.integration);

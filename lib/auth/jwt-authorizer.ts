@@ -580,6 +580,9 @@ export class JwtAuthorizer extends Construct {
         throw new ValidationError(`\`${prop}.issuer\` ${describe(issuer.issuer)} repeats \`issuers[${seen.get(issuer.issuer)}]\`: list each issuer once, with all its audiences`, this);
       }
       seen.set(issuer.issuer, index);
+      if (issuer.audience === undefined || issuer.audience === null) {
+        throw new ValidationError(`\`${prop}.audience\` is missing: list the audiences of the API, such as ['https://api.example.com']; without one, a token issued for any other application of the issuer would be accepted`, this);
+      }
       if (!Array.isArray(issuer.audience) || issuer.audience.length === 0 || issuer.audience.some((aud) => typeof aud !== 'string' || (!Token.isUnresolved(aud) && aud.trim() === ''))) {
         throw new ValidationError(`\`${prop}.audience\` must list at least one non-empty audience, got ${describe(issuer.audience)}: without one, a token issued for any other application of the issuer would be accepted`, this);
       }
@@ -659,6 +662,9 @@ export class JwtAuthorizer extends Construct {
       if (!/^[A-Za-z0-9_:.-]+$/.test(claim) || ['__proto__', 'constructor', 'prototype'].includes(claim)) {
         throw new ValidationError(`\`${prop}.requiredClaims\` names the claim ${describe(claim)}: use a claim name of letters, digits and _ : . -`, this);
       }
+      if (value === undefined || value === null) {
+        throw new ValidationError(`\`${prop}.requiredClaims.${claim}\` is missing: give the value the claim must have`, this);
+      }
       if (typeof value !== 'string' || (!Token.isUnresolved(value) && value.length === 0)) {
         throw new ValidationError(`\`${prop}.requiredClaims.${claim}\` must be a non-empty string, got ${describe(value)}`, this);
       }
@@ -682,6 +688,9 @@ export class JwtAuthorizer extends Construct {
     if (typeof value === 'string' && Token.isUnresolved(value)) {
       return;
     }
+    if (value === undefined || value === null) {
+      throw new ValidationError(`\`${prop}\` is missing: give an https:// URL, such as 'https://login.example.com/'`, this);
+    }
     if (typeof value === 'string' && value.indexOf('://') !== value.lastIndexOf('://')) {
       throw new ValidationError(`\`${prop}\` ${describe(value)} holds a URL inside a URL: give an IdentityProvider preset's \`domain\` (or \`loginHost\`) as a bare host name, such as 'example.okta.com'`, this);
     }
@@ -691,8 +700,15 @@ export class JwtAuthorizer extends Construct {
     } catch {
       url = undefined;
     }
-    if (!url || url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !value.startsWith('https://')) {
-      throw new ValidationError(`\`${prop}\` must be an https:// URL without credentials, query or fragment, got ${describe(value)}: keys fetched or tokens issued over plain HTTP could be forged`, this);
+    const expected = `\`${prop}\` must be an https:// URL without credentials, query or fragment, got ${describe(value)}`;
+    if (!url) {
+      throw new ValidationError(`${expected}: it is not a URL; write it in full, such as 'https://login.example.com/'`, this);
+    }
+    if (url.protocol !== 'https:' || !value.startsWith('https://')) {
+      throw new ValidationError(`${expected}: keys fetched or tokens issued over plain HTTP could be forged`, this);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      throw new ValidationError(`${expected}: remove the credentials, query or fragment; tokens name their issuer without them`, this);
     }
   }
 

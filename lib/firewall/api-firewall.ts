@@ -817,7 +817,7 @@ export class ApiFirewall extends Construct implements IApiFirewall {
     }
     validateWholeNumber(this, `${prop}.limit`, limit, { min: MIN_RATE_LIMIT, max: MAX_RATE_LIMIT });
     const evaluationWindow = window ?? DEFAULT_EVALUATION_WINDOW;
-    if (!evaluationWindow.isUnresolved() && !EVALUATION_WINDOWS_SECONDS.includes(evaluationWindow.toMilliseconds() / 1000)) {
+    if (!evaluationWindow.isUnresolved() && !EVALUATION_WINDOWS_SECONDS.includes(evaluationWindow.toMilliseconds({ integral: false }) / 1000)) {
       throw new ValidationError(`\`${prop}.evaluationWindow\` must be one of the windows AWS WAF offers (${EVALUATION_WINDOWS_SECONDS.map((s) => `${s / 60} min`).join(', ')}), got ${evaluationWindow.toHumanString()}: use Duration.minutes(1), 2, 5 or 10`, this);
     }
     this.addRule(name, {

@@ -26,6 +26,9 @@ export function parseCidr(text: string): ParsedCidr | string {
   if (typeof text !== 'string') {
     return 'it is not a string';
   }
+  if (text.trim() === '') {
+    return text === '' ? 'it is empty' : 'it is blank';
+  }
   const slash = text.indexOf('/');
   if (slash < 0) {
     return 'the prefix length is missing (write /32 or /128 for a single address)';

@@ -100,6 +100,9 @@ export interface ScopeListRule {
  */
 export function validateScopeList(scope: IConstruct, scopes: readonly string[] | undefined, rule: ScopeListRule): void {
   const where = rule.where ?? '';
+  if (scopes === undefined || scopes === null) {
+    throw new ValidationError(`\`${rule.prop}\`${where} is missing: ${rule.whyNotEmpty}`, scope);
+  }
   if (!Array.isArray(scopes) || scopes.length === 0) {
     throw new ValidationError(`\`${rule.prop}\`${where} must list at least one scope, got ${describe(scopes)}: ${rule.whyNotEmpty}`, scope);
   }

@@ -41,10 +41,13 @@ export function validateWholeNumber(scope: IConstruct, prop: string, value: numb
   }
 }
 
-/** Throws unless `value` is a string with at least one non-blank character. */
+/** Throws unless `value` is a string with at least one non-blank character; a missing value is said to be missing. */
 export function validateNonBlank(scope: IConstruct, prop: string, value: string | undefined, fix: string): void {
   if (value !== undefined && Token.isUnresolved(value)) {
     return;
+  }
+  if (value === undefined || value === null) {
+    throw new ValidationError(`\`${prop}\` is missing: ${fix}`, scope);
   }
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw new ValidationError(`\`${prop}\` must not be empty, got ${describe(value)}: ${fix}`, scope);
@@ -102,11 +105,14 @@ export function validateDuration(scope: IConstruct, prop: string, value: Duratio
   if (value === undefined || value.isUnresolved()) {
     return;
   }
-  const millis = value.toMilliseconds();
-  const whole = millis % UNIT_MILLISECONDS[bounds.unit] === 0;
+  // Not integral: aws-cdk-lib's own conversion would throw for a fraction of a millisecond (or NaN)
+  // without naming the prop.
+  const millis = value.toMilliseconds({ integral: false });
+  const whole = Number.isFinite(millis) && millis % UNIT_MILLISECONDS[bounds.unit] === 0;
   if (!whole || millis < bounds.min.toMilliseconds() || millis > bounds.max.toMilliseconds()) {
     const fix = bounds.fix === undefined ? '' : `: ${bounds.fix}`;
-    throw new ValidationError(`\`${prop}\` must be a whole number of ${bounds.unit} from ${bounds.min.toHumanString()} to ${bounds.max.toHumanString()}, got ${value.toHumanString()}${fix}`, scope);
+    const received = Number.isFinite(millis) ? value.toHumanString() : value.toString();
+    throw new ValidationError(`\`${prop}\` must be a whole number of ${bounds.unit} from ${bounds.min.toHumanString()} to ${bounds.max.toHumanString()}, got ${received}${fix}`, scope);
   }
 }
 

@@ -343,6 +343,22 @@ describe('routes', () => {
     expect(api.routes[0].pathParameters).toEqual(['petId']);
   });
 
+  test('a body schema API Gateway cannot use is refused, naming the route and the keyword', () => {
+    const { api, integration } = build();
+    expect(() => api.addRoute('POST /pets', {
+      authorization: RouteAuthorization.iam(),
+      integration,
+      requestBodySchema: { type: apigw.JsonSchemaType.OBJECT, properties: { name: { type: apigw.JsonSchemaType.STRING, minLength: -1 } } },
+    })).toThrow("`routes['POST /pets'].requestBodySchema.properties.name.minLength` must be a whole number >= 0, got -1 (at TestStack/Api)");
+    expect(() => api.addRoute('PUT /pets', {
+      authorization: RouteAuthorization.iam(),
+      integration,
+      requestBodySchema: { type: 'banana' as apigw.JsonSchemaType },
+    })).toThrow("`routes['PUT /pets'].requestBodySchema.type` must be one of 'null', 'boolean', 'object', 'array', 'number', 'integer', 'string' (apigw.JsonSchemaType) or a non-empty array of them without repeats, got 'banana'");
+    // Nothing of a refused route is added.
+    expect(api.routes).toHaveLength(0);
+  });
+
   test('a body schema is applied to JSON and to every other content type', () => {
     const { stack, api, integration } = build();
     api.addRoute('POST /pets', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: PET_SCHEMA });
@@ -494,7 +510,7 @@ describe('synth-time guards', () => {
     ['unknown retention', { logRetention: 42 as logs.RetentionDays }, '`logRetention` must be a finite CloudWatch Logs retention in days (1, 3, 5, 7, 14'],
     ['infinite retention', { logRetention: logs.RetentionDays.INFINITE }, 'got 9999: logs must expire; choose a finite retention such as RetentionDays.TEN_YEARS'],
     ['TLS 1.0', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS_1_0 }, "`tlsSecurityPolicy` must be one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'"],
-    ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "got 'SecurityPolicy_TLS13_2025_EDGE'"],
+    ['edge TLS policy', { tlsSecurityPolicy: apigw.SecurityPolicy.TLS13_2025_EDGE }, "`tlsSecurityPolicy` 'SecurityPolicy_TLS13_2025_EDGE' is a policy for EDGE endpoints, and this API is REGIONAL: use one of 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', 'SecurityPolicy_TLS13_1_2_PQ_2025_09', 'SecurityPolicy_TLS13_1_3_2025_09', 'SecurityPolicy_TLS13_1_3_FIPS_2025_09', 'TLS_1_2'"],
     ['private without endpoints', { endpointType: ApiEndpointType.PRIVATE }, '`vpcEndpoints` must name at least one interface VPC endpoint'],
     ['unknown endpoint type', { endpointType: 'EDGE' as ApiEndpointType }, "`endpointType` must be one of 'REGIONAL', 'PRIVATE', got 'EDGE'"],
   ])('rejects %s', (_name, props, message) => {

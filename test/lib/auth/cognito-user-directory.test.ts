@@ -492,7 +492,8 @@ describe('validation', () => {
     test('a route without scopes is refused: API Gateway would accept ID tokens', () => {
       expectError(() => addRouteWith([]),
         "`authorize().scopes` of `GET /pets` must list at least one scope, got []: without scopes API Gateway accepts ID tokens as well as access tokens, so any signed-in user reaches the route; list the scopes the route needs, such as 'pets/read'");
-      expectError(() => addRouteWith(undefined), '`authorize().scopes` of `GET /pets` must list at least one scope, got undefined');
+      expectError(() => addRouteWith(undefined),
+        "`authorize().scopes` of `GET /pets` is missing: without scopes API Gateway accepts ID tokens as well as access tokens, so any signed-in user reaches the route; list the scopes the route needs, such as 'pets/read'");
     });
 
     test('a scope the directory does not define is refused, naming the route and the defined scopes', () => {

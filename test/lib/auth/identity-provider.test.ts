@@ -162,6 +162,8 @@ describe('issuers that would refuse every token fail synth', () => {
       '`issuers[0].requiredClaims` names the claim \'constructor\'');
     expectError({ issuer: 'https://login.example.com', audience: ['a'], jwksUri: 'https://login.example.com/keys', requiredClaims: { tid: '' } },
       '`issuers[0].requiredClaims.tid` must be a non-empty string, got \'\'');
+    expectError({ issuer: 'https://login.example.com', audience: ['a'], jwksUri: 'https://login.example.com/keys', requiredClaims: { tid: undefined as never } },
+      '`issuers[0].requiredClaims.tid` is missing: give the value the claim must have');
   });
 });
 
@@ -169,6 +171,11 @@ describe('preset inputs and discovery limits', () => {
   test('a preset domain given as a URL: the issuer would be a URL inside a URL', () => {
     expectError(IdentityProvider.okta({ domain: 'https://example.okta.com', audience: ['a'] }),
       '`issuers[0].issuer` \'https://https://example.okta.com/oauth2/default\' holds a URL inside a URL: give an IdentityProvider preset\'s `domain` (or `loginHost`) as a bare host name');
+  });
+
+  test('a preset domain that makes no URL is said not to be a URL, not to be plain HTTP', () => {
+    expectError(IdentityProvider.okta({ domain: 'example okta com', audience: ['a'] }),
+      '`issuers[0].issuer` must be an https:// URL without credentials, query or fragment, got \'https://example okta com/oauth2/default\': it is not a URL; write it in full, such as \'https://login.example.com/\'');
   });
 
   test('with discovery, jwksFetchTimeout must let both fetches fit in the function\'s 5 seconds', () => {

@@ -952,6 +952,7 @@ describe('validation', () => {
     [Duration.minutes(3), '3 minutes'],
     [Duration.seconds(30), '30 seconds'],
     [Duration.hours(1), '1 hour'],
+    [Duration.millis(0.5), '0.5 millis'],
   ])('an evaluation window of %s', (evaluationWindow, human) => {
     expect(validationErrorOf(() => build({ rateLimit: { evaluationWindow } })).message).toBe(
       `\`rateLimit.evaluationWindow\` must be one of the windows AWS WAF offers (1 min, 2 min, 5 min, 10 min), got ${human}: use Duration.minutes(1), 2, 5 or 10` + AT);

@@ -32,8 +32,13 @@ describe('parseCidr', () => {
     expect(parseCidr('2001:db8::/33')).toEqual({ version: 6, address: '2001:db8::', prefixLength: 33 });
   });
 
-  test.each(['10.0.0.1', '2001:db8::1', ''])('asks for a prefix length when %p has no "/"', (text) => {
+  test.each(['10.0.0.1', '2001:db8::1'])('asks for a prefix length when %p has no "/"', (text) => {
     expect(parseCidr(text)).toBe('the prefix length is missing (write /32 or /128 for a single address)');
+  });
+
+  test('says an empty or blank text is empty, not that its prefix length is missing', () => {
+    expect(parseCidr('')).toBe('it is empty');
+    expect(parseCidr(' \t')).toBe('it is blank');
   });
 
   test.each([
@@ -89,6 +94,12 @@ describe('validateCidrs', () => {
       "`allowedCidrs[1]` must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32, got '10.0.0.256/8': '10.0.0.256' is not an IPv4 or IPv6 address (at TestStack/Api)",
     );
     expect(error.constructPath).toBe('TestStack/Api');
+  });
+
+  test('reports an empty entry as empty', () => {
+    expect(() => validateCidrs(newScope(), 'allowedCidrs', ['203.0.113.0/24', ''])).toThrow(
+      "`allowedCidrs[1]` must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 2001:db8::/32, got '': it is empty (at TestStack/Api)",
+    );
   });
 
   test('reports a missing prefix length', () => {

@@ -1,7 +1,7 @@
-import { App, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../../lib/private/validation-error';
-import { describe as describeValue, knownAwsRegions, validateAwsRegion, validateDomainName, validateNonBlank, validateOneOf, validateWholeNumber } from '../../../lib/private/validators';
+import { describe as describeValue, knownAwsRegions, validateAwsRegion, validateDomainName, validateDuration, validateNonBlank, validateOneOf, validateWholeNumber } from '../../../lib/private/validators';
 
 function newScope(): Construct {
   const stack = new Stack(new App(), 'TestStack');
@@ -127,7 +127,6 @@ describe('validateNonBlank', () => {
     ['', "''"],
     ['   ', "'   '"],
     ['\t\n', "'\t\n'"],
-    [undefined, 'undefined'],
   ])('rejects %p, naming the prop, the value and the fix', (value, shown) => {
     expect(() => validateNonBlank(newScope(), 'reason', value, 'say why the route is public')).toThrow(
       `\`reason\` must not be empty, got ${shown}: say why the route is public (at TestStack/Api)`,
@@ -136,6 +135,12 @@ describe('validateNonBlank', () => {
 
   test('rejects a value that is not a string', () => {
     expect(() => validateNonBlank(newScope(), 'reason', 7 as unknown as string, 'fix')).toThrow('`reason` must not be empty, got 7: fix');
+  });
+
+  test.each([undefined, null])('says %p is missing, not that it is empty', (value) => {
+    expect(() => validateNonBlank(newScope(), 'reason', value as string | undefined, 'say why the route is public')).toThrow(
+      '`reason` is missing: say why the route is public (at TestStack/Api)',
+    );
   });
 
   test('skips an unresolved string token', () => {
@@ -201,5 +206,38 @@ describe('validateDomainName', () => {
 
   test('skips a token', () => {
     expect(() => validateDomainName(newScope(), 'recordName', Lazy.string({ produce: () => 'x' }))).not.toThrow();
+  });
+});
+
+describe('validateDuration', () => {
+  const bounds = { min: Duration.seconds(1), max: Duration.minutes(5), unit: 'seconds' as const, fix: 'use whole seconds' };
+
+  test('accepts a whole number of the unit within the bounds, and a token', () => {
+    expect(() => validateDuration(newScope(), 'clockSkew', Duration.seconds(1), bounds)).not.toThrow();
+    expect(() => validateDuration(newScope(), 'clockSkew', Duration.minutes(5), bounds)).not.toThrow();
+    expect(() => validateDuration(newScope(), 'clockSkew', Duration.seconds(Lazy.number({ produce: () => -1 })), bounds)).not.toThrow();
+  });
+
+  test.each<[string, Duration, string]>([
+    ['too long', Duration.minutes(6), '6 minutes'],
+    ['not whole seconds', Duration.millis(1500), '1 second 500 millis'],
+    // aws-cdk-lib's own conversion would throw for these without naming the prop.
+    ['a fraction of a millisecond', Duration.millis(1000.5), '1 second 0.5 millis'],
+    ['NaN', Duration.seconds(NaN), 'Duration.seconds(NaN)'],
+  ])('names the prop for a duration %s', (_, value, shown) => {
+    const error = (() => {
+      try {
+        validateDuration(newScope(), 'clockSkew', value, bounds);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe(`\`clockSkew\` must be a whole number of seconds from 1 second to 5 minutes, got ${shown}: use whole seconds (at TestStack/Api)`);
+  });
+
+  test('a negative Duration is refused by aws-cdk-lib when it is made, before any prop receives it', () => {
+    expect(() => Duration.minutes(-1)).toThrow('Duration amounts cannot be negative. Received: -1');
   });
 });

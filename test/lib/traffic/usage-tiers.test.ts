@@ -346,7 +346,7 @@ describe('UsageQuota.isUsageQuota', () => {
 describe('validation errors', () => {
   test.each<[string, Partial<UsageTierOptions>, string]>([
     ['a blank name', { name: ' ' }, "`tiers[0].name` must not be empty, got ' ': give the tier a name such as 'free'"],
-    ['a missing name', { name: undefined }, '`tiers[0].name` must not be empty, got undefined'],
+    ['a missing name', { name: undefined }, "`tiers[0].name` is missing: give the tier a name such as 'free'"],
     ['a name with a space', { name: 'free tier' }, "`tiers[0].name` must be 1 to 64 letters, digits, '-' or '_', got 'free tier': use a name such as 'free' or 'partner-gold'"],
     ['a name too long', { name: 'a'.repeat(65) }, '`tiers[0].name` must be 1 to 64 letters'],
     ['a missing throttle', { throttle: undefined }, '`tiers[0].throttle` is missing: a tier states its limits, such as { rateLimit: 10, burstLimit: 20 }'],
@@ -420,8 +420,8 @@ describe('validation errors', () => {
 
   describe('API keys', () => {
     test.each<[string, Partial<TierApiKeyOptions> | undefined, string]>([
-      ['no tier', {}, "`apiKeys['Acme'].tier` must not be empty, got undefined: every API key belongs to exactly one tier; name one of the tiers 'free', 'pro' (at TestStack/Tiers)"],
-      ['no options at all', undefined, "`apiKeys['Acme'].tier` must not be empty, got undefined: every API key belongs to exactly one tier"],
+      ['no tier', {}, "`apiKeys['Acme'].tier` is missing: every API key belongs to exactly one tier; name one of the tiers 'free', 'pro' (at TestStack/Tiers)"],
+      ['no options at all', undefined, "`apiKeys['Acme'].tier` is missing: every API key belongs to exactly one tier"],
       ['a blank tier', { tier: '' }, "`apiKeys['Acme'].tier` must not be empty, got ''"],
       ['an unknown tier', { tier: 'gold' }, "`apiKeys['Acme'].tier` names the tier 'gold', which does not exist: use one of the tiers 'free', 'pro' (at TestStack/Tiers)"],
       ['a tier that differs in case', { tier: 'Free' }, "`apiKeys['Acme'].tier` names the tier 'Free', which does not exist: use one of the tiers 'free', 'pro'"],
