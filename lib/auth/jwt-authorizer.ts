@@ -575,6 +575,9 @@ export class JwtAuthorizer extends Construct {
     const seen = new Map<string, number>();
     return issuers.map((issuer, index): JwtIssuerSettings => {
       const prop = `issuers[${index}]`;
+      if (issuer === null || typeof issuer !== 'object') {
+        throw new ValidationError(`\`${prop}\` must be an issuer, got ${describe(issuer)}: such as { issuer: 'https://login.example.com/', audience: ['https://api.example.com'] }, or an IdentityProvider preset`, this);
+      }
       this.validateHttpsUrl(`${prop}.issuer`, issuer.issuer);
       if (seen.has(issuer.issuer)) {
         throw new ValidationError(`\`${prop}.issuer\` ${describe(issuer.issuer)} repeats \`issuers[${seen.get(issuer.issuer)}]\`: list each issuer once, with all its audiences`, this);
@@ -691,7 +694,10 @@ export class JwtAuthorizer extends Construct {
     if (value === undefined || value === null) {
       throw new ValidationError(`\`${prop}\` is missing: give an https:// URL, such as 'https://login.example.com/'`, this);
     }
-    if (typeof value === 'string' && value.indexOf('://') !== value.lastIndexOf('://')) {
+    if (typeof value !== 'string') {
+      throw new ValidationError(`\`${prop}\` must be an https:// URL as a string, got ${describe(value)}: write it as 'https://login.example.com/'`, this);
+    }
+    if (value.indexOf('://') !== value.lastIndexOf('://')) {
       throw new ValidationError(`\`${prop}\` ${describe(value)} holds a URL inside a URL: give an IdentityProvider preset's \`domain\` (or \`loginHost\`) as a bare host name, such as 'example.okta.com'`, this);
     }
     let url: URL | undefined;

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-// js-yaml 3 ships no types; `safeLoad` reads plain YAML data only (no custom tags, no code).
-const { safeLoad } = require('js-yaml') as { safeLoad(text: string): unknown };
+// js-yaml 3 ships no types. `load` with the JSON schema reads plain data only (no custom tags, no
+// code), and means the same in js-yaml 3 and 4+ (where `safeLoad` is gone), so a major update passes.
+const yaml = require('js-yaml') as { load(text: string, options: { schema: unknown }): unknown; JSON_SCHEMA: unknown };
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -24,7 +25,7 @@ interface Update {
   readonly 'groups'?: Record<string, Group>;
 }
 
-const config = safeLoad(readFileSync(path.join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { version: number; updates: Update[] };
+const config = yaml.load(readFileSync(path.join(ROOT, '.github', 'dependabot.yml'), 'utf8'), { schema: yaml.JSON_SCHEMA }) as { version: number; updates: Update[] };
 const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const npm = config.updates.find((update) => update['package-ecosystem'] === 'npm')!;
 

@@ -300,6 +300,8 @@ describe('JwtAuthorizer validation', () => {
     [{ issuers: [{ ...ISSUER, jwksUri: 'http://login.example.com/keys' }] }, '`issuers[0].jwksUri` must be an https:// URL'],
     [{ issuers: [ISSUER, { ...ISSUER }] }, '`issuers[1].issuer` \'https://login.example.com/\' repeats `issuers[0]`'],
     [{ issuers: [{ ...ISSUER, issuer: undefined as never }] }, '`issuers[0].issuer` is missing: give an https:// URL, such as \'https://login.example.com/\''],
+    [{ issuers: [{ ...ISSUER, issuer: new URL('https://login.example.com/') as never }] }, '`issuers[0].issuer` must be an https:// URL as a string, got'],
+    [{ issuers: [null as never] }, '`issuers[0]` must be an issuer, got null: such as { issuer: \'https://login.example.com/\''],
     [{ issuers: [{ ...ISSUER, audience: undefined as never }] }, '`issuers[0].audience` is missing: list the audiences of the API, such as [\'https://api.example.com\']; without one, a token issued for any other application of the issuer would be accepted'],
     [{ issuers: [{ ...ISSUER, audience: [] }] }, '`issuers[0].audience` must list at least one non-empty audience, got []'],
     [{ issuers: [{ ...ISSUER, audience: [' '] }] }, '`issuers[0].audience` must list at least one non-empty audience'],
