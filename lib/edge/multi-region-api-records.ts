@@ -9,7 +9,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiEncryptionKey } from '../encryption/api-encryption-key';
 import { ValidationError } from '../private/validation-error';
-import { describe, isEmailAddress, validateAwsRegion, validateDomainName } from '../private/validators';
+import { describe, validateAwsRegion, validateDomainName, validateEmailAddresses } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
 
 /** The only region where Route 53 publishes health-check metrics, so where their alarms must be. */
@@ -185,7 +185,7 @@ export class MultiRegionApiRecords extends Construct {
     this.validateName('recordName', props.recordName, zoneName);
     const routing = this.validateRouting(props.routing, props.regions);
     props.regions.forEach((endpoint, i) => this.validateEndpoint(endpoint, i, props, zoneName));
-    this.validateEmails(props.alarmEmailAddresses);
+    validateEmailAddresses(this, 'alarmEmailAddresses', props.alarmEmailAddresses);
 
     if (props.alarmTopic === undefined) {
       this.alarmTopicKey = new ApiEncryptionKey(this, 'AlarmTopicKey', { description: `Encrypts the topic of the health-check alarms of ${props.recordName}` });
@@ -396,21 +396,6 @@ export class MultiRegionApiRecords extends Construct {
     if (zoneName !== undefined && !Token.isUnresolved(name) && !sameName(name, zoneName) && !name.toLowerCase().endsWith(`.${zoneName.toLowerCase()}`)) {
       throw new ValidationError(`\`${prop}\` must be in the hosted zone '${zoneName}', got '${name}': the records are created in that zone, and an alias must target a record of the same zone`, this);
     }
-  }
-
-  private validateEmails(emails: string[] | undefined): void {
-    emails?.forEach((email, index) => {
-      if (typeof email === 'string' && Token.isUnresolved(email)) {
-        return;
-      }
-      if (!isEmailAddress(email)) {
-        throw new ValidationError(`\`alarmEmailAddresses[${index}]\` must be an email address such as 'oncall@example.com', got ${describe(email)}`, this);
-      }
-      const first = emails.indexOf(email);
-      if (first !== index) {
-        throw new ValidationError(`\`alarmEmailAddresses[${index}]\` repeats \`alarmEmailAddresses[${first}]\` (${describe(email)}): list each address once`, this);
-      }
-    });
   }
 }
 

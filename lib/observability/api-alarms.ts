@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
-import { describe, isEmailAddress, validateDuration, validateWholeNumber } from '../private/validators';
+import { describe, validateDuration, validateEmailAddresses, validateWholeNumber } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
 
 /**
@@ -294,7 +294,7 @@ export class ApiAlarms extends Construct {
     super(scope, id);
     this.api = props.api;
     this.thresholds = this.validateThresholds(props.thresholds ?? {});
-    this.validateEmails(props.emailAddresses);
+    validateEmailAddresses(this, 'emailAddresses', props.emailAddresses);
     this.namePrefix = Names.uniqueResourceName(props.api, { maxLength: 150, separator: '-' });
 
     this.topic = props.topic ?? this.createTopic();
@@ -543,21 +543,6 @@ export class ApiAlarms extends Construct {
       return [`The incident alarm's rule would be about ${length} characters, over CloudWatch's ${MAX_ALARM_RULE_LENGTH}: add fewer attack signals (one per part rather than one per rule), or give them shorter alarm names`];
     }
     return [];
-  }
-
-  private validateEmails(emails: string[] | undefined): void {
-    emails?.forEach((email, index) => {
-      if (typeof email === 'string' && Token.isUnresolved(email)) {
-        return;
-      }
-      if (!isEmailAddress(email)) {
-        throw new ValidationError(`\`emailAddresses[${index}]\` must be an email address such as 'oncall@example.com', got ${describe(email)}`, this);
-      }
-      const first = emails.indexOf(email);
-      if (first !== index) {
-        throw new ValidationError(`\`emailAddresses[${index}]\` repeats \`emailAddresses[${first}]\` (${describe(email)}): list each address once`, this);
-      }
-    });
   }
 }
 

@@ -140,6 +140,25 @@ export function isEmailAddress(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL_ADDRESS.test(value);
 }
 
+/**
+ * Checks a list of alarm email addresses: each looks like an address SNS can deliver to, and none
+ * is listed twice. Unresolved tokens are skipped.
+ */
+export function validateEmailAddresses(scope: IConstruct, prop: string, emails: string[] | undefined): void {
+  emails?.forEach((email, index) => {
+    if (typeof email === 'string' && Token.isUnresolved(email)) {
+      return;
+    }
+    if (!isEmailAddress(email)) {
+      throw new ValidationError(`\`${prop}[${index}]\` must be an email address such as 'oncall@example.com', got ${describe(email)}`, scope);
+    }
+    const first = emails.indexOf(email);
+    if (first !== index) {
+      throw new ValidationError(`\`${prop}[${index}]\` repeats \`${prop}[${first}]\` (${describe(email)}): list each address once`, scope);
+    }
+  });
+}
+
 /** The regions aws-cdk-lib knows (its region-info facts), as names. */
 export function knownAwsRegions(): string[] {
   return RegionInfo.regions.map((region) => region.name);

@@ -7,6 +7,16 @@ export function newScope(): Construct {
   return new Construct(stack, 'Api');
 }
 
+/** What `fn` throws, or undefined if it returns: for properties that accept any outcome but some errors. */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** Runs `fn`, which must throw an instance of `type`, and returns the error. */
 export function errorOf<T extends Error>(type: new (...args: never[]) => T, fn: () => unknown): T {
   try {

@@ -9,6 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { parseCidr, validateCidrs } from '../../../lib/private/cidr';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { thrownBy } from '../../helpers/errors';
 
 const RUNS = { seed: 20261203, numRuns: 300 } as const;
 const scope = new Construct(new Stack(new App(), 'TestStack'), 'Api');
@@ -37,15 +38,6 @@ function normalise(text: string): string {
   return suggestion[1];
 }
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 test('every IPv4 network address is accepted with every prefix length 0 to 32, in the IPv4 list and the mixed one', () => {
   fc.assert(fc.property(ipv4Block, ([address, prefix]) => {
     const network = ipv4Network(address, prefix);
@@ -54,7 +46,7 @@ test('every IPv4 network address is accepted with every prefix length 0 to 32, i
     expect(validateCidrs(scope, 'ipv4Cidrs', [text], 4)).toEqual([{ version: 4, address: network, prefixLength: prefix }]);
     expect(() => validateCidrs(scope, 'allowedCidrs', [text])).not.toThrow();
     // The other version's list refuses it.
-    expect(errorOf(() => validateCidrs(scope, 'ipv6Cidrs', [text], 6))).toBeInstanceOf(ValidationError);
+    expect(thrownBy(() => validateCidrs(scope, 'ipv6Cidrs', [text], 6))).toBeInstanceOf(ValidationError);
   }), RUNS);
 });
 
@@ -91,7 +83,7 @@ test('a string with a character no CIDR block has is refused with a ValidationEr
     const text = `${address}/${prefix}`;
     const index = at % (text.length + 1);
     const broken = `${text.slice(0, index)}${extra}${text.slice(index)}`;
-    const error = errorOf(() => validateCidrs(scope, 'allowedCidrs', [broken]));
+    const error = thrownBy(() => validateCidrs(scope, 'allowedCidrs', [broken]));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message.startsWith('`allowedCidrs[0]` must be an IPv4 or IPv6 CIDR block')).toBe(true);
   }), RUNS);
@@ -103,7 +95,7 @@ test('any string is accepted or refused with a ValidationError, never another er
     fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:./% '.split('')), maxLength: 50 }),
   );
   fc.assert(fc.property(anything, (text) => {
-    const error = errorOf(() => validateCidrs(scope, 'allowedCidrs', [text]));
+    const error = thrownBy(() => validateCidrs(scope, 'allowedCidrs', [text]));
     if (error !== undefined) {
       expect(error).toBeInstanceOf(ValidationError);
       expect(typeof parseCidr(text)).toBe('string');

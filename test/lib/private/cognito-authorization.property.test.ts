@@ -9,6 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { validateFullScopeNames, validateScopeList } from '../../../lib/private/cognito-authorization';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { thrownBy } from '../../helpers/errors';
 
 const RUNS = { seed: 20261203, numRuns: 300 } as const;
 const scope = new Construct(new Stack(new App(), 'TestStack'), 'Api');
@@ -18,15 +19,6 @@ const PRINTABLE = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromC
 const identifier = fc.string({ unit: fc.constantFrom(...PRINTABLE), minLength: 1, maxLength: 12 });
 const scopeName = fc.string({ unit: fc.constantFrom(...PRINTABLE.filter((c) => c !== '/')), minLength: 1, maxLength: 12 });
 const fullName = fc.tuple(identifier, scopeName).map(([id, name]) => `${id}/${name}`);
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 test('every full scope name of allowed characters is accepted', () => {
   fc.assert(fc.property(fc.array(fullName, { minLength: 1, maxLength: 4 }), (names) => {
@@ -39,7 +31,7 @@ test('a full scope name with a character Cognito does not allow is refused with 
   fc.assert(fc.property(fullName, bad, fc.nat(), (name, extra, at) => {
     const index = at % (name.length + 1);
     const broken = `${name.slice(0, index)}${extra}${name.slice(index)}`;
-    const error = errorOf(() => validateFullScopeNames(scope, 'scopes', ['pets/read', broken]));
+    const error = thrownBy(() => validateFullScopeNames(scope, 'scopes', ['pets/read', broken]));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message.startsWith("`scopes[1]` must be a full scope name, '<resource server identifier>/<scope name>' without whitespace, got ")).toBe(true);
   }), RUNS);
@@ -47,7 +39,7 @@ test('a full scope name with a character Cognito does not allow is refused with 
 
 test('any string is accepted as a full scope name or refused with a ValidationError, never another error', () => {
   fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: fc.constantFrom('a', '/', ' ', '"'), maxLength: 10 })), (text) => {
-    const error = errorOf(() => validateFullScopeNames(scope, 'scopes', [text]));
+    const error = thrownBy(() => validateFullScopeNames(scope, 'scopes', [text]));
     if (error !== undefined) {
       expect(error).toBeInstanceOf(ValidationError);
     }
@@ -57,7 +49,7 @@ test('any string is accepted as a full scope name or refused with a ValidationEr
 test('a scope list accepts exactly the scopes the directory defines', () => {
   fc.assert(fc.property(fc.uniqueArray(fullName, { minLength: 1, maxLength: 5 }), fc.oneof(fullName, fc.string({ unit: 'binary', maxLength: 20 })), (defined, candidate) => {
     const rule = { prop: 'authorize().scopes', whyNotEmpty: 'name a scope', defined };
-    const error = errorOf(() => validateScopeList(scope, [candidate], rule));
+    const error = thrownBy(() => validateScopeList(scope, [candidate], rule));
     expect(error === undefined).toBe(defined.includes(candidate));
     if (error !== undefined) {
       expect(error).toBeInstanceOf(ValidationError);

@@ -9,6 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ROUTE_METHODS, parseRouteKey } from '../../../lib/private/route-key';
 import { ValidationError } from '../../../lib/private/validation-error';
+import { thrownBy } from '../../helpers/errors';
 
 const RUNS = { seed: 20261203, numRuns: 300 } as const;
 const scope = new Construct(new Stack(new App(), 'TestStack'), 'Api');
@@ -39,15 +40,6 @@ const validKey = fc.record({
   return { method, path: `/${segments.join('/')}` };
 });
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 test('every well-formed route key is accepted and parses to its own method and path', () => {
   fc.assert(fc.property(validKey, ({ method, path }) => {
     const route = parseRouteKey(scope, `${method} ${path}`);
@@ -61,7 +53,7 @@ test('a path segment with a character API Gateway does not allow is refused with
   const bad = fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).filter((s) => /[^A-Za-z0-9:._$\-{}/]/.test(s));
   fc.assert(fc.property(validKey, literal, bad, ({ method, path }, text, extra) => {
     const key = `${method} ${path === '/' ? '' : path}/${text}${extra}`;
-    const error = errorOf(() => parseRouteKey(scope, key));
+    const error = thrownBy(() => parseRouteKey(scope, key));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message.startsWith('`routeKey` ')).toBe(true);
   }), RUNS);
@@ -69,7 +61,7 @@ test('a path segment with a character API Gateway does not allow is refused with
 
 test('a method that is not an upper-case route method is refused', () => {
   fc.assert(fc.property(validKey, fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }).filter((m) => !/\s/.test(m) && !(ROUTE_METHODS as readonly string[]).includes(m)), ({ path }, method) => {
-    const error = errorOf(() => parseRouteKey(scope, `${method} ${path}`));
+    const error = thrownBy(() => parseRouteKey(scope, `${method} ${path}`));
     expect(error).toBeInstanceOf(ValidationError);
   }), RUNS);
 });
@@ -81,7 +73,7 @@ test('any string is accepted or refused with a ValidationError, never another er
     validKey.map(({ method, path }) => `${method} ${path}`),
   );
   fc.assert(fc.property(anything, (key) => {
-    const error = errorOf(() => parseRouteKey(scope, key));
+    const error = thrownBy(() => parseRouteKey(scope, key));
     if (error !== undefined) {
       expect(error).toBeInstanceOf(ValidationError);
     }
