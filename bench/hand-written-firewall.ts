@@ -9,7 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 // The stack deploys the same blocker handler, so it writes the settings file that handler reads, and
 // alarms on the metrics it publishes; WAF's block responses carry the API's security headers.
@@ -243,8 +245,14 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
     },
     settings,
   });
-  // A retried batch would count its offences twice.
-  blocker.configureAsyncInvoke({ retryAttempts: 0 });
+  // A retried batch would count its offences twice; a failed one is kept in a queue.
+  const failedInvocations = new sqs.Queue(stack, 'AbuseBlockerFailedInvocations', {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  blocker.configureAsyncInvoke({ retryAttempts: 0, onFailure: new lambdaDestinations.SqsDestination(failedInvocations) });
   table.grant(blocker, 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
   blocker.addToRolePolicy(new iam.PolicyStatement({
     actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
@@ -301,6 +309,8 @@ export function addFirewall(stack: Stack, props: FirewallProps): Firewall {
         description: 'The abuse blocker receives log lines or deliveries it cannot read, and does not count their offences. Read its log group.' },
       { id: 'AbuseBlockerListFull', metric: blockerMetric(m.blockListFill, undefined, cloudwatch.Stats.MAXIMUM, SWEEP_INTERVAL), threshold: 80,
         description: 'An automatic block list is 80% full or more; a full list drops its lowest-ranked blocks.' },
+      { id: 'AbuseBlockerFailedInvocations', metric: failedInvocations.metricApproximateNumberOfMessagesVisible({ period: SWEEP_INTERVAL, statistic: cloudwatch.Stats.MAXIMUM }), threshold: 1, datapointsToAlarm: 1,
+        description: 'The abuse blocker failed on access-log deliveries, now in its failed-invocations queue. Read its log group.' },
       { id: 'AbuseBlockerAddressesEvicted', metric: blockerMetric(m.addressesEvicted, undefined, cloudwatch.Stats.SUM, SWEEP_INTERVAL), threshold: 1, datapointsToAlarm: 1,
         description: 'A full automatic block list dropped or kept out live blocks. Read the blocker\'s log for the addresses.' },
     ],

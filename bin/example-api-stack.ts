@@ -15,6 +15,7 @@ import {
   ApiFirewall,
   BlockListReplication,
   CognitoUserDirectory,
+  ComplianceChecks,
   ICognitoUserDirectory,
   JwtAuthorizer,
   LambdaRouteIntegration,
@@ -25,6 +26,9 @@ import {
   UsageTiers,
 } from 'secure-api-gateway';
 import { EnvironmentConfig, Profile } from './environment-config';
+
+/** The packs' finding for a role with an inline policy. */
+const INLINE_POLICY_FINDINGS = ['NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy'];
 
 /** Properties of the example stack. */
 export interface ExampleApiStackProps extends StackProps {
@@ -85,7 +89,7 @@ const ALARM_THRESHOLDS: Record<Profile, ApiAlarmThresholds> = {
  * | route | who may call it |
  * |---|---|
  * | `GET /health` | anyone (uptime monitors) |
- * | `GET /pets`, `GET /pets/{petId}` | partners with an API key of the `partner` tier |
+ * | `GET /pets`, `GET /pets/{petId}` | Cognito access tokens with `pets/read`, plus a partner API key of the `partner` tier for metering |
  * | `POST /pets` | internal services signing with IAM (the `PetWriterRole`) |
  * | `PUT /pets/{petId}` | Cognito access tokens with `pets/write`, plus a partner API key for metering |
  * | `DELETE /pets/{petId}` | tokens of users in the `admins` group, checked by the JWT authorizer |
@@ -152,6 +156,13 @@ export class ExampleApiStack extends Stack {
       environment: { POWERTOOLS_SERVICE_NAME: 'pets-api' },
     });
     const integration = new LambdaRouteIntegration(backend);
+    // The backend's cdk-nag findings that are this app's choices, each with why.
+    ComplianceChecks.acknowledge(backend, 'API Gateway invokes the backend synchronously and returns its errors to the caller; a dead-letter queue receives asynchronous invocations only',
+      'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ');
+    ComplianceChecks.acknowledge(backend, 'The example backend reaches no private resources; give a backend that does a VPC (SecureNodejsFunction `vpc`)',
+      'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC');
+    ComplianceChecks.acknowledge(backend, 'The stage throttle bounds the backend\'s concurrency; reserve some once the account\'s quota and the peak are known',
+      'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency');
 
     // People and programs sign in with the environment's user pool, which lives in the primary region.
     if (primary) {
@@ -172,7 +183,12 @@ export class ExampleApiStack extends Stack {
         removalPolicy: config.removalPolicy,
       });
       if (config.profile !== 'prod') {
-        Annotations.of(users).acknowledgeWarning('secure-api:cognito-mfa-optional', 'MFA is optional outside the prod profile, so testers can sign in without a TOTP app');
+        const reason = 'MFA is optional outside the prod profile, so testers can sign in without a TOTP app';
+        Annotations.of(users).acknowledgeWarning('secure-api:cognito-mfa-optional', reason);
+        ComplianceChecks.acknowledge(users, reason, 'AwsSolutions-COG2');
+      }
+      if (!config.cognitoThreatProtection) {
+        ComplianceChecks.acknowledge(users, `Threat protection (the paid Plus feature plan) is off in ${config.name} (cdk.json \`cognitoThreatProtection\`): no real users sign in there`, 'AwsSolutions-COG8');
       }
       const inventorySync = users.addMachineClient('InventorySync', { scopes: ['pets/read', 'pets/write'] });
       const webApp = users.addUserClient('WebApp', {
@@ -195,8 +211,10 @@ export class ExampleApiStack extends Stack {
       authorization: RouteAuthorization.publicAccess('uptime monitors call it without credentials; it returns no data'),
       integration,
     });
-    this.api.addRoute('GET /pets', { authorization: RouteAuthorization.apiKey(), integration });
-    this.api.addRoute('GET /pets/{petId}', { authorization: RouteAuthorization.apiKey(), integration });
+    // An API key meters a partner; it authorizes no one (anyone holding it could call): tokens do.
+    const readPets = { authorization: this.users.authorize({ scopes: ['pets/read'] }), apiKeyRequired: true, integration };
+    this.api.addRoute('GET /pets', readPets);
+    this.api.addRoute('GET /pets/{petId}', readPets);
     this.api.addRoute('POST /pets', {
       authorization: RouteAuthorization.iam(),
       integration,
@@ -229,6 +247,7 @@ export class ExampleApiStack extends Stack {
       description: 'Assumed by internal services that add pets through the API',
     });
     this.api.grantInvoke(petWriter, 'POST /pets');
+    ComplianceChecks.acknowledge(petWriter, 'One statement, execute-api:Invoke on POST /pets of this stage, for this one role: inline, it goes with the role', ...INLINE_POLICY_FINDINGS);
 
     // Last, so it shows every function the alarms watch.
     // The firewall and the abuse blocker: COUNT mode where the environment tries rules out

@@ -29,6 +29,7 @@ import { BODY_METHODS, ParsedRoute, RouteTable, parseRouteKey } from './private/
 import { DEFAULT_ROUTES_IN_API_STACK, DEFAULT_ROUTES_PER_NESTED_STACK, RoutePlacement, RoutePlacementCapacity } from './private/route-placement';
 import { ValidationError } from './private/validation-error';
 import { CorsPreflights } from './private/cors';
+import { acknowledgeRouteFindings, acknowledgeStageFindings } from './private/secure-rest-api-nag';
 import { CorsOptions } from './traffic/cors-options';
 import { STAGE_NAME_PATTERN, describe, validateOneOf, validateRetention, validateWholeNumber } from './private/validators';
 import { DEFAULT_STAGE_THROTTLE, validateThrottle } from './private/throttle';
@@ -574,6 +575,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       cfnApi.endpointAccessMode = apigw.EndpointAccessMode.STRICT;
     }
     this.stage = this.api.deploymentStage;
+    acknowledgeStageFindings(this.stage, () => this.records.map((record) => record.method), this.api.node.tryFindChild('CloudWatchRole'));
     this.placement = new RoutePlacement(this, this.api, this.capacity);
 
     this.executionLogGroup = this.encryption.createLogGroup(this, 'ExecutionLogs', {
@@ -766,6 +768,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       methodResponses: options.methodResponses,
       operationName: options.operationName,
     });
+    acknowledgeRouteFindings(method, auth.authorizationType, auth.publicReason);
     if (options.requestBodySchema === undefined && BODY_METHODS.includes(route.method)) {
       Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
         `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);

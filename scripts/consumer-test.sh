@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The consumer check (run by .ci/run after `npm run build`): what a user of the published package
-# gets. Packs the library, installs the tarball into a throwaway app that has only aws-cdk-lib and
-# constructs at the lowest versions of the peer ranges, and TypeScript 5.9 (no esbuild, no tsx),
+# gets. Packs the library, installs the tarball into a throwaway app that has only aws-cdk-lib,
+# constructs at the lowest versions of the peer ranges, cdk-nag (the app runs its five packs through
+# ComplianceChecks) and TypeScript 5.9 (no esbuild, no tsx),
 # type-checks and compiles the app against the shipped .d.ts, synthesizes it with `node` alone,
 # fails if any asset was bundled (esbuild or Docker), and compares its template with the reviewed
 # jest snapshot. Prints the tarball's size and file count, and the synth's time and resources.
@@ -35,8 +36,11 @@ if (JSON.stringify(packed) !== JSON.stringify(expected)) {
 
 # The lowest versions the peer ranges allow: CI tests the bottom of the range.
 cdk_min="$(node -p 'require("semver").minVersion(require("./package.json").peerDependencies["aws-cdk-lib"]).version')"
-constructs_min="$(node -p 'require("semver").minVersion(require("./package.json").peerDependencies["constructs"]).version')"
-echo "== consumer: install the tarball with aws-cdk-lib $cdk_min, constructs $constructs_min, typescript 5.9"
+# constructs: the lowest our range allows that cdk-nag (installed below) accepts too (its range starts a patch higher).
+constructs_min="$(node -p 'const semver = require("semver"); [require("./package.json").peerDependencies.constructs, require("cdk-nag/package.json").peerDependencies.constructs].map((range) => semver.minVersion(range).version).sort(semver.compare).pop()')"
+# cdk-nag, the optional peer ComplianceChecks runs, at the version the library is tested with.
+cdk_nag="$(node -p 'require("./package.json").devDependencies["cdk-nag"]')"
+echo "== consumer: install the tarball with aws-cdk-lib $cdk_min, constructs $constructs_min, cdk-nag $cdk_nag, typescript 5.9"
 app="$work/app"
 cp -R test/consumer/app "$app"
 cat > "$app/package.json" <<JSON
@@ -47,6 +51,7 @@ cat > "$app/package.json" <<JSON
   "dependencies": {
     "aws-cdk-lib": "$cdk_min",
     "constructs": "$constructs_min",
+    "cdk-nag": "$cdk_nag",
     "secure-api-gateway": "file:$tarball"
   },
   "devDependencies": {
@@ -97,6 +102,13 @@ const assets = JSON.parse(fs.readFileSync(path.join(out, "ConsumerStack.assets.j
 const types = {}; for (const r of Object.values(t.Resources)) types[r.Type] = (types[r.Type] || 0) + 1;
 console.log(`consumer synth: ${ms} ms (node, including loading aws-cdk-lib), ${Object.keys(t.Resources).length} resources, ${Object.keys(types).length} types, ${Object.keys(assets).length} assets`);
 ' "$app/cdk.out" "$(( (end - start) / 1000000 ))"
+node -e '
+const report = require(require("node:path").join(process.argv[1], "validation-report.json"));
+const packs = report.pluginReports.filter((p) => p.pluginName !== "Construct Annotations");
+const count = (list) => (list ?? []).reduce((n, v) => n + v.violatingConstructs.length, 0);
+console.log(`cdk-nag: ${packs.map((p) => `${p.pluginName} ${p.conclusion} (${count(p.violations)} left, ${count(p.suppressedViolations)} acknowledged)`).join(", ")}`);
+if (packs.length !== 5 || packs.some((p) => p.conclusion !== "success" || count(p.violations) > 0)) { console.error("the consumer app does not pass the five cdk-nag packs"); process.exit(1); }
+' "$app/cdk.out"
 
 echo "== consumer: template snapshot"
 # `--ci` fails on a missing or different snapshot; after reviewing a change, record it with

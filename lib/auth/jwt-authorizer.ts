@@ -21,9 +21,10 @@ import {
 import { PolicyPlanner, compilePolicyPlan } from '../../lambda/shared/routes';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { knownProvider } from '../private/known-providers';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from '../private/nag';
 import { IdentityProvider } from './identity-provider';
 import { ValidationError } from '../private/validation-error';
-import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf } from '../private/validators';
+import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf, validateWholeNumber } from '../private/validators';
 import { validateSecureRestApi } from '../private/secure-rest-api-check';
 import type { ISecureRestApi } from '../secure-rest-api';
 import type { ICognitoUserDirectory } from './cognito-user-directory';
@@ -268,6 +269,16 @@ export interface JwtAuthorizerProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The function's reserved concurrency: a share of the account's concurrency kept for the
+   * authorizer (and a cap on it). A reservation below the API's peak turns requests into 500s, and
+   * Lambda refuses one that leaves the account fewer than 100 unreserved executions, so it is off
+   * unless set; the stage throttle bounds the authorizer's invocations and result caching cuts them.
+   *
+   * @default - no reservation (the account's unreserved concurrency)
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** What a route requires of a token. */
@@ -374,6 +385,7 @@ export class JwtAuthorizer extends Construct {
     this.api = validateSecureRestApi(this, props?.api, 'the API whose routes the authorizer guards');
     this.type = props.type ?? JwtAuthorizerType.TOKEN;
     validateOneOf(this, 'type', this.type, Object.values(JwtAuthorizerType));
+    validateWholeNumber(this, 'reservedConcurrency', props.reservedConcurrency, { min: 1, max: 1000 });
     if (Stack.of(this) !== Stack.of(props.api)) {
       throw new ValidationError('`JwtAuthorizer` must be in the stack of its `api`: API Gateway authorizers cannot be shared across stacks', this);
     }
@@ -419,10 +431,16 @@ export class JwtAuthorizer extends Construct {
       logGroupRetention: props.logRetention,
       logGroupRemovalPolicy: props.removalPolicy,
       timeout: AUTHORIZER_TIMEOUT,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { [ENV.serviceName]: JWT_AUTHORIZER_SERVICE },
       // Written into the function's asset at synth, once every route of the API is known.
       settings,
     });
+    acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.synchronousHandler);
+    acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.houseHandlerOutsideVpc);
+    if (props.reservedConcurrency === undefined) {
+      acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.authorizerConcurrency);
+    }
     this.resultsCacheTtl = resultsCacheTtl;
     props.api.alarms?.monitorFunction(this.function, { authorizer: true, faults: this.metricFaults() });
     this.node.addValidation({ validate: () => this.validateSynth() });

@@ -11,6 +11,7 @@ import { ApiEncryptionKey } from '../encryption/api-encryption-key';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateAwsRegion, validateDomainName, validateEmailAddresses } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from '../private/nag';
 
 /** The only region where Route 53 publishes health-check metrics, so where their alarms must be. */
 const HEALTH_CHECK_METRICS_REGION = 'us-east-1';
@@ -192,7 +193,7 @@ export class MultiRegionApiRecords extends Construct {
     }
     this.alarmTopic = props.alarmTopic ?? this.createTopic(this.alarmTopicKey!, props.recordName);
     for (const email of props.alarmEmailAddresses ?? []) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeNag(this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email)), NAG_ACKNOWLEDGEMENTS.alarmEmail);
     }
     const action = new cwActions.SnsAction(this.alarmTopic);
 

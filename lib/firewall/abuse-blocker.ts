@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import {
@@ -27,6 +28,7 @@ import { Attachment, attach, refuseSecond } from '../private/attachments';
 import { resolveReplication, ResolvedReplication } from '../private/block-list-replication';
 import { validateCidrs } from '../private/cidr';
 import { dashboardGraph } from '../private/dashboard-graph';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from '../private/nag';
 import { implementsSecureRestApi } from '../private/secure-rest-api-check';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateRetention, validateWholeNumber } from '../private/validators';
@@ -231,6 +233,12 @@ export class AbuseBlocker extends Construct {
    * @default - none without `BlockListReplication.replica()`
    */
   public readonly replicaKeyAlias?: kms.Alias;
+  /**
+   * Where the function's failed invocations go (its on-failure destination): the access-log
+   * deliveries whose offences were not counted, with the error. Encrypted with the API key,
+   * TLS-only, kept 14 days; an alarm fires when it holds one.
+   */
+  public readonly failedInvocations: sqs.Queue;
   /** The access log's subscription filter that feeds the function. */
   public readonly subscriptionFilter: logs.SubscriptionFilter;
   /** The schedule of the sweep. */
@@ -299,6 +307,13 @@ export class AbuseBlocker extends Construct {
       ...(replication === undefined ? {} : { counterRegion: replication.region }),
     };
 
+    this.failedInvocations = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: api.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const failedInvocationsArn = this.failedInvocations.queueArn;
     this.function = new BundledHandlerFunction(this, 'Function', {
       handler: BUNDLED_HANDLERS.abuseBlocker,
       description: `Blocks abusive clients of ${api.node.path}`.slice(0, 256),
@@ -309,6 +324,8 @@ export class AbuseBlocker extends Construct {
       timeout: Duration.minutes(1),
       // A failed invocation is not retried: a retried batch would count its offences twice.
       retryAttempts: 0,
+      // Granted below with exact actions (SqsDestination's grant would allow kms:GenerateDataKey* and kms:ReEncrypt*).
+      onFailure: { bind: () => ({ destination: failedInvocationsArn }) },
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { [ENV.serviceName]: ABUSE_BLOCKER_SERVICE },
       settings: () => this._settings,
@@ -317,9 +334,16 @@ export class AbuseBlocker extends Construct {
     // The table's key is the API's, which also encrypts its logs and topic: the function may use it
     // only through DynamoDB (decrypting its own environment is granted apart).
     this.function.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
       resources: [api.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+    // Lambda sends failed invocations to the queue with the function's role; SQS encrypts each with the key.
+    this.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [failedInvocationsArn] }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [api.key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
     }));
     this.function.addToRolePolicy(new iam.PolicyStatement({
       actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
@@ -340,6 +364,7 @@ export class AbuseBlocker extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
     this.createAlarms(props.blockListFillAlarmPercent ?? DEFAULT_FILL_ALARM_PERCENT, sweepInterval);
+    this.acknowledgeNagFindings(props);
     // Last: a blocker that failed validation is not the firewall's blocker.
     attach(this.firewall, Attachment.ABUSE_BLOCKER, this);
   }
@@ -538,6 +563,13 @@ export class AbuseBlocker extends Construct {
         summary: 'A full automatic block list dropped, or kept out, blocks that have not ended: addresses the blocker decided to block can reach the API. A flood of addresses may be pushing real blocks out.',
         action: 'Read the blocker\'s log for the evicted addresses and the BlockListFillPercent metric; consider a shorter block period, a higher threshold, geo or rate rules for a distributed attack, or blocking the networks by hand in the firewall\'s manual block list.',
       }),
+      alarms.addMetricAlarm('AbuseBlockerFailedInvocations', {
+        metric: this.failedInvocations.metricApproximateNumberOfMessagesVisible({ period: sweepInterval, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 1,
+        datapointsToAlarm: 1,
+        summary: 'The abuse blocker failed on access-log deliveries, which are now in its failed-invocations queue: the offences in them were not counted.',
+        action: 'Read the blocker function\'s log for the error and the queue\'s messages for the deliveries; once the cause is fixed, purge the queue (offences are counted live, not replayed).',
+      }),
       alarms.addMetricAlarm('AbuseBlockerListFull', {
         metric: this.metricBlockListFill({ period: sweepInterval }),
         threshold: fillPercent,
@@ -545,6 +577,18 @@ export class AbuseBlocker extends Construct {
         action: 'Check the blocked addresses and the AddressesEvicted metric; consider a shorter block period, a higher threshold, or the firewall\'s rate and geo rules for a distributed attack.',
       }),
     );
+  }
+
+  /** The cdk-nag findings that do not fit the blocker, each with its reason (see NAG_ACKNOWLEDGEMENTS). */
+  private acknowledgeNagFindings(props: AbuseBlockerProps): void {
+    acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.houseHandlerOutsideVpc);
+    acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.blockerFailureDestination);
+    if (props.reservedConcurrency === undefined) {
+      acknowledgeNag(this.function, NAG_ACKNOWLEDGEMENTS.blockerConcurrency);
+    }
+    acknowledgeNag(this.failedInvocations, NAG_ACKNOWLEDGEMENTS.failureQueue);
+    acknowledgeNag(this.sweepSchedule, NAG_ACKNOWLEDGEMENTS.sweepSchedule);
+    acknowledgeNag(this.table, NAG_ACKNOWLEDGEMENTS.blockerStateBackup);
   }
 
   private automaticBlockLists(firewall: IApiFirewall): { ipv4: wafv2.CfnIPSet; ipv6: wafv2.CfnIPSet } {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { ValidationError } from '../private/validation-error';
 import { describe, validateDuration, validateEmailAddresses, validateWholeNumber } from '../private/validators';
 import type { ISecureRestApi } from '../secure-rest-api';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from '../private/nag';
 
 /**
  * When the alarms of an API fire. Counts are per minute; an alarm fires when `breachingMinutes` of
@@ -299,7 +300,7 @@ export class ApiAlarms extends Construct {
 
     this.topic = props.topic ?? this.createTopic();
     for (const email of props.emailAddresses ?? []) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeNag(this.topic.addSubscription(new subscriptions.EmailSubscription(email)), NAG_ACKNOWLEDGEMENTS.alarmEmail);
     }
     this.action = new cwActions.SnsAction(this.topic);
 

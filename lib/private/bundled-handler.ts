@@ -42,6 +42,8 @@ export interface BundledHandlerFunctionProps extends HouseFunctionOptions {
   readonly retryAttempts?: number;
   /** @default - no reservation */
   readonly reservedConcurrentExecutions?: number;
+  /** Where failed asynchronous invocations go. @default - nowhere */
+  readonly onFailure?: lambda.IDestination;
   /**
    * The handler's settings, written as {@link SETTINGS_FILE} into the function's asset when the app
    * is synthesized (so they may depend on what is added after the function, such as routes). Values
@@ -113,6 +115,7 @@ export class BundledHandlerFunction extends lambda.Function {
       timeout: props.timeout ?? defaults.timeout,
       retryAttempts: props.retryAttempts,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      onFailure: props.onFailure,
       ...enforced,
       environment: { ...environment, ...props.environment },
     });

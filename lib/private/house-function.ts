@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/constants';
 import type { ApiEncryptionKey } from '../encryption/api-encryption-key';
 import { HOUSE_NODE_RUNTIME } from './lambda-runtime';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag, acknowledgeTracingWildcard } from './nag';
 import { validateRetention } from './validators';
 
 /** What a function may do with its own log group: add streams and write to them, nothing else. */
@@ -83,6 +84,8 @@ export function houseFunctionDefaults(scope: Construct, id: string, options: Hou
     retention: options.logGroupRetention,
     removalPolicy: options.logGroupRemovalPolicy,
   });
+  const ownRole = options.role === undefined ? houseRole(scope, `${id}ServiceRole`, options) : undefined;
+  const role = options.role ?? ownRole;
   return {
     defaults: {
       runtime: HOUSE_NODE_RUNTIME,
@@ -97,10 +100,10 @@ export function houseFunctionDefaults(scope: Construct, id: string, options: Hou
     enforced: {
       logGroup,
       environmentEncryption: options.encryption.key,
-      role: options.role ?? houseRole(scope, `${id}ServiceRole`, options),
+      role,
     },
     environment: { [ENV.nodeOptions]: '--enable-source-maps' },
-    access: { encryption: options.encryption, logGroupName },
+    access: { encryption: options.encryption, logGroup, houseRole: ownRole, vpc: options.vpc ?? false },
   };
 }
 
@@ -108,8 +111,12 @@ export function houseFunctionDefaults(scope: Construct, id: string, options: Hou
 export interface HouseFunctionAccess {
   /** The key of the function's environment variables. */
   readonly encryption: ApiEncryptionKey;
-  /** The name of the function's own log group. */
-  readonly logGroupName: string;
+  /** The function's own log group. */
+  readonly logGroup: logs.ILogGroup;
+  /** The execution role the house created for the function; undefined when the user gave one. */
+  readonly houseRole?: iam.Role;
+  /** Whether the function runs in a VPC. */
+  readonly vpc: boolean;
 }
 
 /**
@@ -133,8 +140,10 @@ function houseRole(scope: Construct, id: string, options: HouseRoleOptions): iam
  * Gives a house function its physical name, unless it has one, and lets its execution role write
  * to its own log group and decrypt its own environment variables, and nothing else with either:
  *
- * - `logs:CreateLogStream` and `logs:PutLogEvents` on `<log group ARN>:*`, the form CloudWatch Logs
- *   authorizes both actions against (it covers the group's `log-stream:*`);
+ * - `logs:CreateLogStream` and `logs:PutLogEvents` on the log group's `Arn` attribute, which is
+ *   `<log group ARN>:*`, the form CloudWatch Logs authorizes both actions against (it covers the
+ *   group's `log-stream:*`); referenced rather than spelled out, so the policy holds no wildcard of
+ *   its own for a reviewer or cdk-nag to question;
  * - `kms:Decrypt` on the environment's key only with the encryption context Lambda uses for the
  *   function's environment variables (`aws:lambda:FunctionArn`, the function's unqualified ARN),
  *   so the role cannot decrypt anything else under the same key.
@@ -148,16 +157,14 @@ export function grantHouseFunctionAccess(fn: lambda.Function, access: HouseFunct
     (fn.node.defaultChild as lambda.CfnFunction).functionName = name;
   }
   const functionArn = Stack.of(fn).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  const logGroupArn = Stack.of(fn).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    resourceName: `${access.logGroupName}:*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [logGroupArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [access.logGroup.logGroupArn] }));
   fn.addToRolePolicy(new iam.PolicyStatement({
     actions: [ENVIRONMENT_DECRYPT_ACTION],
     resources: [access.encryption.key.keyArn],
     conditions: { StringEquals: { [ENVIRONMENT_ENCRYPTION_CONTEXT]: functionArn } },
   }));
+  acknowledgeTracingWildcard(fn.role, access.vpc ? VPC_ACCESS_ACTIONS : []);
+  if (access.houseRole !== undefined) {
+    acknowledgeNag(access.houseRole, NAG_ACKNOWLEDGEMENTS.inlineHousePolicy);
+  }
 }

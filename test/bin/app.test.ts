@@ -68,9 +68,9 @@ describe('example app', () => {
     expect(apiStacks[0].api.accessMatrix).toEqual([
       { routeKey: 'GET /health', authorization: 'public: uptime monitors call it without credentials; it returns no data', apiKeyRequired: false },
       { routeKey: 'OPTIONS /health', authorization: 'public: CORS preflight: answered by API Gateway, reaches no backend', apiKeyRequired: false },
-      { routeKey: 'GET /pets', authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'GET /pets', authorization: 'Cognito (pets/read)', apiKeyRequired: true },
       { routeKey: 'OPTIONS /pets', authorization: 'public: CORS preflight: answered by API Gateway, reaches no backend', apiKeyRequired: false },
-      { routeKey: 'GET /pets/{petId}', authorization: 'API key', apiKeyRequired: true },
+      { routeKey: 'GET /pets/{petId}', authorization: 'Cognito (pets/read)', apiKeyRequired: true },
       { routeKey: 'OPTIONS /pets/{petId}', authorization: 'public: CORS preflight: answered by API Gateway, reaches no backend', apiKeyRequired: false },
       { routeKey: 'POST /pets', authorization: 'IAM', apiKeyRequired: false },
       { routeKey: 'PUT /pets/{petId}', authorization: 'Cognito (pets/write)', apiKeyRequired: true },
@@ -120,14 +120,14 @@ describe('example app', () => {
     }
   });
 
-  test('no environment turns on the paid Cognito threat protection unless its config says so', () => {
-    for (const stack of apiStacks.slice(0, 3)) {
-      Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS' });
-    }
+  test('the paid Cognito threat protection is on where the config says so: staging and prod, not dev', () => {
+    const tiers = apiStacks.slice(0, 3).map((stack) => Object.values(Template.fromStack(stack).findResources('AWS::Cognito::UserPool'))
+      .map((pool) => [pool.Properties.UserPoolTier, pool.Properties.UserPoolAddOns?.AdvancedSecurityMode]));
+    expect(tiers).toEqual([[['ESSENTIALS', undefined]], [['PLUS', 'ENFORCED']], [['PLUS', 'ENFORCED']]]);
     const environments = JSON.parse(JSON.stringify(CDK_JSON_CONTEXT[ENVIRONMENTS_CONTEXT_KEY]));
-    environments.prod.cognitoThreatProtection = true;
+    environments.prod.cognitoThreatProtection = false;
     const prod = synthApp({ [ENVIRONMENTS_CONTEXT_KEY]: environments, env: 'prod' }).node.children[0] as Stack;
-    Template.fromStack(prod).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'PLUS' });
+    Template.fromStack(prod).hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS' });
   });
 
   test('every regional stack has a firewall on its stage: counting in dev and staging, blocking in prod, as cdk.json says', () => {

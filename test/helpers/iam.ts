@@ -22,15 +22,16 @@ export function functionNameOf(template: Template, fn: lambda.IFunction): string
 
 /**
  * The statements every house function's role holds: X-Ray (from `tracing: ACTIVE`), writing to its
- * own log group, and decrypting its own environment variables (Lambda's encryption context).
+ * own log group (its `Arn` attribute, `arn:…:log-group:<name>:*`), and decrypting its own
+ * environment variables (Lambda's encryption context).
  */
-export function houseStatements(options: { logGroupName: string; functionName: string; keyArn: unknown }): any[] {
+export function houseStatements(options: { fn: lambda.Function; functionName: string; keyArn: unknown }): any[] {
   return [
     { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
     {
       Effect: 'Allow',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: `arn:aws:logs:eu-west-1:123456789012:log-group:${options.logGroupName}:*`,
+      Resource: { 'Fn::GetAtt': [logicalId(Stack.of(options.fn), options.fn.logGroup), 'Arn'] },
     },
     {
       Effect: 'Allow',

@@ -51,7 +51,9 @@ describe('the update configuration', () => {
 
   test('leaves the peer ranges alone while an update satisfies them: the lowest supported versions move on purpose', () => {
     expect(npm['versioning-strategy']).toBe('increase-if-necessary');
-    expect(packageJson.peerDependencies).toEqual({ 'aws-cdk-lib': expect.stringMatching(/^\^/), 'constructs': expect.stringMatching(/^\^/) });
+    expect(packageJson.peerDependencies).toEqual({ 'aws-cdk-lib': expect.stringMatching(/^\^/), 'constructs': expect.stringMatching(/^\^/), 'cdk-nag': expect.stringMatching(/^\^/) });
+    // cdk-nag only for ComplianceChecks: npm does not install it unless the app does.
+    expect(packageJson.peerDependenciesMeta).toEqual({ 'cdk-nag': { optional: true } });
   });
 
   test('has the three groups, and none that filters by dependency type (it would leave a dependency out)', () => {

@@ -10,7 +10,7 @@ import { ApiEncryptionKey, SecureNodejsFunction, SecureNodejsFunctionProps } fro
 import { ValidationError } from '../../../lib/private/validation-error';
 import { errorOf } from '../../helpers/errors';
 import { houseStatements, roleOf } from '../../helpers/iam';
-import { newStack } from '../../helpers/stack';
+import { logicalId, newStack } from '../../helpers/stack';
 import { skipTemplateValidatorInThisFile } from '../../helpers/template-validator';
 
 // Many variations of one configuration: the rule engine checks each construct in test/lib/template-validation.test.ts.
@@ -54,7 +54,7 @@ describe('SecureNodejsFunction', () => {
       expect(role.managedPolicyArns).toBeUndefined();
       expect(role.statements).toEqual([
         { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
-        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/TestStack-Fn:*' },
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(stack, fn.logGroup), 'Arn'] } },
         {
           Effect: 'Allow',
           Action: 'kms:Decrypt',
@@ -62,6 +62,8 @@ describe('SecureNodejsFunction', () => {
           Condition: { StringEquals: { 'kms:EncryptionContext:aws:lambda:FunctionArn': 'arn:aws:lambda:eu-west-1:123456789012:function:TestStack-Fn-DC3B58FB' } },
         },
       ]);
+      // The log group is the function's own, by name.
+      expect(template.toJSON().Resources[logicalId(stack, fn.logGroup)].Properties.LogGroupName).toBe('/aws/lambda/TestStack-Fn');
       // The condition names the function by its physical name, not by a reference that would be a cycle.
       template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'TestStack-Fn-DC3B58FB' });
       template.resourceCountIs('AWS::IAM::Role', 1);
@@ -74,7 +76,7 @@ describe('SecureNodejsFunction', () => {
       const fn = new SecureNodejsFunction(stack, 'Fn', { entry: ENTRY, encryption, functionName: 'pets-backend' });
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'pets-backend' });
-      expect(roleOf(template, fn).statements).toEqual(houseStatements({ logGroupName: '/aws/lambda/TestStack-Fn', functionName: 'pets-backend', keyArn: keyArnOf(stack, encryption) }));
+      expect(roleOf(template, fn).statements).toEqual(houseStatements({ fn, functionName: 'pets-backend', keyArn: keyArnOf(stack, encryption) }));
     });
 
     test('a `role` of the user\'s is used as it is, with the log group and decrypt statements added', () => {
@@ -94,7 +96,7 @@ describe('SecureNodejsFunction', () => {
       expect(synthesized.managedPolicyArns).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }]);
       expect(synthesized.statements).toEqual([
         { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pets/*' },
-        ...houseStatements({ logGroupName: '/aws/lambda/TestStack-Fn', functionName: 'TestStack-Fn-DC3B58FB', keyArn: keyArnOf(stack, encryption) }),
+        ...houseStatements({ fn, functionName: 'TestStack-Fn-DC3B58FB', keyArn: keyArnOf(stack, encryption) }),
       ]);
     });
 

@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiDashboard, LambdaRouteIntegration, RouteAuthorization, SecureRestApi, SecureRestApiProps } from '../../../lib';
 import { AbuseBlocker, AbuseBlockerProps } from '../../../lib/firewall/abuse-blocker';
@@ -151,7 +152,7 @@ describe('AbuseBlocker', () => {
       expect(actions.sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     });
 
-    test('the function may use the API key for the table only through DynamoDB', () => {
+    test('the function may use the API key for the table only through DynamoDB, and for its failed-invocations queue only through SQS, with exact actions', () => {
       const statements = Object.values(template.findResources('AWS::IAM::Policy'))
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
         .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('kms:')));
@@ -165,23 +166,50 @@ describe('AbuseBlocker', () => {
         },
         {
           Effect: 'Allow',
-          // Sorted, as CDK renders them.
-          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          // Sorted, as CDK renders them; no wildcard (kms:GenerateDataKeyPair* is not DynamoDB's).
+          Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
           Resource: keyArn,
           Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
         },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: keyArn,
+          Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } },
+        },
       ]);
+    });
+
+    test('failed invocations go to an SQS queue encrypted with the API key, TLS only, kept 14 days, alarmed on', () => {
+      const queueId = logicalId(stack, blocker.failedInvocations);
+      template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      });
+      // Not retried (a retried batch would count twice): a failure goes straight to the queue.
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
+      expect(roleOf(template, blocker.function).statements).toContainEqual({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => String(a.Properties.AlarmName).endsWith('-AbuseBlockerFailedInvocations'))?.Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 1, DatapointsToAlarm: 1,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      });
+      expect(alarm?.AlarmActions).toHaveLength(1);
     });
 
     test('the function\'s role has no managed policy, and exactly the house statements and the blocker\'s own', () => {
       const role = roleOf(template, blocker.function);
       expect(role.managedPolicyArns).toBeUndefined();
       const [xray, logs, environmentDecrypt] = houseStatements({
-        logGroupName: template.toJSON().Resources[logicalId(stack, blocker.function.logGroup)].Properties.LogGroupName,
+        fn: blocker.function as lambda.Function,
         functionName: functionNameOf(template, blocker.function),
         keyArn,
       });
-      expect(logs.Resource).toMatch(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/lambda\/TestStack-Blocker-[0-9A-F]{8}-Function:\*$/);
+      expect(template.toJSON().Resources[logicalId(stack, blocker.function.logGroup)].Properties.LogGroupName).toMatch(/^\/aws\/lambda\/TestStack-Blocker-[0-9A-F]{8}-Function$/);
       expect(role.statements).toEqual([
         xray,
         logs,
@@ -189,6 +217,8 @@ describe('AbuseBlocker', () => {
         { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [logicalId(stack, blocker.table), 'Arn'] } },
         // Pinned in full by the tests above.
         expect.objectContaining({ Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } } }),
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalId(stack, blocker.failedInvocations), 'Arn'] } },
+        expect.objectContaining({ Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } } }),
         expect.objectContaining({ Action: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'] }),
       ]);
     });
@@ -229,7 +259,7 @@ describe('AbuseBlocker', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Dimensions: [{ Name: 'service', Value: 'abuse-blocker' }],
       });
       expect(byName('-AbuseBlockerAddressesEvicted')?.AlarmActions).toHaveLength(1);
-      expect(blocker.alarms).toHaveLength(5);
+      expect(blocker.alarms).toHaveLength(6);
       const composite = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties;
       expect(JSON.stringify(composite.AlarmRule)).toContain('AbuseBlockerAddressesBlocked');
     });

@@ -1,0 +1,183 @@
+/**
+ * cdk-nag's five packs on the library's constructs, as a user's app runs them: what the library
+ * creates carries no finding it did not acknowledge with a reason, and what the user chose stays
+ * visible (an API-key-only route, a statement on `*` they add, an HTTP backend without a client
+ * certificate, their own function outside a VPC).
+ */
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  AbuseBlocker, ApiFirewall, CognitoUserDirectory, ComplianceChecks, CompliancePack, JwtAuthorizer, LambdaRouteIntegration,
+  RouteAuthorization, SecureNodejsFunction, SecureRestApi,
+} from '../../../lib';
+import { NAG_ACKNOWLEDGEMENTS, nagAcknowledgementId } from '../../../lib/private/nag';
+import { ValidationError } from '../../../lib/private/validation-error';
+import { errorOf } from '../../helpers/errors';
+import { NagResult, synthWithNag } from '../../helpers/nag';
+import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction } from '../../helpers/stack';
+import { skipTemplateValidatorInThisFile } from '../../helpers/template-validator';
+
+skipTemplateValidatorInThisFile();
+
+const ENTRY = path.join(__dirname, '..', '..', '..', 'lambda', 'example-backend', 'index.ts');
+const CATALOGUED = new Set<string>(Object.values(NAG_ACKNOWLEDGEMENTS).flatMap((acknowledgement) => acknowledgement.rules));
+
+/** A user's app: every construct of the library, a few choices of the user's own, and the five packs. */
+function userApp(outdir: string, extend?: (stack: Stack, api: SecureRestApi) => void) {
+  const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
+  ComplianceChecks.addTo(app);
+  const stack = new Stack(app, 'UserStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const api = new SecureRestApi(stack, 'Api', { createAccountLoggingRole: true, alarms: { emailAddresses: ['oncall@example.com'] } });
+  const backend = new SecureNodejsFunction(stack, 'Backend', { entry: ENTRY, encryption: api.encryption });
+  const integration = new LambdaRouteIntegration(backend);
+  const users = new CognitoUserDirectory(stack, 'Users', { resourceServerIdentifier: 'pets', scopes: [{ name: 'read', description: 'Read pets' }], threatProtection: true });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', { api, issuers: [{ issuer: 'https://login.example.com/', jwksUri: 'https://login.example.com/keys', audience: ['pets'], scopes: ['pets:read'] }] });
+  api.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('uptime monitors'), integration });
+  api.addRoute('GET /catalogue', { authorization: RouteAuthorization.apiKey(), integration });
+  api.addRoute('GET /pets', { authorization: users.authorize({ scopes: ['pets/read'] }), integration });
+  api.addRoute('GET /orders', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration });
+  api.addRoute('POST /orders', { authorization: RouteAuthorization.iam(), integration, requestBodySchema: { type: apigw.JsonSchemaType.OBJECT } });
+  const firewall = new ApiFirewall(stack, 'Firewall', { api });
+  new AbuseBlocker(stack, 'Blocker', { firewall });
+  extend?.(stack, api);
+  return { app, stack, backend };
+}
+
+/** The findings left, as `<pack>: <rule> at <path below the stack>`. */
+function left(result: NagResult): string[] {
+  return result.violations.map((v) => `${v.pack}: ${v.rule} at ${v.path.replace(/^UserStack\//, '')}`).sort();
+}
+
+/** What the user chose and cdk-nag rightly shows: their API-key-only route and their own function. */
+const USER_CHOICES = [
+  'AwsSolutions: AwsSolutions-APIG4 at Api/Resource/Default/catalogue/GET/Resource',
+  'AwsSolutions: AwsSolutions-COG4 at Api/Resource/Default/catalogue/GET/Resource',
+  'HIPAA.Security: HIPAA.Security-LambdaConcurrency at Backend/Resource',
+  'HIPAA.Security: HIPAA.Security-LambdaDLQ at Backend/Resource',
+  'HIPAA.Security: HIPAA.Security-LambdaInsideVPC at Backend/Resource',
+  'NIST.800.53.R5: NIST.800.53.R5-LambdaConcurrency at Backend/Resource',
+  'NIST.800.53.R5: NIST.800.53.R5-LambdaDLQ at Backend/Resource',
+  'NIST.800.53.R5: NIST.800.53.R5-LambdaInsideVPC at Backend/Resource',
+  'PCI.DSS.321: PCI.DSS.321-LambdaInsideVPC at Backend/Resource',
+  'Serverless: Serverless-LambdaDLQ at Backend/Resource',
+];
+
+describe('cdk-nag on the library\'s constructs', () => {
+  let plain: NagResult;
+  let withUserChoices: NagResult;
+  beforeAll(() => {
+    plain = synthWithNag((outdir) => userApp(outdir).app);
+    withUserChoices = synthWithNag((outdir) => userApp(outdir, (stack, api) => {
+      const { backend } = { backend: stack.node.findChild('Backend') as SecureNodejsFunction };
+      // The user's own statement on `*`: the X-Ray acknowledgement must not hide it.
+      backend.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }));
+      // An HTTP backend: a client certificate would reach it, so the stage's finding comes back.
+      api.addRoute('GET /legacy', { authorization: RouteAuthorization.iam(), integration: new apigw.HttpIntegration('https://legacy.example.com/') });
+    }).app);
+  }, 60_000);
+
+  test('only the user\'s own choices are left: the API-key-only route and their function\'s DLQ, VPC and concurrency', () => {
+    expect(left(plain)).toEqual(USER_CHOICES);
+    expect(Object.keys(plain.conclusions)).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'Serverless']);
+  });
+
+  test('every finding the library acknowledged is one of its catalogued acknowledgements', () => {
+    expect(plain.suppressed.length).toBeGreaterThan(40);
+    for (const finding of plain.suppressed) {
+      expect(CATALOGUED).toContain(finding.rule);
+    }
+  });
+
+  test('the library acknowledges on the resource the finding is about, not above it', () => {
+    const at = (rule: string) => plain.suppressed.filter((finding) => finding.rule === rule).map((finding) => finding.path.replace(/^UserStack\//, '')).sort();
+    expect(at('AwsSolutions-APIG4')).toEqual(['Api/Resource/Default/health/GET/Resource']);
+    expect(at('AwsSolutions-COG4')).toEqual([
+      'Api/Resource/Default/health/GET/Resource',
+      'Api/Resource/Default/orders/GET/Resource',
+      'Api/Resource/Default/orders/POST/Resource',
+    ]);
+    expect(at('AwsSolutions-IAM5[Resource::*]')).toEqual([
+      'BackendServiceRole/DefaultPolicy/Resource',
+      'Blocker/FunctionServiceRole/DefaultPolicy/Resource',
+      'Jwt/FunctionServiceRole/DefaultPolicy/Resource',
+    ]);
+    expect(at('NIST.800.53.R5-LambdaDLQ')).toEqual(['Blocker/Function/Resource', 'Jwt/Function/Resource']);
+    expect(at('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]')).toEqual(['Api/Resource/CloudWatchRole/Resource']);
+    expect(at('Serverless-SNSRedrivePolicy')).toEqual(['Api/Alarms/Topic/oncall@example.com/Resource']);
+  });
+
+  test('a statement on * the user adds, and an HTTP backend, stay findings', () => {
+    expect(left(withUserChoices)).toEqual([
+      ...USER_CHOICES,
+      'AwsSolutions: AwsSolutions-IAM5[Resource::*] at BackendServiceRole/DefaultPolicy/Resource',
+      'HIPAA.Security: HIPAA.Security-APIGWSSLEnabled at Api/Resource/DeploymentStage.v1/Resource',
+      'NIST.800.53.R5: NIST.800.53.R5-APIGWSSLEnabled at Api/Resource/DeploymentStage.v1/Resource',
+      'PCI.DSS.321: PCI.DSS.321-APIGWSSLEnabled at Api/Resource/DeploymentStage.v1/Resource',
+    ].sort());
+  });
+
+  test('a reserved concurrency leaves the authorizer nothing to acknowledge about concurrency', () => {
+    const result = synthWithNag((outdir) => {
+      const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
+      ComplianceChecks.addTo(app, { packs: [CompliancePack.NIST_800_53_R5] });
+      const stack = new Stack(app, 'UserStack', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const api = new SecureRestApi(stack, 'Api', { alarms: { enabled: false } });
+      const jwt = new JwtAuthorizer(stack, 'Jwt', { api, reservedConcurrency: 20, issuers: [{ issuer: 'https://login.example.com/', jwksUri: 'https://login.example.com/keys', audience: ['pets'], scopes: ['pets:read'] }] });
+      api.addRoute('GET /orders', { authorization: jwt.authorize({ scopes: ['pets:read'] }), integration: new LambdaRouteIntegration(inlineFunction(stack)) });
+      expect((jwt.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions).toBe(20);
+      return app;
+    });
+    expect(result.suppressed.filter((finding) => finding.rule.endsWith('LambdaConcurrency'))).toEqual([]);
+    expect(result.violations.filter((finding) => finding.path.includes('Jwt/'))).toEqual([]);
+  });
+});
+
+describe('ComplianceChecks', () => {
+  test('adds each pack once, however often it is called', () => {
+    const app = new App();
+    ComplianceChecks.addTo(app);
+    ComplianceChecks.addTo(app, { packs: [CompliancePack.AWS_SOLUTIONS, CompliancePack.SERVERLESS] });
+    const plugins = (app as unknown as { _validationPlugins?: Array<{ name: string }> })._validationPlugins
+      ?? (app as unknown as { validationPlugins: Array<{ name: string }> }).validationPlugins;
+    expect(plugins?.map((plugin) => plugin.name)).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'Serverless']);
+  });
+
+  test('refuses no packs and an unknown pack', () => {
+    expect(errorOf(ValidationError, () => ComplianceChecks.addTo(new App(), { packs: [] })).message).toMatch(/`packs` must name at least one pack.*got \[\]: leave it out for all five/);
+    expect(errorOf(ValidationError, () => ComplianceChecks.addTo(new App(), { packs: ['AwsSolution' as CompliancePack] })).message)
+      .toMatch(/`packs` must hold CompliancePack values \(AwsSolutions, NIST.800.53.R5, PCI.DSS.321, HIPAA.Security, Serverless\), got "AwsSolution"/);
+  });
+
+  test('acknowledge records the pack-qualified id the validation framework matches, with the reason', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    ComplianceChecks.acknowledge(stack, 'MFA is optional in this test app', 'AwsSolutions-COG2', 'NIST.800.53.R5-LambdaDLQ');
+    const recorded = stack.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((entry) => entry.data);
+    expect(recorded).toEqual([
+      { 'AwsSolutions::AwsSolutions-COG2': 'MFA is optional in this test app' },
+      { 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ': 'MFA is optional in this test app' },
+    ]);
+    expect(nagAcknowledgementId('AwsSolutions-IAM5[Resource::*]')).toBe('AwsSolutions::AwsSolutions-IAM5[Resource::*]');
+  });
+
+  test('acknowledge refuses a finding without a known pack, none at all, and a reason that says nothing', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(errorOf(ValidationError, () => ComplianceChecks.acknowledge(stack, 'A good reason here', 'IAM5')).message).toMatch(/`findings` must be named as cdk-nag reports them, `<pack>-<rule>`.*got "IAM5"/);
+    expect(errorOf(ValidationError, () => ComplianceChecks.acknowledge(stack, 'A good reason here')).message).toMatch(/`findings` must name at least one finding/);
+    expect(errorOf(ValidationError, () => ComplianceChecks.acknowledge(stack, 'ok', 'AwsSolutions-COG2')).message).toMatch(/`reason` must say why the finding does not apply \(10 characters or more\), got "ok"/);
+  });
+
+  test('without cdk-nag installed, addTo says how to install it', () => {
+    jest.isolateModules(() => {
+      jest.doMock('cdk-nag', () => {
+        throw new Error('Cannot find module \'cdk-nag\'');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ComplianceChecks: Isolated } = require('../../../lib/compliance/compliance-checks') as typeof import('../../../lib/compliance/compliance-checks');
+      expect((errorOf(Error, () => Isolated.addTo(new App()))).message).toMatch(/runs cdk-nag, which is not installed: `npm install --save-dev cdk-nag@\^3`/);
+    });
+  });
+});
