@@ -9,7 +9,7 @@
  *   npx @aws-cdk/integ-runner --app "npx tsx {filePath}" --directory test/integ --parallel-regions eu-west-1
  *
  * A fresh account needs API Gateway's account-wide logging role: add `-c createAccountLoggingRole=true`
- * to the app command if no other stack sets it. `test/integ/integ.test.ts` synthesizes this file in
+ * to the app command if no other stack sets it. `test/integ/secure-api.test.ts` synthesizes this file in
  * the normal test run, so it stays valid without an account.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
