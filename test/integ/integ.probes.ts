@@ -22,6 +22,7 @@ import { Annotations, App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-li
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { IConstruct } from 'constructs';
@@ -175,12 +176,13 @@ export function buildProbesInteg(app: App): ProbesInteg {
     }],
     apiKeys: { ProbeKey: { tier: 'probe', description: 'integration probe' } },
   });
-  const firewall = new ApiFirewall(stack, 'Firewall', { api, mode: FirewallMode.BLOCK });
+  const firewall = new ApiFirewall(stack, 'Firewall', { api, mode: FirewallMode.BLOCK, removalPolicy: RemovalPolicy.DESTROY });
 
   const prober = new nodejs.NodejsFunction(stack, 'Prober', {
     entry: path.join(__dirname, 'prober', 'index.ts'),
     runtime: lambda.Runtime.NODEJS_24_X,
     timeout: Duration.seconds(90),
+    logGroup: new logs.LogGroup(stack, 'ProberLogs', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
     description: 'Probes the API under test for the integration test (reports statuses and log lines only)',
     // Everything it imports is bundled (the signer too), so it does not depend on what the runtime ships.
     bundling: { externalModules: [] },
@@ -206,7 +208,7 @@ export function buildProbesInteg(app: App): ProbesInteg {
   });
   blockApi.addRoute('GET /health', { authorization: RouteAuthorization.publicAccess('integration probe'), integration: blockIntegration });
   blockApi.addRoute('GET /account', { authorization: refusingJwt.authorize(), integration: blockIntegration });
-  const blockFirewall = new ApiFirewall(blockStack, 'Firewall', { api: blockApi, mode: FirewallMode.BLOCK });
+  const blockFirewall = new ApiFirewall(blockStack, 'Firewall', { api: blockApi, mode: FirewallMode.BLOCK, removalPolicy: RemovalPolicy.DESTROY });
   new AbuseBlocker(blockStack, 'Blocker', {
     firewall: blockFirewall,
     threshold: BLOCK_THRESHOLD,

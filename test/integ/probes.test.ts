@@ -287,7 +287,7 @@ describe('the prober bundle', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  test('is bundled with esbuild, with the signer inside, and signs the requests it is asked to', async () => {
+  test('is bundled with esbuild, with the signer inside, signs the requests it is asked to, and logs its report', async () => {
     const bundled = build({ 'aws:cdk:bundling-stacks': ['SecureApiProbes'] }).probes;
     const bundle = path.join(assetDirOf(bundled.prober as lambda.Function), 'index.js');
     expect(fs.readFileSync(bundle, 'utf8')).not.toMatch(/require\("@smithy\//);
@@ -295,6 +295,7 @@ describe('the prober bundle', () => {
     const env = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session-token' };
     const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
     Object.assign(process.env, env);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const { handler } = require(bundle);
       const result = await handler({
@@ -306,7 +307,10 @@ describe('the prober bundle', () => {
         protectedLabels: ['unsigned'],
       });
       expect(result).toEqual({ statuses: { signed: 200, unsigned: 403 }, protectedReached: [] });
+      // The report is logged too, for those who read the run in the function's log group.
+      expect(log.mock.calls).toEqual([[JSON.stringify({ action: 'statuses', report: result })]]);
     } finally {
+      log.mockRestore();
       for (const [key, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[key]; else process.env[key] = value;
       }

@@ -99,7 +99,18 @@ interface Actions {
 
 type ProberEvent = { [A in keyof Actions]: { readonly action: A } & Actions[A] }[keyof Actions];
 
+/**
+ * Runs one action and logs its report (statuses, counts, log lines; never a token, secret or key
+ * value), so that a run's findings can be read in the function's log group as well as in the
+ * assertions' results.
+ */
 export async function handler(event: ProberEvent): Promise<unknown> {
+  const report = await run(event);
+  console.log(JSON.stringify({ action: event.action, report }));
+  return report;
+}
+
+async function run(event: ProberEvent): Promise<unknown> {
   switch (event.action) {
     case 'statuses': {
       const result = await statuses(http, event.requests);
