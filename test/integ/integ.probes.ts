@@ -224,6 +224,8 @@ export function buildProbesInteg(app: App): ProbesInteg {
   const invoke = (payload: object) => integ.assertions.invokeFunction({ functionName: prober.functionName, payload: JSON.stringify(payload) });
   const payloadLike = (pattern: Record<string, unknown>) => ExpectedResult.objectLike({ Payload: Match.serializedJson(Match.objectLike(pattern)) });
   const slow = { totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) };
+  // For what a fresh deployment may not serve at once: IAM grants, the Cognito domain's DNS name, the API key.
+  const settling = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(30) };
 
   const publicForms = { 'public health': 'health', 'public health/': 'health/', 'public health//': 'health//', 'public //health': '/health', 'public health%2F': 'health%2F', 'public %2Fhealth': '%2Fhealth' };
   const jwtForms = { 'jwt items/1': 'items/1', 'jwt items/1/': 'items/1/', 'jwt items//1': 'items//1', 'jwt items%2F1': 'items%2F1', 'jwt //items/1': '/items/1', 'jwt items/1%2F': 'items/1%2F', 'jwt items/1//': 'items/1//' };
@@ -254,7 +256,7 @@ export function buildProbesInteg(app: App): ProbesInteg {
     }).expect(payloadLike({
       statuses: Match.objectLike({ 'public health': 200, 'public health/': 200, 'jwt items/1': 401, 'iam private': 403, 'signed private': 200 }),
       protectedReached: [],
-    })),
+    })).waitForAssertions(settling),
 
     // 1, 6. Real Cognito tokens (client credentials grant): 401 without a token, 200 with the
     // scope, 403 with a valid token lacking it (the JwtAuthorizer's promise, lib/auth/jwt-authorizer.ts),
@@ -280,7 +282,7 @@ export function buildProbesInteg(app: App): ProbesInteg {
         'cognito GET /cognito-items': Match.objectLike({ none: 401, withScope: 200 }),
       },
       'reachedBy': Match.objectLike({ none: [], withoutScope: [] }),
-    })),
+    })).waitForAssertions(settling),
 
     // 6. The methodArn API Gateway gives a Lambda authorizer on an ANY route: the request's own
     // method, not ANY or `*`. The JWT authorizer takes the API's prefix from it
@@ -300,7 +302,8 @@ export function buildProbesInteg(app: App): ProbesInteg {
     // it `/metered/ANY`) applies: a burst with the tier's API key gets 429s, though the tier's own
     // throttle (50/100) and the stage's are far above the burst.
     invoke({ action: 'burst', request: { url: `${url}metered` }, count: BURST_SIZE, apiKeyId: apiKey.keyId })
-      .expect(payloadLike({ distinct: Match.arrayWith([429]) })),
+      .expect(payloadLike({ distinct: Match.arrayWith([429]) }))
+      .waitForAssertions(settling),
 
     // 9. Requests whose user agent, path and query hold quotes, backslashes, encoded newlines and
     // non-ASCII text, marked in their user agent (statuses recorded, not asserted: the next probe

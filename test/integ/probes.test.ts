@@ -181,12 +181,12 @@ describe('the stacks under test', () => {
 test('the probes run in order, each with the answers it expects', () => {
   const run = steps(assembly, [probes.stack, probes.blockStack]);
   expect(run.map((step) => [step.call, step.waits])).toEqual([
-    ['invoke statuses', false], // 5, 10: path forms, unsigned and signed
-    ['invoke tokens', false], // 1, 6: real Cognito tokens on GET and ANY routes
+    ['invoke statuses', true], // 5, 10: path forms, unsigned and signed (retried while the IAM grant settles)
+    ['invoke tokens', true], // 1, 6: real Cognito tokens on GET and ANY routes (retried while the domain settles)
     ['GET /arn-echo', false], // 6: methodArn of an ANY route
     ['DELETE /arn-echo', false],
     ['invoke burst', false], // 2: route throttle
-    ['invoke burst', false], // 7: usage-plan throttle on an ANY route
+    ['invoke burst', true], // 7: usage-plan throttle on an ANY route (retried while the API key settles)
     ['invoke statuses', false], // 9: the marked requests
     ['invoke read-access-log', true], // 8, 9: their log lines
     ['GET /health?id=1%27%20OR%20%271%27%3D%271', false], // 3: SQL injection
