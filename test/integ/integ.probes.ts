@@ -184,8 +184,9 @@ export function buildProbesInteg(app: App): ProbesInteg {
     timeout: Duration.seconds(90),
     logGroup: new logs.LogGroup(stack, 'ProberLogs', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
     description: 'Probes the API under test for the integration test (reports statuses and log lines only)',
-    // Everything it imports is bundled (the signer too), so it does not depend on what the runtime ships.
-    bundling: { externalModules: [] },
+    // Everything it imports is bundled (the signer too), so it does not depend on what the runtime
+    // ships; minified, so the bundle (and its asset hash) holds no paths of the machine that built it.
+    bundling: { externalModules: [], minify: true },
   });
   api.grantInvoke(prober, 'GET /private');
   users.userPool.grant(prober, COGNITO_DESCRIBE_CLIENT_ACTION);
