@@ -14,7 +14,12 @@
  * Stack `SecureApiBlockProbes`: a second API with a firewall in BLOCK mode and an abuse blocker, so
  * that the automatic block of the prober's address stops nothing but the last probe.
  *
- * See README-integ-section.md (or the README) for how to run it and what each probe checks.
+ *   npx cdk deploy --app "npx tsx test/integ/integ.probes.ts" --all --require-approval never
+ *   npx cdk destroy --app "npx tsx test/integ/integ.probes.ts" --all --force
+ *
+ * (with `-c createAccountLoggingRole=true` if no stack of the account and region sets API Gateway's
+ * logging role). The README ("Probes of a real deployment") says what each probe checks and where
+ * its results are.
  * `test/integ/integ-probes.test.ts` synthesizes this file in the normal test run.
  */
 import * as path from 'node:path';
