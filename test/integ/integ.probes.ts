@@ -20,7 +20,8 @@
  * (with `-c createAccountLoggingRole=true` if no stack of the account and region sets API Gateway's
  * logging role). The README ("Probes of a real deployment") says what each probe checks and where
  * its results are.
- * `test/integ/integ-probes.test.ts` synthesizes this file in the normal test run.
+ * `test/integ/probes.test.ts` synthesizes this file in the normal test run, and `snapshots.test.ts`
+ * compares it with its snapshot.
  */
 import * as path from 'node:path';
 import { Annotations, App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
