@@ -6,10 +6,15 @@
  * probes' own refused requests put the prober's address on the automatic block list (the firewall
  * counts, so the later probes still get through).
  *
- *   npx @aws-cdk/integ-runner --app "npx tsx {filePath}" --directory test/integ --parallel-regions eu-west-1
+ *   npx @aws-cdk/integ-runner --language typescript --app "npx tsx {filePath}" --directory test/integ \
+ *     --parallel-regions eu-west-1 --force integ.secure-api.ts
+ *
+ * (integ-runner 2.197.10, the devDependency, cannot read what aws-cdk-lib 2.276.0 synthesizes, schema
+ * 55 against its 53: until it can, deploy with `npx cdk deploy --app "npx tsx test/integ/integ.secure-api.ts" --all`,
+ * see the README, "Probes of a real deployment".)
  *
  * A fresh account needs API Gateway's account-wide logging role: add `-c createAccountLoggingRole=true`
- * to the app command if no other stack sets it. `test/integ/integ.test.ts` synthesizes this file in
+ * to the app command if no other stack sets it. `test/integ/secure-api.test.ts` synthesizes this file in
  * the normal test run, so it stays valid without an account.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
