@@ -21,3 +21,4 @@ export * from './traffic/cors-options';
 export * from './edge/api-deprecation';
 export * from './edge/api-domain';
 export * from './edge/truststore';
+export * from './compliance/security-report';
