@@ -213,7 +213,8 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
       const r = graph.resolve(s.node, s.resource.Properties?.RestApiId);
       return r.kind === 'resource' && r.target.logicalId === apiId && r.target.node.template.label === apiTemplate;
     });
-    const escaped = path.replace(/\//g, '~1');
+    // MethodSettings name a method by its path with `/` escaped as `~1`, after a leading `/`: `/~1pets/GET`.
+    const escaped = `/${path.replace(/\//g, '~1')}`;
     const settings = (stage?.resource.Properties?.MethodSettings ?? []) as any[];
     const own = settings.find((s) => s.ResourcePath === escaped && s.HttpMethod === p.HttpMethod);
     const all = settings.find((s) => s.ResourcePath === '/*' && s.HttpMethod === '*');
