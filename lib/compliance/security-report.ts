@@ -148,16 +148,21 @@ function routeFacts(stack: Stack): RouteFact[] {
   });
 }
 
-/** Every acknowledgement recorded on a construct of the stack (nested stacks included). */
+/**
+ * Every acknowledgement in force in the stack: recorded on one of its constructs (nested stacks
+ * included) or on a scope above it (the app, a stage), which covers the stack too.
+ */
 function acknowledgements(stack: Stack): AcknowledgementFact[] {
   const facts: AcknowledgementFact[] = [];
-  for (const construct of stack.node.findAll()) {
+  const above = stack.node.scopes.slice(0, -1);
+  for (const construct of [...above, ...stack.node.findAll()]) {
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data || typeof entry.data !== 'object') {
         continue;
       }
+      const defaultChild = construct.node.defaultChild;
       const element = CfnElement.isCfnElement(construct) ? construct
-        : CfnElement.isCfnElement(construct.node.defaultChild) ? construct.node.defaultChild : undefined;
+        : defaultChild !== undefined && CfnElement.isCfnElement(defaultChild) ? defaultChild : undefined;
       const owner = element && Stack.of(element);
       for (const [ruleId, reason] of Object.entries(entry.data as Record<string, unknown>)) {
         facts.push({

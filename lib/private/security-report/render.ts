@@ -119,7 +119,7 @@ export function renderMarkdown(model: SecurityReportModel): string {
   out.push(...table(['Template', 'File', 'Resources', 'Limit'], model.resourceCounts.map((r) => [r.template, r.fileName, r.resources, r.limit])));
 
   out.push('## Acknowledgements in force', '');
-  out.push(...table(['Rule', 'Reason', 'Construct', 'Logical id'], model.acknowledgements.map((a) => [a.ruleId, a.reason, a.constructPath, a.logicalId ? `${a.logicalId} (${a.template})` : ''])));
+  out.push(...table(['Rule', 'Reason', 'Construct', 'Logical id'], model.acknowledgements.map((a) => [a.ruleId, a.reason, a.constructPath || '(the app)', a.logicalId ? `${a.logicalId} (${a.template})` : ''])));
 
   const c = model.cost;
   out.push('## Cost of the controls', '',

@@ -264,6 +264,20 @@ describe('SecurityReport switches', () => {
     expect(existsSync(path.join(app.outdir, SecurityReport.jsonFileName('Two')))).toBe(true);
   });
 
+  test('acknowledgements on the app are in force in every stack; one on a construct without a default child is listed too', () => {
+    const app = newApp();
+    Validations.of(app).acknowledge({ id: 'annotation::app-wide', reason: 'applies everywhere' });
+    const stack = new Stack(app, 'Acked');
+    const api = smallApi(stack, 'Api');
+    Validations.of(api.node.findChild('AccessLogMetrics')).acknowledge({ id: 'annotation::metrics', reason: 'a group of metric filters' });
+    app.synth();
+    const { json } = reportOf(app, 'Acked');
+    expect(json.acknowledgements).toEqual([
+      { ruleId: 'Annotation::app-wide', reason: 'applies everywhere', constructPath: '' },
+      { ruleId: 'Annotation::metrics', reason: 'a group of metric filters', constructPath: 'Acked/Api/AccessLogMetrics' },
+    ]);
+  });
+
   test('SecurityReport.enable() asks for the report of a stack without an API', () => {
     const app = newApp();
     const stack = new Stack(app, 'Plain');
