@@ -183,7 +183,7 @@ function throttleOf(settings: any, prefix: '' | 'Throttling'): Throttle {
 }
 
 /** The `/a/{b}` path of an `AWS::ApiGateway::Resource` (or the root), following parents across templates. */
-function resourcePath(graph: TemplateGraph, node: GraphNode, value: unknown): string {
+function resourcePath(graph: TemplateGraph, node: GraphNode, value: unknown, memo: Map<unknown, string>): string {
   const resolved = graph.resolve(node, value);
   if (resolved.kind !== 'resource') {
     return '/?';
@@ -195,24 +195,38 @@ function resourcePath(graph: TemplateGraph, node: GraphNode, value: unknown): st
   if (target.resource.Type !== 'AWS::ApiGateway::Resource') {
     return '/?';
   }
-  const parent = resourcePath(graph, target.node, target.resource.Properties?.ParentId);
-  return `${parent === '/' ? '' : parent}/${target.resource.Properties?.PathPart}`;
+  const known = memo.get(target.resource);
+  if (known !== undefined) {
+    return known;
+  }
+  const parent = resourcePath(graph, target.node, target.resource.Properties?.ParentId, memo);
+  const path = `${parent === '/' ? '' : parent}/${target.resource.Properties?.PathPart}`;
+  memo.set(target.resource, path);
+  return path;
 }
 
 function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly RouteFact[]): RouteRow[] {
-  const rows = graph.resources('AWS::ApiGateway::Method').map(({ node, logicalId, resource }) => {
+  // Indexed once: a large API has thousands of methods, spread over nested stacks.
+  const apiKey = (template: string, logicalId: string) => `${template}\u0000${logicalId}`;
+  const factIndex = new Map(facts.map((fact, i) => [`${apiKey(fact.restApiTemplate, fact.restApiLogicalId)}\u0000${fact.routeKey}`, { fact, i }]));
+  const stageOf = new Map<string, GraphResource>();
+  for (const stage of stages) {
+    const r = graph.resolve(stage.node, stage.resource.Properties?.RestApiId);
+    if (r.kind === 'resource') {
+      stageOf.set(apiKey(r.target.node.template.label, r.target.logicalId), stage);
+    }
+  }
+  const paths = new Map<unknown, string>();
+  const ordered = graph.resources('AWS::ApiGateway::Method').map(({ node, logicalId, resource }) => {
     const p = resource.Properties ?? {};
     const api = graph.resolve(node, p.RestApiId);
     const apiTemplate = api.kind === 'resource' ? api.target.node.template.label : node.template.label;
     const apiId = api.kind === 'resource' ? api.target.logicalId : graph.describe(node, p.RestApiId);
-    const path = resourcePath(graph, node, p.ResourceId);
+    const path = resourcePath(graph, node, p.ResourceId, paths);
     const routeKey = `${p.HttpMethod} ${path}`;
-    const fact = facts.find((f) => f.restApiTemplate === apiTemplate && f.restApiLogicalId === apiId && f.routeKey === routeKey);
+    const found = factIndex.get(`${apiKey(apiTemplate, apiId)}\u0000${routeKey}`);
     const authorizer = p.AuthorizerId !== undefined ? graph.resolve(node, p.AuthorizerId) : undefined;
-    const stage = stages.find((s) => {
-      const r = graph.resolve(s.node, s.resource.Properties?.RestApiId);
-      return r.kind === 'resource' && r.target.logicalId === apiId && r.target.node.template.label === apiTemplate;
-    });
+    const stage = stageOf.get(apiKey(apiTemplate, apiId));
     // MethodSettings name a method by its path with `/` escaped as `~1`, after a leading `/`: `/~1pets/GET`.
     const escaped = `/${path.replace(/\//g, '~1')}`;
     const settings = (stage?.resource.Properties?.MethodSettings ?? []) as any[];
@@ -225,7 +239,7 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
       api: apiId,
       routeKey,
       authorizationType: p.AuthorizationType ?? 'NONE',
-      authorization: fact?.authorization,
+      authorization: found?.fact.authorization,
       scopes: [...(p.AuthorizationScopes ?? [])],
       authorizer: authorizer === undefined ? undefined : authorizer.kind === 'resource'
         ? {
@@ -240,14 +254,10 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
       template: node.template.label,
       logicalId,
     };
-    return row;
+    // The access matrix's order (the order routes were added) where known, then the rest by key.
+    return { row, order: found?.i ?? Number.MAX_SAFE_INTEGER };
   });
-  // The access matrix's order (the order routes were added) where known, then the rest by key.
-  const order = (row: RouteRow) => {
-    const i = facts.findIndex((f) => f.restApiLogicalId === row.api && f.routeKey === row.routeKey);
-    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return rows.sort((a, b) => order(a) - order(b) || a.routeKey.localeCompare(b.routeKey));
+  return ordered.sort((a, b) => a.order - b.order || a.row.routeKey.localeCompare(b.row.routeKey)).map(({ row }) => row);
 }
 
 function usageTier({ logicalId, resource }: GraphResource): UsageTierRow {
