@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -276,6 +276,18 @@ describe('SecurityReport switches', () => {
       { ruleId: 'Annotation::app-wide', reason: 'applies everywhere', constructPath: '' },
       { ruleId: 'Annotation::metrics', reason: 'a group of metric filters', constructPath: 'Acked/Api/AccessLogMetrics' },
     ]);
+  });
+
+  test('a stack in a stage gets its report in the stage\'s assembly, from the plugin on the app', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod');
+    const stack = new Stack(stage, 'Api');
+    smallApi(stack, 'Api');
+    expect((stage as any)._validationPlugins).toEqual([]);
+    const assembly = app.synth().getNestedAssembly(stage.artifactId);
+    const json = JSON.parse(readFileSync(path.join(assembly.directory, SecurityReport.jsonFileName(stack.artifactId)), 'utf-8'));
+    expect(json.stack).toMatchObject({ artifactId: stack.artifactId, constructPath: 'Prod/Api' });
+    expect(json.routes.map((r: any) => r.routeKey)).toEqual(['GET /items']);
   });
 
   test('SecurityReport.enable() asks for the report of a stack without an API', () => {
