@@ -11,7 +11,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AcknowledgementFact, buildReport, RouteFact } from '../private/security-report/report-model';
+import { AcknowledgementFact, buildReport, REPORT_SCHEMA_VERSION, RouteFact } from '../private/security-report/report-model';
 import { renderJson, renderMarkdown } from '../private/security-report/render';
 import { ReportTemplate } from '../private/security-report/template-graph';
 
@@ -77,9 +77,11 @@ export class SecurityReport implements IPolicyValidationPlugin {
     return ENABLED_SYMBOL in topLevelStack(stack);
   }
 
+  /** The plugin's name, {@link SecurityReport.PLUGIN_NAME}. */
   public readonly name: string = SecurityReport.PLUGIN_NAME;
 
-  public readonly version?: string = '1.0.0';
+  /** The version of the report's JSON shape, as a semantic version. */
+  public readonly version?: string = `${REPORT_SCHEMA_VERSION}.0.0`;
 
   private constructor() {}
 
