@@ -1,7 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { MultiRegionApiRecords, RegionalRouting } from 'secure-api-gateway';
+import { MultiRegionApiRecords, RegionalRouting, SecurityReport } from 'secure-api-gateway';
 import { EnvironmentConfig } from './environment-config';
 import { ExampleApiStack, HEALTH_ROUTE, regionalDomainName } from './example-api-stack';
 
@@ -24,6 +24,8 @@ export class ExampleDnsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ExampleDnsStackProps) {
     super(scope, id, props);
+    // It holds no API, so it asks for the security and cost report itself (health checks, alarms, key).
+    SecurityReport.enable(this);
     const { config, regionalStacks } = props;
     const domain = config.domain!;
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.zoneName });

@@ -22,3 +22,4 @@ export * from './edge/api-deprecation';
 export * from './edge/api-domain';
 export * from './edge/truststore';
 export * from './compliance/compliance-checks';
+export * from './compliance/security-report';

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { HttpMethod, RouteAuthorization } from './auth/route-authorization';
+import { SecurityReport } from './compliance/security-report';
 import { ApiDeprecation, ApiDeprecationOptions } from './edge/api-deprecation';
 import { ApiEncryptionKey } from './encryption/api-encryption-key';
 import type { IApiFirewall } from './firewall/api-firewall';
@@ -282,6 +283,15 @@ export interface SecureRestApiProps {
    * @default - the version is not deprecated
    */
   readonly deprecation?: ApiDeprecationOptions;
+
+  /**
+   * Writes the security and cost report of this API's stack with the cloud assembly at synth
+   * (`<artifactId>.security-report.md` and `.json`). See {@link SecurityReport}. `false` leaves it
+   * out, unless another construct of the stack turns it on.
+   *
+   * @default true
+   */
+  readonly securityReport?: boolean;
 }
 
 /**
@@ -502,6 +512,9 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
   constructor(scope: Construct, id: string, props: SecureRestApiProps = {}) {
     super(scope, id);
     Object.defineProperty(this, SECURE_REST_API_SYMBOL, { value: true });
+    if (props.securityReport ?? true) {
+      SecurityReport.enable(this);
+    }
 
     const stageName = props.stageName ?? 'v1';
     this.validateStageName(stageName);

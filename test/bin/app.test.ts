@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../bin/app';
 import { ENVIRONMENTS_CONTEXT_KEY } from '../../bin/environment-config';
 import { ExampleApiStack } from '../../bin/example-api-stack';
 import { ExampleDnsStack } from '../../bin/example-dns-stack';
+import { SecurityReport } from '../../lib';
 import type { AbuseBlocker } from '../../lib';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING } from '../helpers/stack';
 
@@ -180,6 +183,37 @@ describe('example app', () => {
       expect(records).toEqual([`${region}.api.example.com.`]);
       t.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
     }
+  });
+
+  test('every stack\'s security report agrees with its template: routes, WAF rules, resource count', () => {
+    app.synth(); // the assembly Template.fromStack built, with the reports written next to the templates
+    for (const stack of stacks) {
+      const report = JSON.parse(readFileSync(path.join(app.outdir, SecurityReport.jsonFileName(stack.artifactId)), 'utf-8'));
+      const resources = template(stack.stackName).toJSON().Resources as Record<string, any>;
+      const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+      expect(report.resourceCounts).toEqual([expect.objectContaining({ template: stack.artifactId, resources: Object.keys(resources).length, limit: 500 })]);
+      expect(report.routes).toHaveLength(ofType('AWS::ApiGateway::Method').length);
+      for (const route of report.routes) {
+        const method = resources[route.logicalId].Properties;
+        expect([route.authorizationType, route.scopes, route.apiKeyRequired]).toEqual([method.AuthorizationType, method.AuthorizationScopes ?? [], method.ApiKeyRequired === true]);
+      }
+      expect(report.routes.map((r: any) => r.routeKey)).toEqual(stack instanceof ExampleApiStack ? stack.api.accessMatrix.map((entry) => entry.routeKey) : []);
+      const acls = ofType('AWS::WAFv2::WebACL');
+      expect(report.firewalls.map((f: any) => f.rules.map((r: any) => [r.priority, r.name, r.action])))
+        .toEqual(acls.map(([, acl]) => [...acl.Properties.Rules].sort((a: any, b: any) => a.Priority - b.Priority)
+          .map((r: any) => [r.Priority, r.Name, r.Action ? Object.keys(r.Action)[0].toUpperCase() : r.OverrideAction.Count ? 'COUNT (whole group)' : 'rules\' own actions'])));
+      expect(report.alarms).toHaveLength(ofType('AWS::CloudWatch::Alarm').length + ofType('AWS::CloudWatch::CompositeAlarm').length);
+      expect(report.alarms.every((a: any) => a.actions.length > 0 && a.actions.every((x: any) => x.target.startsWith('SNS topic ')))).toBe(true);
+    }
+  });
+
+  test('the fixed monthly cost of each environment\'s controls matches its reviewed snapshot', () => {
+    app.synth();
+    const costs = Object.fromEntries(stacks.map((stack) => {
+      const report = JSON.parse(readFileSync(path.join(app.outdir, SecurityReport.jsonFileName(stack.artifactId)), 'utf-8'));
+      return [stack.stackName, { fixedMonthlyUsd: report.cost.fixedMonthlyTotalUsd, perMillionRequestsUsd: report.cost.perMillionRequestsTotalUsd }];
+    }));
+    expect(costs).toMatchSnapshot();
   });
 
   test('prod\'s DNS: failover records of api.example.com, a health check of each region\'s health route and an alarm when one fails', () => {
