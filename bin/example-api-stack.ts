@@ -163,6 +163,8 @@ export class ExampleApiStack extends Stack {
       'NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC');
     ComplianceChecks.acknowledge(backend, 'The stage throttle bounds the backend\'s concurrency; reserve some once the account\'s quota and the peak are known',
       'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency');
+    ComplianceChecks.acknowledge(backend.role!, 'The backend\'s own role: the house\'s statements for its log group and environment, and X-Ray; inline, they go with the role',
+      ...INLINE_POLICY_FINDINGS);
 
     // People and programs sign in with the environment's user pool, which lives in the primary region.
     if (primary) {

@@ -781,7 +781,7 @@ export class SecureRestApi extends Construct implements ISecureRestApi {
       methodResponses: options.methodResponses,
       operationName: options.operationName,
     });
-    acknowledgeRouteFindings(method, auth.authorizationType, auth.publicReason);
+    acknowledgeRouteFindings(method, auth);
     if (options.requestBodySchema === undefined && BODY_METHODS.includes(route.method)) {
       Annotations.of(method).addWarningV2('secure-api:route-without-body-schema',
         `${routeKey} accepts a request body but has no \`requestBodySchema\`: API Gateway passes any body to the backend. Give the route a schema.`);

@@ -109,6 +109,15 @@ const count = (list) => (list ?? []).reduce((n, v) => n + v.violatingConstructs.
 console.log(`cdk-nag: ${packs.map((p) => `${p.pluginName} ${p.conclusion} (${count(p.violations)} left, ${count(p.suppressedViolations)} acknowledged)`).join(", ")}`);
 if (packs.length !== 5 || packs.some((p) => p.conclusion !== "success" || count(p.violations) > 0)) { console.error("the consumer app does not pass the five cdk-nag packs"); process.exit(1); }
 ' "$app/cdk.out"
+# The security and cost report, written by the packed library next to the template.
+node -e '
+const fs = require("node:fs"); const path = require("node:path");
+const out = process.argv[1];
+const report = JSON.parse(fs.readFileSync(path.join(out, "ConsumerStack.security-report.json"), "utf8"));
+const markdown = fs.readFileSync(path.join(out, "ConsumerStack.security-report.md"), "utf8");
+if (report.routes.length !== 4 || !markdown.includes("Fixed total")) { console.error("the consumer stack has no complete security report"); process.exit(1); }
+console.log(`security report: ${report.routes.length} routes, fixed monthly cost $${report.cost.fixedMonthlyTotalUsd.toFixed(2)}`);
+' "$app/cdk.out"
 
 echo "== consumer: template snapshot"
 # `--ci` fails on a missing or different snapshot; after reviewing a change, record it with

@@ -21,7 +21,7 @@ import {
 import { PolicyPlanner, compilePolicyPlan } from '../../lambda/shared/routes';
 import { BundledHandlerFunction } from '../private/bundled-handler';
 import { knownProvider } from '../private/known-providers';
-import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from '../private/nag';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag, markOidcAuthorizer } from '../private/nag';
 import { IdentityProvider } from './identity-provider';
 import { ValidationError } from '../private/validation-error';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, describe, validateAuthorizerCacheTtl, validateDuration, validateOneOf, validateWholeNumber } from '../private/validators';
@@ -466,6 +466,7 @@ export class JwtAuthorizer extends Construct {
         identitySources: [apigw.IdentitySource.header(AUTHORIZATION_HEADER)],
         resultsCacheTtl: this.resultsCacheTtl,
       });
+    markOidcAuthorizer(this.apiGatewayAuthorizer);
     return this.apiGatewayAuthorizer;
   }
 

@@ -44,7 +44,7 @@ const PACK_CLASSES: Record<CompliancePack, keyof typeof nag> = {
   [CompliancePack.SERVERLESS]: 'ServerlessChecks',
 };
 
-/** The packs already added to each stage: adding one twice would report each finding twice. */
+/** The packs already added to each app: adding one twice would report each finding twice. */
 const ADDED = new WeakMap<IConstruct, Set<CompliancePack>>();
 
 /**
@@ -57,22 +57,21 @@ const ADDED = new WeakMap<IConstruct, Set<CompliancePack>>();
  * such as a route authorized by an API key alone: fix them, or acknowledge them with
  * {@link ComplianceChecks.acknowledge}.
  *
- * cdk-nag is an optional peer dependency: `npm install --save-dev cdk-nag@^3`.
+ * cdk-nag is an optional peer dependency on npm: `npm install --save-dev cdk-nag@^3` (the jsii
+ * packages for other languages depend on it).
  *
  * @example
  * const app = new App();
  * ComplianceChecks.addTo(app);
  */
 export class ComplianceChecks {
-  /** Every pack, in the order they report. */
-  public static readonly ALL_PACKS: CompliancePack[] = Object.values(CompliancePack);
-
   /**
-   * Runs the packs on every stack of `scope`'s stage (the app, usually) at synth. A pack already
-   * added to that stage is not added again.
+   * Runs the packs on the whole app `scope` belongs to, at synth: cdk-nag checks every stack of
+   * the app, in every stage, whichever construct it is added from. A pack already added to the
+   * app is not added again (twice, it would report each finding twice).
    */
   public static addTo(scope: IConstruct, options: ComplianceChecksOptions = {}): void {
-    const packs = options.packs ?? ComplianceChecks.ALL_PACKS;
+    const packs = options.packs ?? Object.values(CompliancePack);
     if (!Array.isArray(packs) || packs.length === 0) {
       throw new ValidationError(`\`packs\` must name at least one pack, such as [CompliancePack.AWS_SOLUTIONS], got ${JSON.stringify(packs)}: leave it out for all five`, scope);
     }
@@ -81,23 +80,27 @@ export class ComplianceChecks {
         throw new ValidationError(`\`packs\` must hold CompliancePack values (${Object.values(CompliancePack).join(', ')}), got ${JSON.stringify(pack)}`, scope);
       }
     }
-    const stage = Stage.isStage(scope) ? scope : Stage.of(scope);
-    if (stage === undefined) {
-      throw new ValidationError('ComplianceChecks.addTo needs a construct inside an App or Stage: the packs run when it is synthesized', scope);
+    const app = scope.node.root;
+    if (!Stage.isStage(app)) {
+      throw new ValidationError('ComplianceChecks.addTo needs a construct inside an App: the packs run when it is synthesized', scope);
     }
-    const added = ADDED.get(stage) ?? new Set<CompliancePack>();
-    ADDED.set(stage, added);
+    const added = ADDED.get(app) ?? new Set<CompliancePack>();
+    ADDED.set(app, added);
     const cdkNag = loadCdkNag(scope);
     const plugins: IPolicyValidationPlugin[] = [];
     for (const pack of new Set(packs)) {
       if (!added.has(pack)) {
+        const PackClass = cdkNag[PACK_CLASSES[pack]] as (new (scope?: IConstruct, props?: nag.NagPackProps) => IPolicyValidationPlugin) | undefined;
+        const plugin = PackClass === undefined ? undefined : new PackClass(undefined, { verbose: options.verbose ?? false });
+        if (typeof plugin?.validate !== 'function') {
+          throw new ValidationError(`ComplianceChecks.addTo needs cdk-nag 3, whose packs are aws-cdk-lib validation plugins; the installed cdk-nag has no ${PACK_CLASSES[pack]} plugin: \`npm install --save-dev cdk-nag@^3\``, scope);
+        }
         added.add(pack);
-        const PackClass = cdkNag[PACK_CLASSES[pack]] as new (scope?: IConstruct, props?: nag.NagPackProps) => IPolicyValidationPlugin;
-        plugins.push(new PackClass(undefined, { verbose: options.verbose ?? false }));
+        plugins.push(plugin);
       }
     }
     if (plugins.length > 0) {
-      Validations.of(stage).addPlugins(...plugins);
+      Validations.of(app).addPlugins(...plugins);
     }
   }
 
@@ -128,7 +131,10 @@ export class ComplianceChecks {
 function loadCdkNag(scope: IConstruct): typeof nag {
   try {
     return require('cdk-nag') as typeof nag;
-  } catch {
-    throw new ValidationError('ComplianceChecks.addTo runs cdk-nag, which is not installed: `npm install --save-dev cdk-nag@^3`', scope);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('\'cdk-nag\'')) {
+      throw new ValidationError('ComplianceChecks.addTo runs cdk-nag, which is not installed: `npm install --save-dev cdk-nag@^3`', scope);
+    }
+    throw error;
   }
 }

@@ -567,8 +567,8 @@ export class AbuseBlocker extends Construct {
         metric: this.failedInvocations.metricApproximateNumberOfMessagesVisible({ period: sweepInterval, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: 1,
         datapointsToAlarm: 1,
-        summary: 'The abuse blocker failed on access-log deliveries, which are now in its failed-invocations queue: the offences in them were not counted.',
-        action: 'Read the blocker function\'s log for the error and the queue\'s messages for the deliveries; once the cause is fixed, purge the queue (offences are counted live, not replayed).',
+        summary: 'Abuse blocker invocations failed and are now in its failed-invocations queue: access-log deliveries whose offences were not counted, or sweeps that did not run.',
+        action: 'Read the blocker function\'s log for the error and the queue\'s messages for the events; once the cause is fixed, purge the queue (offences are counted live, not replayed; the next sweep makes up for a missed one).',
       }),
       alarms.addMetricAlarm('AbuseBlockerListFull', {
         metric: this.metricBlockListFill({ period: sweepInterval }),

@@ -7,6 +7,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { BundledHandlerName, SETTINGS_FILE } from '../../lambda/shared/constants';
 import { HouseFunctionOptions, grantHouseFunctionAccess, houseFunctionDefaults } from './house-function';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag } from './nag';
 import { SettingsFile, environmentLimitError, settingsFile } from './settings-file';
 import { ValidationError } from './validation-error';
 
@@ -120,6 +121,10 @@ export class BundledHandlerFunction extends lambda.Function {
       environment: { ...environment, ...props.environment },
     });
     grantHouseFunctionAccess(this, access);
+    if (access.houseRole !== undefined) {
+      // The role holds the library's own statements for its own handler: nothing of the user's.
+      acknowledgeNag(access.houseRole, NAG_ACKNOWLEDGEMENTS.inlineHousePolicy);
+    }
     this.lateCode = code;
     this.bundleDir = bundleDir;
     this.settings = props.settings;

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/constants';
 import type { ApiEncryptionKey } from '../encryption/api-encryption-key';
 import { HOUSE_NODE_RUNTIME } from './lambda-runtime';
-import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag, acknowledgeTracingWildcard } from './nag';
+import { acknowledgeTracingWildcard } from './nag';
 import { validateRetention } from './validators';
 
 /** What a function may do with its own log group: add streams and write to them, nothing else. */
@@ -103,7 +103,7 @@ export function houseFunctionDefaults(scope: Construct, id: string, options: Hou
       role,
     },
     environment: { [ENV.nodeOptions]: '--enable-source-maps' },
-    access: { encryption: options.encryption, logGroup, houseRole: ownRole, vpc: options.vpc ?? false },
+    access: { encryption: options.encryption, logGroup, logGroupName, houseRole: ownRole, vpc: options.vpc ?? false },
   };
 }
 
@@ -112,7 +112,9 @@ export interface HouseFunctionAccess {
   /** The key of the function's environment variables. */
   readonly encryption: ApiEncryptionKey;
   /** The function's own log group. */
-  readonly logGroup: logs.ILogGroup;
+  readonly logGroup: logs.LogGroup;
+  /** Its name, as a literal (the group's `logGroupName` is a reference). */
+  readonly logGroupName: string;
   /** The execution role the house created for the function; undefined when the user gave one. */
   readonly houseRole?: iam.Role;
   /** Whether the function runs in a VPC. */
@@ -157,14 +159,29 @@ export function grantHouseFunctionAccess(fn: lambda.Function, access: HouseFunct
     (fn.node.defaultChild as lambda.CfnFunction).functionName = name;
   }
   const functionArn = Stack.of(fn).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [access.logGroup.logGroupArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: LOG_WRITE_ACTIONS, resources: [logWriteResource(fn, access)] }));
   fn.addToRolePolicy(new iam.PolicyStatement({
     actions: [ENVIRONMENT_DECRYPT_ACTION],
     resources: [access.encryption.key.keyArn],
     conditions: { StringEquals: { [ENVIRONMENT_ENCRYPTION_CONTEXT]: functionArn } },
   }));
   acknowledgeTracingWildcard(fn.role, access.vpc ? VPC_ACCESS_ACTIONS : []);
-  if (access.houseRole !== undefined) {
-    acknowledgeNag(access.houseRole, NAG_ACKNOWLEDGEMENTS.inlineHousePolicy);
+}
+
+/**
+ * What the function's role may write logs to: the log group's `Arn` attribute (`<ARN>:*`) when the
+ * role's policy is in the log group's stack; spelled out from the group's name otherwise (a role of
+ * the user's in another stack, or a parent stack of a nested one), since a reference from there to
+ * the log group would make the stacks depend on each other both ways.
+ */
+function logWriteResource(fn: lambda.Function, { logGroup, logGroupName }: HouseFunctionAccess): string {
+  if (fn.role === undefined || Stack.of(fn.role) === Stack.of(logGroup)) {
+    return logGroup.logGroupArn;
   }
+  return Stack.of(logGroup).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: `${logGroupName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -19,7 +19,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
   },
   nonCognitoRoute: {
     rules: ['AwsSolutions-COG4'],
-    reason: 'The route is authorized by IAM (SigV4) or by the JWT authorizer, which verifies tokens of an OIDC issuer; a Cognito user pool authorizer is one choice among these, not the only sound one',
+    reason: 'The route is authorized by IAM (SigV4) or by the library\'s JWT authorizer, which verifies tokens of an OIDC issuer; a Cognito user pool authorizer is one sound choice among these',
   },
   noStageCache: {
     rules: ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted'],
@@ -27,7 +27,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
   },
   noBackendClientCertificate: {
     rules: ['NIST.800.53.R5-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled'],
-    reason: 'A client certificate proves API Gateway to HTTP backends; every integration of this stage is a Lambda function (invoked with IAM) or a mock, which a client certificate does not reach',
+    reason: 'A client certificate proves API Gateway to HTTP backends; no integration of this stage is HTTP (they are Lambda functions invoked with IAM, AWS services or mocks), so none would be presented one',
   },
   jsonAccessLog: {
     rules: ['Serverless-APIGWStructuredLogging'],
@@ -39,7 +39,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
   },
   tracingWildcard: {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
-    reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for a function in a VPC, its network interfaces (ec2:CreateNetworkInterface and the like) support no resource-level permissions, so their resource is *; acknowledged only while they are the policy\'s only statements on *',
+    reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; for a function in a VPC, the network-interface actions are granted on * as in AWS\'s AWSLambdaVPCAccessExecutionRole (Lambda picks the interfaces); acknowledged only while these are the policy\'s only statements on *',
   },
   inlineHousePolicy: {
     rules: ['NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy'],
@@ -63,7 +63,7 @@ export const NAG_ACKNOWLEDGEMENTS = {
   },
   blockerFailureDestination: {
     rules: ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
-    reason: 'Failed asynchronous invocations go to an on-failure destination, an SQS queue encrypted with the API key and alarmed on; a destination records the error with the event, which a dead-letter queue does not',
+    reason: 'Failed asynchronous invocations go to an on-failure destination, an SQS queue encrypted with the API key (alarmed on with the API\'s alarms); a destination records the error with the event, which a dead-letter queue does not',
   },
   failureQueue: {
     rules: ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'],
@@ -104,16 +104,36 @@ export function acknowledgeNag(scope: IConstruct, acknowledgement: NagAcknowledg
 /**
  * Acknowledges `acknowledgement` on `scope` at synth if `applies()` then holds: for findings that
  * depend on what is added to the app after `scope` (another route's integration, a statement the
- * user adds to a role).
+ * user adds to a role, a cache an aspect turns on). Decided when the app is validated, after every
+ * aspect has run and before the packs run (they, and aws-cdk-lib's matching of acknowledgements,
+ * read the construct tree after it), so nothing can change the facts after the decision.
  */
 export function acknowledgeNagIf(scope: IConstruct, acknowledgement: NagAcknowledgement, applies: () => boolean): void {
-  Aspects.of(scope).add({
-    visit: (node: IConstruct) => {
-      if (node === scope && applies()) {
-        acknowledgeNag(scope, acknowledgement);
+  let decided = false;
+  scope.node.addValidation({
+    validate: () => {
+      if (!decided) {
+        decided = true;
+        if (applies()) {
+          acknowledgeNag(scope, acknowledgement);
+        }
       }
+      return [];
     },
-  }, { priority: AspectPriority.READONLY });
+  });
+}
+
+/** Authorizers of the library's JWT authorizer: their routes are authorized by an OIDC issuer's verified token. */
+const OIDC_AUTHORIZERS = new WeakSet<object>();
+
+/** Records `authorizer` as one of the library's JWT authorizers. */
+export function markOidcAuthorizer(authorizer: object): void {
+  OIDC_AUTHORIZERS.add(authorizer);
+}
+
+/** Whether `authorizer` is one of the library's JWT authorizers. */
+export function isOidcAuthorizer(authorizer: object | undefined): boolean {
+  return authorizer !== undefined && OIDC_AUTHORIZERS.has(authorizer);
 }
 
 /** What X-Ray's active tracing adds to a function's role, on `*` (X-Ray has no resource-level permissions). */

@@ -1,20 +1,23 @@
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
-import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag, acknowledgeNagIf } from './nag';
+import { NAG_ACKNOWLEDGEMENTS, acknowledgeNag, acknowledgeNagIf, isOidcAuthorizer } from './nag';
 
 /** Integration types a client certificate reaches: API Gateway presents it to HTTP backends only. */
 const CLIENT_CERTIFICATE_INTEGRATION_TYPES = ['HTTP', 'HTTP_PROXY'];
 
 /**
  * The cdk-nag findings a route's method does not deserve: a public route is public by the user's
- * stated reason; an IAM or JWT route is authorized, by other means than Cognito. An API-key-only
+ * stated reason; an IAM route or one of the library's JWT authorizer is authorized, by other means
+ * than Cognito. An API-key-only
  * route gets nothing: cdk-nag is right that a key authorizes no one, and it is the user's choice.
  */
-export function acknowledgeRouteFindings(method: apigw.Method, authorizationType: apigw.AuthorizationType, publicReason: string | undefined): void {
-  if (publicReason !== undefined) {
+export function acknowledgeRouteFindings(method: apigw.Method, auth: { authorizationType: apigw.AuthorizationType; authorizer?: apigw.IAuthorizer; publicReason?: string }): void {
+  if (auth.publicReason !== undefined) {
     acknowledgeNag(method, NAG_ACKNOWLEDGEMENTS.publicRoute);
-  } else if (authorizationType === apigw.AuthorizationType.IAM || authorizationType === apigw.AuthorizationType.CUSTOM) {
+  } else if (auth.authorizationType === apigw.AuthorizationType.IAM
+    || (auth.authorizationType === apigw.AuthorizationType.CUSTOM && isOidcAuthorizer(auth.authorizer))) {
+    // Another Lambda authorizer (a RouteAuthorization of the user's) is the user's to explain.
     acknowledgeNag(method, NAG_ACKNOWLEDGEMENTS.nonCognitoRoute);
   }
 }

@@ -5,12 +5,15 @@
  * certificate, their own function outside a VPC).
  */
 import * as path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { App, AspectPriority, Aspects, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct, IConstruct } from 'constructs';
 import {
-  AbuseBlocker, ApiFirewall, CognitoUserDirectory, ComplianceChecks, CompliancePack, JwtAuthorizer, LambdaRouteIntegration,
+  AbuseBlocker, ApiEncryptionKey, ApiFirewall, CognitoUserDirectory, ComplianceChecks, CompliancePack, JwtAuthorizer, LambdaRouteIntegration,
   RouteAuthorization, SecureNodejsFunction, SecureRestApi,
 } from '../../../lib';
 import { NAG_ACKNOWLEDGEMENTS, nagAcknowledgementId } from '../../../lib/private/nag';
@@ -51,16 +54,19 @@ function left(result: NagResult): string[] {
   return result.violations.map((v) => `${v.pack}: ${v.rule} at ${v.path.replace(/^UserStack\//, '')}`).sort();
 }
 
-/** What the user chose and cdk-nag rightly shows: their API-key-only route and their own function. */
+/** What the user chose and cdk-nag rightly shows: their API-key-only route and their own function (its role holds their grants). */
 const USER_CHOICES = [
   'AwsSolutions: AwsSolutions-APIG4 at Api/Resource/Default/catalogue/GET/Resource',
   'AwsSolutions: AwsSolutions-COG4 at Api/Resource/Default/catalogue/GET/Resource',
+  'HIPAA.Security: HIPAA.Security-IAMNoInlinePolicy at BackendServiceRole/DefaultPolicy/Resource',
   'HIPAA.Security: HIPAA.Security-LambdaConcurrency at Backend/Resource',
   'HIPAA.Security: HIPAA.Security-LambdaDLQ at Backend/Resource',
   'HIPAA.Security: HIPAA.Security-LambdaInsideVPC at Backend/Resource',
+  'NIST.800.53.R5: NIST.800.53.R5-IAMNoInlinePolicy at BackendServiceRole/DefaultPolicy/Resource',
   'NIST.800.53.R5: NIST.800.53.R5-LambdaConcurrency at Backend/Resource',
   'NIST.800.53.R5: NIST.800.53.R5-LambdaDLQ at Backend/Resource',
   'NIST.800.53.R5: NIST.800.53.R5-LambdaInsideVPC at Backend/Resource',
+  'PCI.DSS.321: PCI.DSS.321-IAMNoInlinePolicy at BackendServiceRole/DefaultPolicy/Resource',
   'PCI.DSS.321: PCI.DSS.321-LambdaInsideVPC at Backend/Resource',
   'Serverless: Serverless-LambdaDLQ at Backend/Resource',
 ];
@@ -119,6 +125,72 @@ describe('cdk-nag on the library\'s constructs', () => {
     ].sort());
   });
 
+  test('an aspect of the user\'s that adds a statement on * and turns on a stage cache brings both findings back: the conditions are decided after every aspect', () => {
+    const result = synthWithNag((outdir) => {
+      const { app } = userApp(outdir);
+      Aspects.of(app).add({
+        visit: (node: IConstruct) => {
+          if (node instanceof SecureNodejsFunction) {
+            node.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListAllMyBuckets'], resources: ['*'] }));
+          }
+          if (node instanceof apigw.CfnStage) {
+            node.cacheClusterEnabled = true;
+            node.cacheClusterSize = '0.5';
+          }
+        },
+      }, { priority: AspectPriority.MUTATING });
+      return app;
+    });
+    expect(left(result).filter((finding) => !USER_CHOICES.includes(finding))).toEqual([
+      'AwsSolutions: AwsSolutions-IAM5[Resource::*] at BackendServiceRole/DefaultPolicy/Resource',
+      'HIPAA.Security: HIPAA.Security-APIGWCacheEnabledAndEncrypted at Api/Resource/DeploymentStage.v1/Resource',
+      'NIST.800.53.R5: NIST.800.53.R5-APIGWCacheEnabledAndEncrypted at Api/Resource/DeploymentStage.v1/Resource',
+      'PCI.DSS.321: PCI.DSS.321-APIGWCacheEnabledAndEncrypted at Api/Resource/DeploymentStage.v1/Resource',
+    ]);
+  });
+
+  test('a Lambda authorizer of the user\'s own keeps its COG4: the library explains only its JWT authorizer', () => {
+    class HeaderCheck extends RouteAuthorization {
+      public readonly description = 'header check';
+      public bind(scope: IConstruct) {
+        const authorizer = new apigw.RequestAuthorizer(scope as Construct, 'HeaderCheck', {
+          handler: inlineFunction(Stack.of(scope), 'HeaderCheckFn'),
+          identitySources: [apigw.IdentitySource.header('x-check')],
+        });
+        return { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer, apiKeyRequired: false };
+      }
+    }
+    const result = synthWithNag((outdir) => userApp(outdir, (_stack, api) => {
+      api.addRoute('GET /checked', { authorization: new HeaderCheck(), integration: new LambdaRouteIntegration(inlineFunction(Stack.of(api), 'Checked')) });
+    }).app);
+    expect(left(result).filter((finding) => finding.includes('checked/GET'))).toEqual(['AwsSolutions: AwsSolutions-COG4 at Api/Resource/Default/checked/GET/Resource']);
+  });
+
+  test('the acknowledgements are recorded on the constructs they are about', () => {
+    const app = userApp(mkdtempSync(path.join(tmpdir(), 'nag-'))).app;
+    // The packs fail on the user's own choices; the acknowledgements are made before they run.
+    expect(() => app.synth()).toThrow(/AwsSolutions-APIG4/);
+    const recorded: string[] = [];
+    const walk = (node: IConstruct) => {
+      for (const entry of node.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+        recorded.push(...Object.keys(entry.data).map((id) => `${id} on ${node.node.path.replace(/^UserStack\//, '')}`));
+      }
+      node.node.children.forEach(walk);
+    };
+    walk(app);
+    expect(recorded).toEqual(expect.arrayContaining([
+      'AwsSolutions::AwsSolutions-APIG4 on Api/Resource/Default/health/GET',
+      'AwsSolutions::AwsSolutions-COG4 on Api/Resource/Default/orders/GET',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*] on BackendServiceRole/DefaultPolicy',
+      'NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy on Jwt/FunctionServiceRole',
+      'AwsSolutions::AwsSolutions-SQS3 on Blocker/FailedInvocations',
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled on Api/Resource/DeploymentStage.v1',
+    ]));
+    // Nothing on the stack, the API or the app: never above the resource.
+    expect(recorded.filter((entry) => / on (UserStack|Api|Api\/Resource)$/.test(entry))).toEqual([]);
+    expect(recorded.every((entry) => !entry.includes('IAMNoInlinePolicy on BackendServiceRole'))).toBe(true);
+  });
+
   test('a reserved concurrency leaves the authorizer nothing to acknowledge about concurrency', () => {
     const result = synthWithNag((outdir) => {
       const app = new App({ outdir, context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
@@ -135,7 +207,47 @@ describe('cdk-nag on the library\'s constructs', () => {
   });
 });
 
+describe('a SecureNodejsFunction whose role is in another stack', () => {
+  const build = (nested: boolean) => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const shared = new Stack(app, 'Shared', { env });
+    const role = new iam.Role(shared, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const home = nested ? new NestedStack(shared, 'Functions') : new Stack(app, 'Functions', { env });
+    const encryption = new ApiEncryptionKey(shared, 'Key');
+    const fn = new SecureNodejsFunction(home, 'Fn', { entry: ENTRY, encryption, role });
+    return { app, shared, fn };
+  };
+
+  test.each([false, true])('synthesizes without a dependency cycle (nested: %s): its log group is named in the policy, not referenced', (nested) => {
+    const { app, shared } = build(nested);
+    const assembly = app.synth();
+    const template = assembly.getStackByName('Shared').template;
+    const statements = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: nested
+        ? expect.stringMatching(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/lambda\/Shared-Functions-[0-9A-F]{8}-Fn:\*$/)
+        : 'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/Functions-Fn:*',
+    });
+    expect(shared.dependencies).toEqual([]);
+  });
+});
+
 describe('ComplianceChecks', () => {
+  test('registers on the app, once, whether it is called from the app, a stage or a stack in it', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Dev');
+    const stack = new Stack(stage, 'S');
+    ComplianceChecks.addTo(stack);
+    ComplianceChecks.addTo(stage, { packs: [CompliancePack.AWS_SOLUTIONS] });
+    ComplianceChecks.addTo(app);
+    const plugins = (construct: IConstruct) => (construct as unknown as { _validationPlugins: Array<{ name: string }> })._validationPlugins.map((plugin) => plugin.name);
+    expect(plugins(app)).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'Serverless']);
+    expect(plugins(stage)).toEqual([]);
+  });
+
   test('adds each pack once, however often it is called', () => {
     const app = new App();
     ComplianceChecks.addTo(app);
@@ -170,10 +282,32 @@ describe('ComplianceChecks', () => {
     expect(errorOf(ValidationError, () => ComplianceChecks.acknowledge(stack, 'ok', 'AwsSolutions-COG2')).message).toMatch(/`reason` must say why the finding does not apply \(10 characters or more\), got "ok"/);
   });
 
+  test('an error of cdk-nag\'s own other than its absence is not reported as its absence', () => {
+    jest.isolateModules(() => {
+      jest.doMock('cdk-nag', () => {
+        throw new SyntaxError('Unexpected token in cdk-nag/lib/index.js');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ComplianceChecks: Isolated } = require('../../../lib/compliance/compliance-checks') as typeof import('../../../lib/compliance/compliance-checks');
+      expect(errorOf(SyntaxError, () => Isolated.addTo(new App())).message).toBe('Unexpected token in cdk-nag/lib/index.js');
+    });
+  });
+
+  test('with a cdk-nag whose packs are not validation plugins (cdk-nag 2), addTo asks for cdk-nag 3', () => {
+    jest.isolateModules(() => {
+      class AspectPack { public visit() {} }
+      jest.doMock('cdk-nag', () => ({ AwsSolutionsChecks: AspectPack }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ComplianceChecks: Isolated, CompliancePack: Packs } = require('../../../lib/compliance/compliance-checks') as typeof import('../../../lib/compliance/compliance-checks');
+      expect(errorOf(Error, () => Isolated.addTo(new App(), { packs: [Packs.AWS_SOLUTIONS] })).message)
+        .toMatch(/needs cdk-nag 3, whose packs are aws-cdk-lib validation plugins; the installed cdk-nag has no AwsSolutionsChecks plugin/);
+    });
+  });
+
   test('without cdk-nag installed, addTo says how to install it', () => {
     jest.isolateModules(() => {
       jest.doMock('cdk-nag', () => {
-        throw new Error('Cannot find module \'cdk-nag\'');
+        throw Object.assign(new Error('Cannot find module \'cdk-nag\' from \'lib/compliance/compliance-checks.ts\''), { code: 'MODULE_NOT_FOUND' });
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { ComplianceChecks: Isolated } = require('../../../lib/compliance/compliance-checks') as typeof import('../../../lib/compliance/compliance-checks');
