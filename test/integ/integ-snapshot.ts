@@ -41,7 +41,8 @@ const SNAPSHOT_CLOCK = Date.UTC(2026, 0, 1);
  * bundled (and, by leaving them out, no path or asset metadata). Stack traces in the metadata are
  * turned off too, which integ-runner does not do: they hold the absolute paths of the machine that
  * wrote the snapshot, and integ-runner's diff does not read the metadata. (The stacks' creation
- * stacks, which that leaves, are dropped from the snapshot's metadata files.)
+ * stacks, which that leaves, and the `trace` of every other metadata entry are dropped from the
+ * snapshot's metadata files.)
  */
 export function integRunnerContext(): Record<string, unknown> {
   const flagsFile = path.join(path.dirname(require.resolve('@aws-cdk/integ-runner/package.json')), 'lib', 'recommended-feature-flags.json');
@@ -103,7 +104,7 @@ export function writeSnapshot(file: string): void {
         continue;
       }
       if (entry.endsWith('.metadata.json')) {
-        fs.writeFileSync(path.join(target, entry), `${JSON.stringify(withoutCreationStacks(readJson(path.join(outdir, entry))), undefined, 2)}\n`);
+        fs.writeFileSync(path.join(target, entry), `${JSON.stringify(withoutLocalPaths(readJson(path.join(outdir, entry))), undefined, 2)}\n`);
       } else {
         fs.copyFileSync(path.join(outdir, entry), path.join(target, entry));
       }
@@ -113,10 +114,15 @@ export function writeSnapshot(file: string): void {
   }
 }
 
-/** Metadata without `aws:cdk:creationStack` entries, which hold absolute paths of this machine. */
-function withoutCreationStacks(metadata: Record<string, Array<{ readonly type: string }>>): Record<string, Array<{ readonly type: string }>> {
+/**
+ * Metadata without what holds absolute paths of this machine: the `aws:cdk:creationStack` entries,
+ * and the `trace` (a stack trace) of every other entry, such as `aws:cdk:acknowledged-rules`.
+ */
+function withoutLocalPaths(metadata: Record<string, Array<{ readonly type: string; readonly trace?: string[] }>>): Record<string, Array<{ readonly type: string }>> {
   return Object.fromEntries(Object.entries(metadata)
-    .map(([constructPath, entries]) => [constructPath, entries.filter((entry) => entry.type !== CREATION_STACK)] as const)
+    .map(([constructPath, entries]) => [constructPath, entries
+      .filter((entry) => entry.type !== CREATION_STACK)
+      .map(({ trace: _trace, ...entry }) => entry)] as const)
     .filter(([, entries]) => entries.length > 0));
 }
 

@@ -5,8 +5,8 @@
  * service did (in the assertion's result: the `AssertionResults...` outputs of the assertion stack)
  * and asserts only the property the library relies on.
  *
- * Stack `SecureApiProbes`: an API with a firewall in BLOCK mode (no abuse blocker, so refused probes
- * never block the prober), a Cognito user directory with two machine clients (one granted the
+ * Stack `SecureApiProbes`: an API with a resource policy that refuses no address and a firewall in
+ * BLOCK mode (no abuse blocker, so refused probes never block the prober), a Cognito user directory with two machine clients (one granted the
  * route's scope, one not), and a prober function that the assertions invoke: it gets tokens, signs
  * requests with its own role, fires bursts and reads the access log, and reports statuses and log
  * lines only (never tokens, secrets or key values).
@@ -141,6 +141,11 @@ export function buildProbesInteg(app: App): ProbesInteg {
   const stack = new Stack(app, 'SecureApiProbes');
   const api = new SecureRestApi(stack, 'Api', { createAccountLoggingRole, alarms: { enabled: false }, removalPolicy: RemovalPolicy.DESTROY });
   const integration = echoBackend(stack);
+  // Starts the API's resource policy (lib/private/resource-policy.ts: allowInvoke, denyOtherAccounts,
+  // then this block list) without refusing any address, so that the probes run through it: the
+  // signed probes through `aws:PrincipalAccount` in denyOtherAccounts, the unsigned ones through
+  // allowInvoke's condition that the request has no principal account.
+  api.allowOnlyFrom('0.0.0.0/0', '::/0');
 
   const users = new CognitoUserDirectory(stack, 'Users', {
     resourceServerIdentifier: RESOURCE_SERVER,
@@ -233,11 +238,17 @@ export function buildProbesInteg(app: App): ProbesInteg {
   const slow = { totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) };
   // For what a fresh deployment may not serve at once: IAM grants, the Cognito domain's DNS name, the API key.
   const settling = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(30) };
+  // For the automatic block: the access log's delivery, its subscription, the blocker and the IP set's propagation.
+  const blocking = { totalTimeout: Duration.minutes(15), interval: Duration.minutes(1) };
 
   const publicForms = { 'public health': 'health', 'public health/': 'health/', 'public health//': 'health//', 'public //health': '/health', 'public health%2F': 'health%2F', 'public %2Fhealth': '%2Fhealth' };
   const jwtForms = { 'jwt items/1': 'items/1', 'jwt items/1/': 'items/1/', 'jwt items//1': 'items//1', 'jwt items%2F1': 'items%2F1', 'jwt //items/1': '/items/1', 'jwt items/1%2F': 'items/1%2F', 'jwt items/1//': 'items/1//' };
   const iamForms = { 'iam private': 'private', 'iam private/': 'private/', 'iam private//': 'private//', 'iam //private': '/private', 'iam private%2F': 'private%2F' };
-  const signedForms = { 'signed private': 'private', 'signed private/': 'private/', 'signed //private': '/private', 'signed private%2F': 'private%2F' };
+  /** Sent signed by the prober, whose role may call GET /private exactly: every form but the route itself (and its trailing slash) must not be 2xx. */
+  const signedForms = { 'signed private': 'private', 'signed private/': 'private/', 'signed private//': 'private//', 'signed //private': '/private', 'signed private%2F': 'private%2F' };
+  const signedOddForms = ['signed private//', 'signed //private', 'signed private%2F'];
+  /** The forms of GET /items/{itemId} other than `items/1`, for the tokens probe. */
+  const jwtOddForms = Object.fromEntries(Object.values(jwtForms).filter((form) => form !== 'items/1').map((form) => [`jwt GET /${form}`, { url: `${url}${form}` }]));
   const requests = (forms: Record<string, string>, extra: object = {}) => Object.entries(forms).map(([label, form]) => ({ label, url: `${url}${form}`, ...extra }));
   const utf8AsLatin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
   const escapeRequests = [
@@ -249,17 +260,25 @@ export function buildProbesInteg(app: App): ProbesInteg {
     { label: 'quote and newline in a path parameter', url: `${url}items/%22%0A%22`, headers: { 'user-agent': ESCAPE_MARKER } },
   ];
 
+  // Probe 4's call: /health, and BLOCK_THRESHOLD failed logins only while /health answers 200.
+  const offendUnlessBlocked = { action: 'offend-unless-blocked', offence: { url: `${blockUrl}account`, headers: { Authorization: 'Bearer abc.def.ghi' } }, count: BLOCK_THRESHOLD, check: { url: `${blockUrl}health` } };
+
   const probes: IApiCall[] = [
-    // 5, 10. What each path form reaches, unsigned and signed. Asserted: the canonical forms' statuses,
-    // and that no form of a JWT or IAM route is answered 2xx without a token or a signature (the route
-    // model lets a trailing slash reach its route and nothing else: lambda/shared/routes/route.ts,
-    // pathRegex and requestArn). A signed request from this account reaches the IAM route (the
-    // resource policy allows signed callers of this account: lib/private/resource-policy.ts,
-    // `aws:PrincipalAccount` in denyOtherAccounts). The other forms' statuses are recorded.
+    // 5, 10. What each path form reaches, unsigned and signed. Asserted: the canonical forms'
+    // statuses, that no form of a JWT or IAM route is answered 2xx without a token or a signature,
+    // and that no signed form but GET /private itself and its trailing slash is answered 2xx to the
+    // prober, whose role may call GET /private exactly: the route model lets a trailing slash reach
+    // its route and nothing else (lambda/shared/routes/route.ts, pathRegex and requestArn), so a
+    // doubled or encoded slash that API Gateway served would be a form the model does not know.
+    // The trailing slash's signed status is recorded: it is the granted route, whether IAM matches
+    // its ARN (`GET/private/`) to the grant or not. A signed request from this account reaches the
+    // IAM route through the resource policy (lib/private/resource-policy.ts, `aws:PrincipalAccount`
+    // in denyOtherAccounts), and the unsigned public ones through allowInvoke. The other forms'
+    // statuses are recorded.
     invoke({
       action: 'statuses',
       requests: [...requests(publicForms), ...requests(jwtForms), ...requests(iamForms), ...requests(signedForms, { signFor: 'execute-api' })],
-      protectedLabels: [...Object.keys(jwtForms), ...Object.keys(iamForms)],
+      protectedLabels: [...Object.keys(jwtForms), ...Object.keys(iamForms), ...signedOddForms],
     }).expect(payloadLike({
       statuses: Match.objectLike({ 'public health': 200, 'public health/': 200, 'jwt items/1': 401, 'iam private': 403, 'signed private': 200 }),
       protectedReached: [],
@@ -270,6 +289,9 @@ export function buildProbesInteg(app: App): ProbesInteg {
     // on a GET route and on an ANY route called with GET and DELETE (the policy's `*` method pattern
     // for ANY, lambda/shared/routes/route.ts arnMethod, must allow every method). The Cognito
     // authorizer's status for a token without the scope is recorded; asserted: it is not 2xx.
+    // The odd path forms of GET /items/{itemId} (trailing, doubled and encoded slashes) are sent
+    // with each token too: asserted, none is 2xx without a token or with the token lacking the
+    // scope (no form escapes the route's policy); their statuses with the scope are recorded.
     invoke({
       action: 'tokens',
       tokenUrl: `${users.domain!.baseUrl()}/oauth2/token`,
@@ -280,14 +302,15 @@ export function buildProbesInteg(app: App): ProbesInteg {
         'jwt GET /jwt-any': { url: `${url}jwt-any` },
         'jwt DELETE /jwt-any': { url: `${url}jwt-any`, method: 'DELETE' },
         'cognito GET /cognito-items': { url: `${url}cognito-items` },
+        ...jwtOddForms,
       },
     }).expect(payloadLike({
-      'statuses': {
+      'statuses': Match.objectLike({
         'jwt GET /items/1': { none: 401, withScope: 200, withoutScope: 403 },
         'jwt GET /jwt-any': { none: 401, withScope: 200, withoutScope: 403 },
         'jwt DELETE /jwt-any': { none: 401, withScope: 200, withoutScope: 403 },
         'cognito GET /cognito-items': Match.objectLike({ none: 401, withScope: 200 }),
-      },
+      }),
       'reachedBy': Match.objectLike({ none: [], withoutScope: [] }),
     })).waitForAssertions(settling),
 
@@ -334,14 +357,14 @@ export function buildProbesInteg(app: App): ProbesInteg {
 
     // 4. Last, on the second API: after BLOCK_THRESHOLD failed logins from one address, the abuse
     // blocker lists it and the firewall answers 403 on a public route (lib/firewall/abuse-blocker.ts).
-    // Each attempt fails the logins again, so the address the prober has in a later attempt is
-    // blocked even if its address changes between attempts.
-    invoke({
-      action: 'offend-then-check',
-      offence: { url: `${blockUrl}account`, headers: { Authorization: 'Bearer abc.def.ghi' } },
-      count: BLOCK_THRESHOLD,
-      check: { url: `${blockUrl}health` },
-    }).expect(payloadLike({ offences: Array(BLOCK_THRESHOLD).fill(401), after: 403 })).waitForAssertions(slow),
+    // First the failed logins, once: /health answers 200 and each login 401 (what the blocker counts).
+    invoke(offendUnlessBlocked).expect(payloadLike({ before: 200, offences: Array(BLOCK_THRESHOLD).fill(401) })),
+    // Then the same call until /health answers 403: the listing is asynchronous (access log, its
+    // subscription's delivery, about a minute, the blocker's Lambda, then the IP set's propagation
+    // to WAF), so it is retried every minute for up to 15 minutes. While /health still answers 200
+    // the call fails the logins again, so an address that changed between calls gets listed too;
+    // once blocked, no login is sent (WAF would answer it 403, not 401).
+    invoke(offendUnlessBlocked).expect(payloadLike({ before: 403, offences: [] })).waitForAssertions(blocking),
     integ.assertions.awsApiCall('WAFV2', 'getIPSet', {
       Name: blockFirewall.automaticBlockListIpv4!.name,
       Id: blockFirewall.automaticBlockListIpv4!.attrId,

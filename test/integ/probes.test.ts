@@ -169,6 +169,26 @@ describe('the stacks under test', () => {
     blockTemplate.resourceCountIs('AWS::Logs::SubscriptionFilter', 1);
   });
 
+  test('the probed API has a resource policy, so the probes go through allowInvoke and denyOtherAccounts, and it refuses no address', () => {
+    const invoke = { Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' };
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: {
+        Statement: [
+          { ...invoke, Sid: 'AllowUnsignedInvokeSubjectToMethodAuthorization', Effect: 'Allow', Condition: { Null: { 'aws:PrincipalAccount': 'true' } } },
+          {
+            ...invoke,
+            Sid: 'DenyPrincipalsOfOtherAccounts',
+            Effect: 'Deny',
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } }, Null: { 'aws:PrincipalAccount': 'false' } },
+          },
+          { ...invoke, Sid: 'DenyUnlessFromAllowedSourceCidrs', Effect: 'Deny', Condition: { NotIpAddress: { 'aws:SourceIp': ['0.0.0.0/0', '::/0'] } } },
+        ],
+        Version: '2012-10-17',
+      },
+    });
+    blockTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: Match.absent() });
+  });
+
   test('the prober may call the IAM route, describe the user pool clients, read the access log and read the API key', () => {
     const policy = JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(probes.stack, probes.prober.role!) }] } }));
     for (const action of ['execute-api:Invoke', 'cognito-idp:DescribeUserPoolClient', 'logs:FilterLogEvents', 'apigateway:GET']) {
@@ -190,10 +210,11 @@ test('the probes run in order, each with the answers it expects', () => {
     ['invoke statuses', false], // 9: the marked requests
     ['invoke read-access-log', true], // 8, 9: their log lines
     ['GET /health?id=1%27%20OR%20%271%27%3D%271', false], // 3: SQL injection
-    ['invoke offend-then-check', true], // 4: automatic block, on the second API
+    ['invoke offend-unless-blocked', false], // 4: the failed logins, on the second API
+    ['invoke offend-unless-blocked', true], // 4: until the abuse blocker has listed the address
     ['WAFV2.getIPSet', false],
   ]);
-  const [paths, tokens, arnGet, arnDelete, throttled, metered, marked, accessLog, sqli, block, ipSet] = run;
+  const [paths, tokens, arnGet, arnDelete, throttled, metered, marked, accessLog, sqli, offend, block, ipSet] = run;
 
   expect(paths.expects).toEqual({
     Payload: {
@@ -201,13 +222,16 @@ test('the probes run in order, each with the answers it expects', () => {
       protectedReached: [],
     },
   });
-  // Every form of the JWT and IAM routes is sent unsigned and counted as protected; the IAM forms are also sent signed.
+  // Every form of the JWT and IAM routes is sent unsigned and counted as protected; the IAM forms
+  // are also sent signed by the prober, whose role may call GET /private exactly: the signed forms
+  // other than that route and its trailing slash are counted as protected too.
   const labels = paths.payload.requests.map((request: { label: string }) => request.label);
-  expect(paths.payload.protectedLabels).toEqual(labels.filter((label: string) => /^(jwt|iam) /.test(label)));
-  expect(paths.payload.protectedLabels).toHaveLength(12);
+  const signedOdd = ['signed private//', 'signed //private', 'signed private%2F'];
+  expect(paths.payload.protectedLabels).toEqual([...labels.filter((label: string) => /^(jwt|iam) /.test(label)), ...signedOdd]);
+  expect(paths.payload.protectedLabels).toHaveLength(15);
   expect(labels.filter((label: string) => label.startsWith('public '))).toHaveLength(6);
   expect(paths.payload.requests.filter((request: { signFor?: string }) => request.signFor === 'execute-api').map((request: { label: string }) => request.label))
-    .toEqual(['signed private', 'signed private/', 'signed //private', 'signed private%2F']);
+    .toEqual(['signed private', 'signed private/', ...signedOdd]);
   for (const form of ['/health//', '//health', '/health%2F', '/items//1', '/items%2F1', '//items/1', '/private%2F']) {
     expect(paths.payload.requests.map((request: { url: string }) => request.url.replace(/^.*<token>/, ''))).toContain(form);
   }
@@ -223,6 +247,12 @@ test('the probes run in order, each with the answers it expects', () => {
       'reachedBy': { none: [], withoutScope: [] },
     },
   });
+  // The odd forms of GET /items/{itemId} are sent with each token too: `reachedBy.withoutScope: []`
+  // asserts that none of them lets the token lacking the scope through.
+  expect(Object.keys(tokens.payload.routes)).toEqual([
+    'jwt GET /items/1', 'jwt GET /jwt-any', 'jwt DELETE /jwt-any', 'cognito GET /cognito-items',
+    'jwt GET /items/1/', 'jwt GET /items//1', 'jwt GET /items%2F1', 'jwt GET //items/1', 'jwt GET /items/1%2F', 'jwt GET /items/1//',
+  ]);
   expect(tokens.payload.clients).toEqual({
     withScope: { clientId: '<token>', scope: 'probes/read' },
     withoutScope: { clientId: '<token>', scope: 'probes/write' },
@@ -254,9 +284,15 @@ test('the probes run in order, each with the answers it expects', () => {
 
   expect(sqli.expects).toEqual({ status: 403 });
 
-  expect(block.expects).toEqual({ Payload: { offences: [401, 401, 401], after: 403 } });
-  expect(block.payload.offence.url).toMatch(/\/account$/);
-  expect(block.payload.check.url).toMatch(/\/health$/);
+  // The failed logins once, answered 401 while /health answers 200; then the same call until /health
+  // answers 403, with no login sent by then (the prober sends them only while /health answers 200).
+  expect(offend.expects).toEqual({ Payload: { before: 200, offences: [401, 401, 401] } });
+  expect(block.expects).toEqual({ Payload: { before: 403, offences: [] } });
+  for (const step of [offend, block]) {
+    expect(step.payload.offence.url).toMatch(/\/account$/);
+    expect(step.payload.check.url).toMatch(/\/health$/);
+    expect(step.payload.count).toBe(3);
+  }
   expect(ipSet.expects).toEqual({ regexp: '^[0-9.]+/32$' });
 });
 
@@ -264,8 +300,7 @@ test('the probes call the first API, but for the automatic block, which calls (a
   const run = steps(assembly, [probes.stack, probes.blockStack]);
   expect(run.map((step) => step.targets)).toEqual([
     ...Array(9).fill(['SecureApiProbes']),
-    ['SecureApiBlockProbes'],
-    ['SecureApiBlockProbes'],
+    ...Array(3).fill(['SecureApiBlockProbes']),
   ]);
 });
 

@@ -9,7 +9,7 @@ import {
   LabelledRequest,
   burst,
   clientCredentialsToken,
-  offendThenCheck,
+  offendUnlessBlocked,
   reached,
   statuses,
   summariseAccessLog,
@@ -91,8 +91,8 @@ interface Actions {
     readonly clients: Record<string, { readonly clientId: string; readonly scope: string }>;
     readonly routes: Record<string, HttpRequest>;
   };
-  /** Fails `count` logins, then calls a public route. */
-  'offend-then-check': { readonly offence: HttpRequest; readonly count: number; readonly check: HttpRequest };
+  /** Calls a public route and, only if it answers 200, fails `count` logins. */
+  'offend-unless-blocked': { readonly offence: HttpRequest; readonly count: number; readonly check: HttpRequest };
   /** Reads the access-log lines that carry `marker`. */
   'read-access-log': { readonly logGroupName: string; readonly marker: string; readonly expected: number; readonly tlsKey: string };
 }
@@ -136,8 +136,8 @@ async function run(event: ProberEvent): Promise<unknown> {
       const reachedBy = (label: string) => reached(Object.fromEntries(Object.entries(report).map(([route, result]) => [route, result[label]])));
       return { statuses: report, reachedBy: Object.fromEntries(['none', ...Object.keys(tokens)].map((label) => [label, reachedBy(label)])) };
     }
-    case 'offend-then-check':
-      return offendThenCheck(http, event.offence, event.count, event.check);
+    case 'offend-unless-blocked':
+      return offendUnlessBlocked(http, event.offence, event.count, event.check);
     case 'read-access-log': {
       const events: LogEvent[] = [];
       let nextToken: string | undefined;

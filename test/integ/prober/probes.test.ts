@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { accessLogTemplate } from '../../../lib/private/access-log-format';
 import { ACCESS_LOG_KEYS } from '../../../lambda/shared/constants';
-import { Http, burst, clientCredentialsToken, offendThenCheck, reached, statuses, summariseAccessLog } from './probes';
+import { Http, burst, clientCredentialsToken, offendUnlessBlocked, reached, statuses, summariseAccessLog } from './probes';
 
 /** A server that answers each request with the status its path names (`/401` → 401), counting the requests. */
 let server: http.Server;
@@ -60,11 +60,17 @@ test('burst sends the requests at once and counts each status', async () => {
   expect(report).toEqual({ counts: { 200: 4, 429: 2 }, distinct: [200, 429] });
 });
 
-test('offendThenCheck calls the public route before and after the failed logins', async () => {
-  const report = await offendThenCheck(fetchHttp, { url: `${base}/401`, headers: { authorization: 'Bearer abc.def.ghi' } }, 3, { url: `${base}/200` });
-  expect(report).toEqual({ before: 200, offences: [401, 401, 401], after: 200 });
-  expect(seen.map((request) => request.url)).toEqual(['/200', '/401', '/401', '/401', '/200']);
+test('offendUnlessBlocked fails the logins while the public route answers 200', async () => {
+  const report = await offendUnlessBlocked(fetchHttp, { url: `${base}/401`, headers: { authorization: 'Bearer abc.def.ghi' } }, 3, { url: `${base}/200` });
+  expect(report).toEqual({ before: 200, offences: [401, 401, 401] });
+  expect(seen.map((request) => request.url)).toEqual(['/200', '/401', '/401', '/401']);
   expect(seen[1].headers.authorization).toBe('Bearer abc.def.ghi');
+});
+
+test('offendUnlessBlocked sends no login once the public route is blocked', async () => {
+  const report = await offendUnlessBlocked(fetchHttp, { url: `${base}/401` }, 3, { url: `${base}/403` });
+  expect(report).toEqual({ before: 403, offences: [] });
+  expect(seen.map((request) => request.url)).toEqual(['/403']);
 });
 
 test('clientCredentialsToken posts the client credentials grant with HTTP Basic authentication', async () => {

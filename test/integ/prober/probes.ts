@@ -94,27 +94,29 @@ export function summariseAccessLog(events: ReadonlyArray<{ readonly timestamp: n
   };
 }
 
-/** What repeated failed logins did to one client address. */
+/** What one call of a public route, and the failed logins sent while it still answered 200, got back. */
 export interface AutomaticBlockReport {
-  /** The public route's status before the failed logins. */
+  /** The public route's status, before any login of this call. */
   readonly before: number;
-  /** The statuses of the failed logins. */
+  /** The statuses of the failed logins: none once the public route no longer answers 200. */
   readonly offences: number[];
-  /** The public route's status after them. */
-  readonly after: number;
 }
 
 /**
- * Fails `count` logins, then calls a public route: once the abuse blocker has listed this address
- * (in an earlier attempt, as the listing takes a while), the firewall answers 403.
+ * Calls a public route and, only while it answers 200 (this address is not blocked yet), fails
+ * `count` logins. The abuse blocker lists an address a while after its failed logins (access log,
+ * subscription, Lambda, IP set), so a caller calls this again until `before` is 403; an address that
+ * changed between calls offends again, and no login is sent once the firewall blocks the address.
  */
-export async function offendThenCheck(http: Http, offence: HttpRequest, count: number, check: HttpRequest): Promise<AutomaticBlockReport> {
+export async function offendUnlessBlocked(http: Http, offence: HttpRequest, count: number, check: HttpRequest): Promise<AutomaticBlockReport> {
   const before = (await http(check)).status;
   const offences: number[] = [];
-  for (let i = 0; i < count; i++) {
-    offences.push((await http(offence)).status);
+  if (before === 200) {
+    for (let i = 0; i < count; i++) {
+      offences.push((await http(offence)).status);
+    }
   }
-  return { before, offences, after: (await http(check)).status };
+  return { before, offences };
 }
 
 /** Gets an access token with the OAuth 2.0 client credentials grant; throws if the issuer refuses. */
