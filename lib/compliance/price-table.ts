@@ -61,11 +61,15 @@ export const PRICES = {
   wafRequests: { usd: 0.6, unit: 'million requests inspected', source: WAF_PRICING, verified: 'last-known' },
   wafBotControlSubscription: {
     usd: 10, unit: 'web ACL-month', source: WAF_PRICING, verified: 'last-known',
-    note: 'Bot Control (common inspection level) subscription, on top of its $1 rule-month',
+    note: 'Bot Control subscription (either inspection level), on top of its $1 rule-month',
   },
   wafBotControlRequests: {
     usd: 1, unit: 'million requests inspected by Bot Control', source: WAF_PRICING, verified: 'last-known',
-    note: 'common inspection level; the first 10 million a month are included in the subscription; targeted costs more',
+    note: 'common inspection level; the first 10 million a month are included in the subscription',
+  },
+  wafBotControlTargetedRequests: {
+    usd: 10, unit: 'million requests inspected by Bot Control', source: WAF_PRICING, verified: 'last-known',
+    note: 'targeted inspection level; the first 1 million a month are included in the subscription',
   },
   kmsKey: {
     usd: 1, unit: 'key-month', source: KMS_PRICING, verified: 'stored-page',
@@ -121,7 +125,7 @@ export const PRICES = {
   },
   route53HealthCheck: {
     usd: 0.5, unit: 'health check-month', source: ROUTE53_PRICING, verified: 'last-known',
-    note: 'basic health check of an AWS endpoint (one outside AWS costs $0.75)',
+    note: 'basic health check, priced as one of an AWS endpoint: an assumption, as Route 53 may bill a check of an API Gateway custom domain as a non-AWS endpoint ($0.75, and $2 per optional feature such as HTTPS)',
   },
   route53HealthCheckFeature: {
     usd: 1, unit: 'optional feature-month', source: ROUTE53_PRICING, verified: 'last-known',

@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AcknowledgementFact, buildReport, REPORT_SCHEMA_VERSION, RouteFact } from '../private/security-report/report-model';
-import { renderJson, renderMarkdown } from '../private/security-report/render';
+import { renderIncompleteMarkdown, renderJson, renderMarkdown } from '../private/security-report/render';
 import { ReportTemplate } from '../private/security-report/template-graph';
 
 /** Marks an app (or stage) on which the plugin is registered, across copies of the library. */
@@ -97,18 +97,27 @@ export class SecurityReport implements IPolicyValidationPlugin {
       }
       const outdir = path.dirname(entry.templatePath);
       const artifactId = path.basename(entry.templatePath).replace(/\.template\.json$/, '');
-      const model = buildReport({
-        artifactId,
-        stackName: stack.stackName,
-        constructPath: stack.node.path,
-        region: entry.region,
-        account: entry.accountId,
-        template: readTemplates(stack, entry.templatePath, outdir),
-        routes: routeFacts(stack),
-        acknowledgements: acknowledgements(stack),
-      });
-      fs.writeFileSync(path.join(outdir, SecurityReport.markdownFileName(artifactId)), renderMarkdown(model));
-      fs.writeFileSync(path.join(outdir, SecurityReport.jsonFileName(artifactId)), renderJson(model));
+      const stackFacts = { artifactId, stackName: stack.stackName, constructPath: stack.node.path, region: entry.region, account: entry.accountId };
+      let markdown: string;
+      let json: string;
+      try {
+        const model = buildReport({
+          ...stackFacts,
+          template: readTemplates(stack, entry.templatePath, outdir),
+          routes: routeFacts(stack),
+          acknowledgements: acknowledgements(stack),
+        });
+        markdown = renderMarkdown(model);
+        json = renderJson(model);
+      } catch (error) {
+        // The report is on by default: a template it cannot read (a shape it does not expect)
+        // must not fail the user's synth. It says it is incomplete, and why, instead.
+        const incomplete = { schemaVersion: REPORT_SCHEMA_VERSION, incomplete: true as const, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), stack: stackFacts };
+        markdown = renderIncompleteMarkdown(incomplete);
+        json = renderJson(incomplete);
+      }
+      fs.writeFileSync(path.join(outdir, SecurityReport.markdownFileName(artifactId)), markdown);
+      fs.writeFileSync(path.join(outdir, SecurityReport.jsonFileName(artifactId)), json);
     }
     return { success: true, violations: [] };
   }
@@ -166,6 +175,8 @@ function acknowledgements(stack: Stack): AcknowledgementFact[] {
       const element = CfnElement.isCfnElement(construct) ? construct
         : defaultChild !== undefined && CfnElement.isCfnElement(defaultChild) ? defaultChild : undefined;
       const owner = element && Stack.of(element);
+      // A construct of the stack with no resource under it (an imported table): the acknowledgement covers nothing here.
+      const noResource = !above.includes(construct) && !construct.node.findAll().some((c) => CfnElement.isCfnElement(c));
       for (const [ruleId, reason] of Object.entries(entry.data as Record<string, unknown>)) {
         facts.push({
           ruleId,
@@ -173,6 +184,7 @@ function acknowledgements(stack: Stack): AcknowledgementFact[] {
           constructPath: construct.node.path,
           logicalId: element && owner ? owner.resolve(element.logicalId) : undefined,
           template: owner ? (NestedStack.isNestedStack(owner) ? owner.node.path : owner.artifactId) : undefined,
+          ...(noResource ? { noResourceInStack: true } : {}),
         });
       }
     }

@@ -1,5 +1,5 @@
 import { ASSUMED_AUTHORIZER_DURATION_MS, Price, PRICE_REGION, PRICES, PRICES_TAKEN_ON } from '../../compliance/price-table';
-import { TemplateGraph } from './template-graph';
+import { listOf, TemplateGraph } from './template-graph';
 
 /** How CloudWatch bills an alarm. */
 export type AlarmKind = 'standard' | 'high resolution' | 'anomaly detection' | 'composite';
@@ -9,7 +9,7 @@ export function alarmBilling(p: Record<string, any>): { kind: AlarmKind; metrics
   if (p.ThresholdMetricId !== undefined) {
     return { kind: 'anomaly detection', metricsBilled: 3 };
   }
-  const metrics = (p.Metrics ?? []) as any[];
+  const metrics = listOf(p.Metrics);
   const periods = metrics.length > 0 ? metrics.map((m) => m.MetricStat?.Period ?? m.Period).filter((x) => x !== undefined) : [p.Period];
   const highResolution = periods.some((period) => typeof period === 'number' && period < 60);
   const count = metrics.length > 0 ? metrics.filter((m) => m.MetricStat !== undefined).length : 1;
@@ -86,7 +86,7 @@ export function estimateCost(graph: TemplateGraph): CostEstimate {
   const acls = graph.resources('AWS::WAFv2::WebACL');
   if (acls.length > 0) {
     fixed.push(line('AWS WAF web ACL', acls.length, PRICES.wafWebAcl));
-    const rules = acls.flatMap((acl) => (acl.resource.Properties?.Rules ?? []) as any[]);
+    const rules = acls.flatMap((acl) => listOf(acl.resource.Properties?.Rules));
     const managed = rules.filter((r) => r.Statement?.ManagedRuleGroupStatement);
     const custom = rules.length - managed.length;
     if (custom > 0) {
@@ -98,7 +98,15 @@ export function estimateCost(graph: TemplateGraph): CostEstimate {
     const bot = managed.filter((r) => r.Statement.ManagedRuleGroupStatement.Name === 'AWSManagedRulesBotControlRuleSet');
     if (bot.length > 0) {
       fixed.push(line('AWS WAF Bot Control subscription', bot.length, PRICES.wafBotControlSubscription));
-      perMillion.push(line('AWS WAF Bot Control inspection (beyond the 10 million included)', 1, PRICES.wafBotControlRequests));
+      // The inspection level is in the group's config; without it, Bot Control inspects at COMMON.
+      const isTargeted = (r: any) => listOf(r.Statement.ManagedRuleGroupStatement.ManagedRuleGroupConfigs)
+        .some((c) => c?.AWSManagedRulesBotControlRuleSet?.InspectionLevel === 'TARGETED');
+      if (bot.some((r) => !isTargeted(r))) {
+        perMillion.push(line('AWS WAF Bot Control inspection, common level (beyond the 10 million included)', 1, PRICES.wafBotControlRequests));
+      }
+      if (bot.some(isTargeted)) {
+        perMillion.push(line('AWS WAF Bot Control inspection, targeted level (beyond the 1 million included)', 1, PRICES.wafBotControlTargetedRequests));
+      }
     }
     perMillion.push(line('AWS WAF requests inspected', acls.length, PRICES.wafRequests, 'each web ACL inspects each request of the resources it protects'));
   }
@@ -156,7 +164,9 @@ export function estimateCost(graph: TemplateGraph): CostEstimate {
   // Route 53
   const healthChecks = graph.resources('AWS::Route53::HealthCheck');
   if (healthChecks.length > 0) {
-    fixed.push(line('Route 53 health checks (AWS endpoints)', healthChecks.length, PRICES.route53HealthCheck));
+    // Priced as checks of AWS endpoints: an assumption (the prices' notes say so), as a check of an
+    // API Gateway custom domain may be billed as a non-AWS endpoint.
+    fixed.push(line('Route 53 health checks (priced as AWS endpoints)', healthChecks.length, PRICES.route53HealthCheck));
     const features = healthChecks.reduce((total, check) => {
       const config = check.resource.Properties?.HealthCheckConfig ?? {};
       const type = String(config.Type ?? '');
@@ -196,7 +206,7 @@ export function estimateCost(graph: TemplateGraph): CostEstimate {
     }
     const fn = graph.resources('AWS::Lambda::Function').find((f) => JSON.stringify(p.AuthorizerUri ?? '').includes(`"${f.logicalId}"`) && f.node === authorizer.node);
     const memoryMb = (fn?.resource.Properties?.MemorySize as number | undefined) ?? 128;
-    const arm = ((fn?.resource.Properties?.Architectures as string[] | undefined) ?? []).includes('arm64');
+    const arm = listOf(fn?.resource.Properties?.Architectures).includes('arm64');
     const gbSecond = arm ? PRICES.lambdaGbSecondArm : PRICES.lambdaGbSecondX86;
     const ttl = p.AuthorizerResultTtlInSeconds ?? 300;
     const caching = ttl > 0 ? `; results are cached ${ttl} s per token, so fewer invocations are likely: this is the upper bound` : '';

@@ -1,9 +1,23 @@
 import { CostLine } from './cost';
-import { SecurityReportModel, Throttle } from './report-model';
+import { IncompleteReport, SecurityReportModel, Throttle } from './report-model';
 
 /** The report as JSON, stable key order, ending in a newline. */
-export function renderJson(model: SecurityReportModel): string {
+export function renderJson(model: SecurityReportModel | IncompleteReport): string {
   return `${JSON.stringify(model, undefined, 2)}\n`;
+}
+
+/** The Markdown of a report that could not be built: the stack, and the error. */
+export function renderIncompleteMarkdown(report: IncompleteReport): string {
+  const s = report.stack;
+  return [
+    `# Security and cost report: ${s.stackName} (INCOMPLETE)`,
+    '',
+    `Stack \`${s.constructPath}\` (artifact \`${s.artifactId}\`), account ${s.account ?? 'unknown'}, region ${s.region ?? 'unknown'}.`,
+    '',
+    `The report could not be built from this stack's templates, so it says nothing of its controls: ${report.error}.`,
+    'The synth went on. Please report this error to secure-api-gateway with the template shape that caused it.',
+    '',
+  ].join('\n');
 }
 
 /** A table cell: no line breaks, and pipes escaped. */
@@ -103,7 +117,7 @@ export function renderMarkdown(model: SecurityReportModel): string {
   out.push(...table(['Key', 'Rotation', 'Template'], model.keys.map((k) => [k.logicalId, k.rotation ? `on, every ${k.rotationPeriodDays} days` : 'OFF', k.template])));
   out.push('### Data at rest', '');
   out.push(...table(['Resource', 'Type', 'Name', 'Encryption', 'Key', 'Retention', 'Template'], model.encryption.map((e) => [
-    e.logicalId, e.type, e.name, e.encryption, e.kmsKey, e.retentionDays === undefined ? '' : typeof e.retentionDays === 'number' ? `${e.retentionDays} days` : e.retentionDays, e.template,
+    e.logicalId, e.type, e.name, e.encryption, e.kmsKey, e.retentionNeverExpires ? 'never expires' : e.retentionDays === undefined ? '' : `${e.retentionDays} days`, e.template,
   ])));
 
   out.push('## Alarms and where they notify', '');
@@ -119,7 +133,7 @@ export function renderMarkdown(model: SecurityReportModel): string {
   out.push(...table(['Template', 'File', 'Resources', 'Limit'], model.resourceCounts.map((r) => [r.template, r.fileName, r.resources, r.limit])));
 
   out.push('## Acknowledgements in force', '');
-  out.push(...table(['Rule', 'Reason', 'Construct', 'Logical id'], model.acknowledgements.map((a) => [a.ruleId, a.reason, a.constructPath || '(the app)', a.logicalId ? `${a.logicalId} (${a.template})` : ''])));
+  out.push(...table(['Rule', 'Reason', 'Construct', 'Logical id'], model.acknowledgements.map((a) => [a.ruleId, a.reason, a.constructPath || '(the app)', a.noResourceInStack ? 'no resource in this stack' : a.logicalId ? `${a.logicalId} (${a.template})` : ''])));
 
   const c = model.cost;
   out.push('## Cost of the controls', '',

@@ -1,6 +1,6 @@
 import { rulesCapacity, WAF_DEFAULT_CAPACITY, WAF_MAX_CAPACITY } from '../waf-capacity';
 import { AlarmKind, alarmBilling, CostEstimate, estimateCost } from './cost';
-import { GraphNode, GraphResource, ReportTemplate, TemplateGraph } from './template-graph';
+import { GraphNode, GraphResource, listOf, ReportTemplate, TemplateGraph } from './template-graph';
 
 /** CloudFormation's limit of resources in one template (a nested stack has its own). */
 export const RESOURCES_PER_TEMPLATE_LIMIT = 500;
@@ -29,6 +29,13 @@ export interface AcknowledgementFact {
   readonly logicalId?: string;
   /** @default - the construct is not a resource */
   readonly template?: string;
+  /**
+   * True when the construct has no resource in the stack's templates (an imported resource, such
+   * as a replica region's table): the acknowledgement covers nothing here. Kept, and labelled, rather
+   * than left out, so the report still shows every acknowledgement the construct tree records.
+   * @default - the construct, or a construct under it, is a resource of the stack (or it is a scope above it)
+   */
+  readonly noResourceInStack?: boolean;
 }
 
 /** Everything the report is built from. */
@@ -96,8 +103,10 @@ export interface EncryptionRow {
   readonly name?: string;
   readonly encryption: string;
   readonly kmsKey?: string;
-  /** Log groups only. */
-  readonly retentionDays?: number | 'never expires';
+  /** Log groups only: how long they keep their events, unless they never expire. */
+  readonly retentionDays?: number;
+  /** Log groups only: true when they keep their events for ever (no `RetentionInDays`). */
+  readonly retentionNeverExpires?: boolean;
   readonly template: string;
 }
 
@@ -140,6 +149,15 @@ export interface SecurityReportModel {
   readonly cost: CostEstimate;
 }
 
+/** What the JSON report is when the report could not be built (`incomplete` is only ever true). */
+export interface IncompleteReport {
+  readonly schemaVersion: number;
+  readonly incomplete: true;
+  /** The error that stopped the report, `<name>: <message>`. */
+  readonly error: string;
+  readonly stack: SecurityReportModel['stack'];
+}
+
 /** Builds a stack's report from its templates and the few facts only the construct tree has. */
 export function buildReport(input: ReportInput): SecurityReportModel {
   const graph = new TemplateGraph(input.template);
@@ -149,7 +167,7 @@ export function buildReport(input: ReportInput): SecurityReportModel {
     stack: { artifactId: input.artifactId, stackName: input.stackName, constructPath: input.constructPath, region: input.region, account: input.account },
     routes: routes(graph, stages, input.routes),
     stageThrottles: stages.map((stage) => {
-      const all = (stage.resource.Properties?.MethodSettings ?? []).find((s: any) => s.ResourcePath === '/*' && s.HttpMethod === '*');
+      const all = listOf(stage.resource.Properties?.MethodSettings).find((s: any) => s.ResourcePath === '/*' && s.HttpMethod === '*');
       return { api: graph.describe(stage.node, stage.resource.Properties?.RestApiId), stage: stage.resource.Properties?.StageName, ...throttleOf(all, 'Throttling') };
     }),
     usageTiers: graph.resources('AWS::ApiGateway::UsagePlan').map(usageTier),
@@ -229,7 +247,7 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
     const stage = stageOf.get(apiKey(apiTemplate, apiId));
     // MethodSettings name a method by its path with `/` escaped as `~1`, after a leading `/`: `/~1pets/GET`.
     const escaped = `/${path.replace(/\//g, '~1')}`;
-    const settings = (stage?.resource.Properties?.MethodSettings ?? []) as any[];
+    const settings = listOf(stage?.resource.Properties?.MethodSettings);
     const own = settings.find((s) => s.ResourcePath === escaped && s.HttpMethod === p.HttpMethod);
     const all = settings.find((s) => s.ResourcePath === '/*' && s.HttpMethod === '*');
     const throttle = own && (own.ThrottlingRateLimit !== undefined || own.ThrottlingBurstLimit !== undefined)
@@ -240,7 +258,7 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
       routeKey,
       authorizationType: p.AuthorizationType ?? 'NONE',
       authorization: found?.fact.authorization,
-      scopes: [...(p.AuthorizationScopes ?? [])],
+      scopes: listOf(p.AuthorizationScopes).map((scope) => graph.describe(node, scope)),
       authorizer: authorizer === undefined ? undefined : authorizer.kind === 'resource'
         ? {
           logicalId: authorizer.target.logicalId,
@@ -262,7 +280,7 @@ function routes(graph: TemplateGraph, stages: GraphResource[], facts: readonly R
 
 function usageTier({ logicalId, resource }: GraphResource): UsageTierRow {
   const p = resource.Properties ?? {};
-  const methodThrottles = (p.ApiStages ?? []).flatMap((stage: any) => Object.entries(stage.Throttle ?? {})
+  const methodThrottles = listOf(p.ApiStages).flatMap((stage: any) => Object.entries(stage.Throttle ?? {})
     .map(([method, throttle]) => ({ method, ...throttleOf(throttle, '') })));
   return {
     name: p.UsagePlanName ?? logicalId,
@@ -280,7 +298,7 @@ function actionName(action: Record<string, unknown> | undefined): string {
 
 function firewall({ node, logicalId, resource }: GraphResource): FirewallRow {
   const p = resource.Properties ?? {};
-  const rules = [...(p.Rules ?? [])].sort((a: any, b: any) => a.Priority - b.Priority);
+  const rules = listOf(p.Rules).sort((a: any, b: any) => a.Priority - b.Priority);
   const rows: WafRuleRow[] = rules.map((rule: any) => {
     const group = rule.Statement?.ManagedRuleGroupStatement;
     let capacity: number | undefined;
@@ -291,10 +309,10 @@ function firewall({ node, logicalId, resource }: GraphResource): FirewallRow {
     }
     if (group) {
       const overrides = [
-        ...(group.RuleActionOverrides ?? []).map((o: any) => `${o.Name} → ${actionName(o.ActionToUse)}`),
-        ...(group.ExcludedRules ?? []).map((o: any) => `${o.Name} → COUNT (excluded)`),
+        ...listOf(group.RuleActionOverrides).map((o: any) => `${o.Name} → ${actionName(o.ActionToUse)}`),
+        ...listOf(group.ExcludedRules).map((o: any) => `${o.Name} → COUNT (excluded)`),
       ];
-      const configs = (group.ManagedRuleGroupConfigs ?? []).map((c: any) => JSON.stringify(c));
+      const configs = listOf(group.ManagedRuleGroupConfigs).map((c: any) => JSON.stringify(c));
       // A rule group's rules act as their own actions say, unless the override turns them all to COUNT.
       const action = rule.OverrideAction?.Count ? 'COUNT (whole group)' : 'rules\' own actions';
       return {
@@ -362,7 +380,7 @@ function encryption(graph: TemplateGraph): EncryptionRow[] {
   for (const g of graph.resources('AWS::Logs::LogGroup')) {
     const p = g.resource.Properties ?? {};
     row(g, p.LogGroupName, p.KmsKeyId ? keyText(graph, g.node, p.KmsKeyId) : { encryption: 'CloudWatch Logs default (no KMS key)' },
-      { retentionDays: p.RetentionInDays ?? 'never expires' });
+      p.RetentionInDays === undefined ? { retentionNeverExpires: true } : { retentionDays: p.RetentionInDays });
   }
   for (const g of graph.resources('AWS::SNS::Topic')) {
     const p = g.resource.Properties ?? {};
@@ -371,9 +389,11 @@ function encryption(graph: TemplateGraph): EncryptionRow[] {
   for (const g of [...graph.resources('AWS::DynamoDB::Table'), ...graph.resources('AWS::DynamoDB::GlobalTable')]) {
     const p = g.resource.Properties ?? {};
     const sse = p.SSESpecification ?? {};
-    const replicaKeys = (p.Replicas ?? []).map((r: any) => r.SSESpecification?.KMSMasterKeyId).filter((k: unknown) => k !== undefined);
+    const replicaKeys = listOf(p.Replicas).map((r: any) => r.SSESpecification?.KMSMasterKeyId).filter((k: unknown) => k !== undefined);
     const key = sse.KMSMasterKeyId ?? replicaKeys[0];
-    const enc = sse.SSEEnabled === true && (sse.SSEType === 'KMS' || key !== undefined)
+    // `SSEEnabled: true` is KMS whatever `SSEType` says (KMS is its only value): with no key, the AWS
+    // managed key aws/dynamodb (what `TableEncryption.AWS_MANAGED` writes). Without it, the AWS owned key.
+    const enc = sse.SSEEnabled === true
       ? (key !== undefined ? keyText(graph, g.node, key) : { encryption: 'KMS (AWS managed key aws/dynamodb)' })
       : { encryption: 'AWS owned key (DynamoDB default)' };
     row(g, p.TableName, replicaKeys.length > 1 ? { ...enc, kmsKey: replicaKeys.map((k: unknown) => graph.describe(g.node, k)).join(', ') } : enc);
@@ -385,7 +405,7 @@ function encryption(graph: TemplateGraph): EncryptionRow[] {
   }
   for (const g of graph.resources('AWS::S3::Bucket')) {
     const p = g.resource.Properties ?? {};
-    const rule = p.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
+    const rule = listOf(p.BucketEncryption?.ServerSideEncryptionConfiguration)[0]?.ServerSideEncryptionByDefault;
     row(g, p.BucketName, rule?.KMSMasterKeyID ? keyText(graph, g.node, rule.KMSMasterKeyID)
       : { encryption: rule?.SSEAlgorithm ? `${rule.SSEAlgorithm}` : 'SSE-S3 (S3 default)' });
   }
@@ -394,7 +414,7 @@ function encryption(graph: TemplateGraph): EncryptionRow[] {
 
 function alarms(graph: TemplateGraph): AlarmRow[] {
   const subscriptions = graph.resources('AWS::SNS::Subscription');
-  const actionsOf = (g: GraphResource) => [...new Set<unknown>((g.resource.Properties?.AlarmActions ?? []))].map((action) => {
+  const actionsOf = (g: GraphResource) => [...new Set<unknown>(listOf(g.resource.Properties?.AlarmActions))].map((action) => {
     const resolved = graph.resolve(g.node, action);
     if (resolved.kind !== 'resource' || resolved.target.resource.Type !== 'AWS::SNS::Topic') {
       return { target: graph.describe(g.node, action), subscriptions: [] };
@@ -404,7 +424,7 @@ function alarms(graph: TemplateGraph): AlarmRow[] {
       const t = graph.resolve(s.node, s.resource.Properties?.TopicArn);
       return t.kind === 'resource' && t.target.logicalId === topic.logicalId && t.target.node === topic.node;
     }).map((s) => `${s.resource.Properties?.Protocol}: ${graph.describe(s.node, s.resource.Properties?.Endpoint)}`);
-    const inline = (topic.resource.Properties?.Subscription ?? []).map((s: any) => `${s.Protocol}: ${graph.describe(topic.node, s.Endpoint)}`);
+    const inline = listOf(topic.resource.Properties?.Subscription).map((s: any) => `${s.Protocol}: ${graph.describe(topic.node, s.Endpoint)}`);
     return { target: `SNS topic ${topic.logicalId}`, subscriptions: [...subs, ...inline] };
   });
   return [

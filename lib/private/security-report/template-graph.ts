@@ -116,3 +116,32 @@ export class TemplateGraph {
     return { kind: 'literal', value: original };
   }
 }
+
+/** Whether a value is `{ Ref: 'AWS::NoValue' }`, which removes the property or list item it stands for. */
+function isNoValue(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as Record<string, unknown>).Ref === 'AWS::NoValue';
+}
+
+/**
+ * The items of a template list that may be an intrinsic: an array as it is; for `Fn::If`, the
+ * items of both branches (either may be in force), for an item too; `AWS::NoValue` dropped; anything else (a
+ * `Ref` to a list parameter, `Fn::Split`, an import) an empty list, as the report cannot know it.
+ * Read every list of a template through it: iterating an intrinsic fails the user's synth.
+ */
+export function listOf(value: unknown): any[] {
+  const branches = ifBranches(value);
+  if (branches) {
+    return branches.flatMap(listOf);
+  }
+  if (Array.isArray(value)) {
+    // An item may be an `Fn::If` too: `[{ 'Fn::If': [c, item, { Ref: 'AWS::NoValue' }] }]`.
+    return value.flatMap((item) => ifBranches(item) ?? [item]).filter((item) => !isNoValue(item));
+  }
+  return [];
+}
+
+/** The two branches of an `Fn::If`, or undefined for any other value. */
+function ifBranches(value: unknown): unknown[] | undefined {
+  const condition = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)['Fn::If'] : undefined;
+  return Array.isArray(condition) && condition.length === 3 ? [condition[1], condition[2]] : undefined;
+}

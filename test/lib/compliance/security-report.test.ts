@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, Fn, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   ApiFirewall,
   RouteAuthorization,
@@ -15,6 +17,13 @@ import {
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, inlineFunction } from '../../helpers/stack';
 import { skipTemplateValidatorInThisFile } from '../../helpers/template-validator';
 import { NAG_ACKNOWLEDGEMENTS, nagAcknowledgementId } from '../../../lib/private/nag';
+import * as reportModel from '../../../lib/private/security-report/report-model';
+
+// buildReport as it is, made a mock so that one test can make it throw.
+jest.mock('../../../lib/private/security-report/report-model', () => {
+  const actual = jest.requireActual('../../../lib/private/security-report/report-model');
+  return { ...actual, buildReport: jest.fn(actual.buildReport) };
+});
 
 /** The ids of the cdk-nag findings the library's constructs acknowledge themselves. */
 const LIBRARY_ACKNOWLEDGEMENT_IDS = new Set<string>(Object.values(NAG_ACKNOWLEDGEMENTS).flatMap((a) => a.rules.map(nagAcknowledgementId)));
@@ -139,7 +148,8 @@ describe('SecurityReport on a representative stack', () => {
     for (const group of logGroups) {
       const resource = template.Resources[group.logicalId];
       expect(group.kmsKey).toBe(resource.Properties.KmsKeyId ? keyId : undefined);
-      expect(group.retentionDays).toBe(resource.Properties.RetentionInDays ?? 'never expires');
+      expect(group.retentionDays).toBe(resource.Properties.RetentionInDays);
+      expect(group.retentionNeverExpires).toBe(resource.Properties.RetentionInDays === undefined ? true : undefined);
     }
     expect(json.encryption.find((e: any) => e.type === 'AWS::DynamoDB::GlobalTable').encryption).toBe('AWS owned key (DynamoDB default)');
   });
@@ -191,6 +201,23 @@ describe('SecurityReport on a representative stack', () => {
 
   test('the Markdown report matches its reviewed snapshot', () => {
     expect(markdown).toMatchSnapshot();
+  });
+
+  test('the JSON report\'s shape (its key paths, not its values) matches its reviewed snapshot', () => {
+    // The JSON type is private (not jsii-friendly): this pins its shape for the tools that read it.
+    const paths = new Set<string>();
+    const walk = (value: unknown, at: string) => {
+      if (Array.isArray(value)) {
+        value.forEach((item) => walk(item, `${at}[]`));
+      } else if (value !== null && typeof value === 'object') {
+        for (const [key, child] of Object.entries(value)) {
+          paths.add(`${at}.${key}`);
+          walk(child, `${at}.${key}`);
+        }
+      }
+    };
+    walk(json, '');
+    expect([...paths].sort()).toMatchSnapshot();
   });
 });
 
@@ -288,6 +315,55 @@ describe('SecurityReport switches', () => {
       { ruleId: 'Annotation::app-wide', reason: 'applies everywhere', constructPath: '' },
       { ruleId: 'Annotation::metrics', reason: 'a group of metric filters', constructPath: 'Acked/Api/AccessLogMetrics' },
     ]);
+  });
+
+  test('an acknowledgement on a construct with no resource in the stack (an imported table) is labelled so', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Replica');
+    smallApi(stack, 'Api');
+    const imported = dynamodb.Table.fromTableName(stack, 'State', 'abuse-state');
+    Validations.of(imported).acknowledge({ id: 'annotation::imported', reason: 'the table is in another region' });
+    app.synth();
+    const { json, markdown } = reportOf(app, 'Replica');
+    expect(json.acknowledgements.filter((a: any) => !LIBRARY_ACKNOWLEDGEMENT_IDS.has(a.ruleId))).toEqual([
+      { ruleId: 'Annotation::imported', reason: 'the table is in another region', constructPath: 'Replica/State', noResourceInStack: true },
+    ]);
+    expect(markdown).toContain('| Annotation::imported | the table is in another region | Replica/State | no resource in this stack |');
+  });
+
+  test('an alarm whose actions are an Fn::If (escape hatch) is reported with both branches\' actions, and the synth succeeds', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Conditional');
+    new SecureRestApi(stack, 'Api', { routes: { 'GET /items': { authorization: RouteAuthorization.iam(), integration: new apigw.MockIntegration() } } });
+    const condition = new CfnCondition(stack, 'Notify', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const topic = stack.node.findAll().find((c): c is sns.CfnTopic => c instanceof sns.CfnTopic)!;
+    const [alarm] = stack.node.findAll().filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm);
+    alarm.addPropertyOverride('AlarmActions', Fn.conditionIf(condition.logicalId, [topic.ref], Aws.NO_VALUE));
+    expect(() => app.synth()).not.toThrow();
+    const { json } = reportOf(app, 'Conditional');
+    expect(json.incomplete).toBeUndefined();
+    const row = json.alarms.find((a: any) => a.logicalId === stack.getLogicalId(alarm));
+    expect(row.actions).toEqual([{ target: `SNS topic ${stack.getLogicalId(topic)}`, subscriptions: [] }]);
+  });
+
+  test('an unexpected error writes a report marked incomplete, naming the error, instead of failing the synth', () => {
+    jest.mocked(reportModel.buildReport).mockImplementationOnce(() => {
+      throw new TypeError('object is not iterable');
+    });
+    {
+      const app = newApp();
+      smallApi(new Stack(app, 'Broken'), 'Api');
+      expect(() => app.synth()).not.toThrow();
+      const { json, markdown } = reportOf(app, 'Broken');
+      expect(json).toEqual({
+        schemaVersion: 1,
+        incomplete: true,
+        error: 'TypeError: object is not iterable',
+        stack: { artifactId: 'Broken', stackName: 'Broken', constructPath: 'Broken' },
+      });
+      expect(markdown).toMatch(/^# Security and cost report: Broken \(INCOMPLETE\)\n/);
+      expect(markdown).toContain('TypeError: object is not iterable');
+    }
   });
 
   test('a stack in a stage gets its report in the stage\'s assembly, from the plugin on the app', () => {

@@ -2,7 +2,7 @@ import { PRICES } from '../../../../lib/compliance/price-table';
 import { alarmBilling, estimateCost } from '../../../../lib/private/security-report/cost';
 import { buildReport, ReportInput } from '../../../../lib/private/security-report/report-model';
 import { money, renderJson, renderMarkdown } from '../../../../lib/private/security-report/render';
-import { ReportTemplate, TemplateGraph } from '../../../../lib/private/security-report/template-graph';
+import { listOf, ReportTemplate, TemplateGraph } from '../../../../lib/private/security-report/template-graph';
 
 function template(label: string, resources: Record<string, any>, extra: Partial<ReportTemplate> = {}): ReportTemplate {
   return { label, fileName: `${label}.template.json`, template: { Resources: resources }, nested: [], ...extra };
@@ -74,7 +74,8 @@ describe('buildReport', () => {
       Topic: ['KMS (AWS managed key)', 'alias/aws/sns'],
       Logs: ['CloudWatch Logs default (no KMS key)', undefined],
     });
-    expect(report.encryption.find((e) => e.logicalId === 'Logs')!.retentionDays).toBe('never expires');
+    const logs = report.encryption.find((e) => e.logicalId === 'Logs')!;
+    expect([logs.retentionNeverExpires, logs.retentionDays]).toEqual([true, undefined]);
     expect(report.keys).toEqual([{ logicalId: 'Key', rotation: true, rotationPeriodDays: 365, template: 'S' }]);
   });
 
@@ -129,6 +130,44 @@ describe('buildReport', () => {
   });
 });
 
+describe('listOf', () => {
+  const noValue = { Ref: 'AWS::NoValue' };
+  test.each([
+    ['an array', ['a', noValue, 'b'], ['a', 'b']],
+    ['an Fn::If of lists, AWS::NoValue left out', { 'Fn::If': ['C', ['a'], noValue] }, ['a']],
+    ['an Fn::If of two lists', { 'Fn::If': ['C', ['a'], ['b', 'c']] }, ['a', 'b', 'c']],
+    ['items that are Fn::If', [{ 'Fn::If': ['C', 'a', noValue] }, 'b'], ['a', 'b']],
+    ['a Ref to a list parameter', { Ref: 'Topics' }, []],
+    ['Fn::Split', { 'Fn::Split': [',', 'a,b'] }, []],
+    ['undefined', undefined, []],
+  ])('%s', (_, value, items) => {
+    expect(listOf(value)).toEqual(items);
+  });
+});
+
+describe('encryption of DynamoDB tables', () => {
+  const encryptionOf = (sse: unknown) => buildReport(input(template('S', {
+    T: { Type: 'AWS::DynamoDB::Table', Properties: sse === undefined ? {} : { SSESpecification: sse } },
+  }))).encryption[0].encryption;
+  test.each([
+    ['no SSESpecification: the AWS owned key', undefined, 'AWS owned key (DynamoDB default)'],
+    ['SSEEnabled false: the AWS owned key', { SSEEnabled: false }, 'AWS owned key (DynamoDB default)'],
+    ['SSEEnabled true, no SSEType (TableEncryption.AWS_MANAGED): the AWS managed key', { SSEEnabled: true }, 'KMS (AWS managed key aws/dynamodb)'],
+    ['SSEEnabled true, SSEType KMS, no key: the AWS managed key', { SSEEnabled: true, SSEType: 'KMS' }, 'KMS (AWS managed key aws/dynamodb)'],
+    ['SSEEnabled true with a key ARN', { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: 'arn:aws:kms:eu-west-1:1:key/k' }, 'KMS'],
+  ])('%s', (_, sse, text) => {
+    expect(encryptionOf(sse)).toBe(text);
+  });
+
+  test('the report of an alarm with an Fn::If of actions builds (the bug: `object is not iterable`)', () => {
+    const report = buildReport(input(template('S', {
+      Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 60, AlarmActions: { 'Fn::If': ['C', [{ Ref: 'Topic' }], { Ref: 'AWS::NoValue' }] } } },
+    })));
+    expect(report.alarms[0].actions).toEqual([{ target: 'SNS topic Topic', subscriptions: [] }]);
+  });
+});
+
 describe('alarmBilling', () => {
   test.each([
     ['a single-metric alarm', { Period: 60 }, 'standard', 1],
@@ -153,6 +192,31 @@ describe('estimateCost', () => {
       ['AWS WAF Bot Control subscription', PRICES.wafBotControlSubscription.usd],
     ]);
     expect(c.perMillionRequests.map((l) => l.unitPriceUsd)).toEqual([PRICES.wafBotControlRequests.usd, PRICES.wafRequests.usd]);
+  });
+
+  test('Bot Control at the targeted inspection level is priced as targeted', () => {
+    const bots = (level: string) => ({ Priority: 0, Name: 'Bots', Statement: { ManagedRuleGroupStatement: {
+      VendorName: 'AWS', Name: 'AWSManagedRulesBotControlRuleSet', ManagedRuleGroupConfigs: [{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: level } }],
+    } } });
+    const targeted = cost({ Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [bots('TARGETED')] } } });
+    expect(targeted.perMillionRequests.map((l) => [l.item, l.unitPriceUsd])).toEqual([
+      ['AWS WAF Bot Control inspection, targeted level (beyond the 1 million included)', PRICES.wafBotControlTargetedRequests.usd],
+      ['AWS WAF requests inspected', PRICES.wafRequests.usd],
+    ]);
+    expect(PRICES.wafBotControlTargetedRequests).toMatchObject({ usd: 10, verified: 'last-known' });
+    const common = cost({ Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [bots('COMMON')] } } });
+    expect(common.perMillionRequests[0].unitPriceUsd).toBe(PRICES.wafBotControlRequests.usd);
+  });
+
+  test('lists that are intrinsics are read, not iterated: Fn::If gives both branches, other intrinsics nothing', () => {
+    const noValue = { Ref: 'AWS::NoValue' };
+    const c = cost({
+      Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: { 'Fn::If': ['C', [{ Priority: 0, Name: 'R', Statement: {} }], noValue] } } },
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: { Ref: 'ListParam' } } },
+    });
+    expect(c.fixedMonthly.map((l) => [l.item, l.quantity])).toEqual([
+      ['AWS WAF web ACL', 1], ['AWS WAF rules (custom)', 1], ['CloudWatch alarm metrics, standard resolution', 1],
+    ]);
   });
 
   test('a Cognito plan has no fixed part; its per-MAU price is stated', () => {
