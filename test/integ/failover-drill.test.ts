@@ -4,14 +4,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { assertionCallsInOrder } from '../helpers/integ-assertions';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING } from '../helpers/stack';
 import { buildFailoverDrill } from './integ.failover-drill';
-
-interface Resource {
-  readonly Type: string;
-  readonly DependsOn?: string[];
-  readonly Properties?: Record<string, any>;
-}
 
 test('the failover drill synthesizes: the routing stack, then primary answers, invert, alarm, secondary answers, restore, primary answers, in order', () => {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING } });
@@ -23,19 +18,8 @@ test('the failover drill synthesizes: the routing stack, then primary answers, i
 
   const assembly = app.synth();
   const assertStack = assembly.stacks.find((artifact) => artifact.stackName !== stack.stackName)!;
-  const resources: Record<string, Resource> = assertStack.template.Resources;
-  const calls = Object.entries(resources).filter(([, resource]) => /^Custom::DeployAssert@(SdkCall|HttpCall)/.test(resource.Type));
-  const callIds = new Set(calls.map(([id]) => id));
-  // Each call waits for the one before it: follow the chain from the call that waits for none.
-  const previousOf = new Map(calls.map(([id, resource]) => [id, (resource.DependsOn ?? []).filter((dependency) => callIds.has(dependency))]));
-  const ordered: string[] = [];
-  let next = calls.find(([id]) => previousOf.get(id)!.length === 0)?.[0];
-  while (next !== undefined) {
-    ordered.push(next);
-    const current: string = next;
-    next = calls.find(([id]) => previousOf.get(id)!.includes(current))?.[0];
-  }
-  expect(ordered).toHaveLength(calls.length);
+  // Each call waits for the one before it.
+  const { resources, ordered } = assertionCallsInOrder(assertStack);
 
   const steps = ordered.map((id) => {
     const { Type, Properties = {} } = resources[id];

@@ -12,14 +12,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { assetDirOf } from '../helpers/bundles';
+import { assertionCallsInOrder } from '../helpers/integ-assertions';
 import { CDK_JSON_CONTEXT, SKIP_BUNDLING, logicalId } from '../helpers/stack';
 import { ESCAPE_MARKER, ProbesInteg, buildProbesInteg } from './integ.probes';
-
-interface Resource {
-  readonly Type: string;
-  readonly DependsOn?: string[];
-  readonly Properties?: Record<string, any>;
-}
 
 /** A probe as the assertion stack runs it. */
 interface Step {
@@ -73,18 +68,7 @@ function decodeMatchers(value: unknown): unknown {
 /** The probes of the assertion stack, following the chain from the one that waits for none. */
 function steps(assembly: CloudAssembly, testedStacks: readonly Stack[]): Step[] {
   const assertStack = assembly.stacks.find((artifact) => !testedStacks.some((stack) => stack.stackName === artifact.stackName))!;
-  const resources: Record<string, Resource> = assertStack.template.Resources;
-  const calls = Object.entries(resources).filter(([, resource]) => /^Custom::DeployAssert@(SdkCall|HttpCall)/.test(resource.Type));
-  const callIds = new Set(calls.map(([id]) => id));
-  const previousOf = new Map(calls.map(([id, resource]) => [id, (resource.DependsOn ?? []).filter((dependency) => callIds.has(dependency))]));
-  const ordered: string[] = [];
-  let next = calls.find(([id]) => previousOf.get(id)!.length === 0)?.[0];
-  while (next !== undefined) {
-    ordered.push(next);
-    const current: string = next;
-    next = calls.find(([id]) => previousOf.get(id)!.includes(current))?.[0];
-  }
-  expect(ordered).toHaveLength(calls.length);
+  const { resources, ordered } = assertionCallsInOrder(assertStack);
 
   return ordered.map((id) => {
     const { Type, Properties = {} } = resources[id];
